@@ -1,0 +1,75 @@
+"""The dataset as the query and export stages see it: named graphs in an embedded pyoxigraph store.
+
+Only pyoxigraph is imported here, so reading the shipped dataset stays fast (no rdflib).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from .errors import DatasetError, UsageError
+from .iris import GRAPHS
+from .resources import default_paths
+
+DATASET_FILE = "casegraph.nq"
+DEFAULT_GRAPHS = ("ontology", "asserted")
+
+
+def dataset_file(folder: Path | None = None) -> Path:
+    """The N-Quads file of a dataset folder (the shipped ``graph/build`` by default)."""
+    return (folder or default_paths().build) / DATASET_FILE
+
+
+def open_dataset(folder: Path | None = None) -> ox.Store:
+    """Load a dataset folder written by ``casegraph build`` into an in-memory store.
+
+    Raises:
+        DatasetError: the folder has no dataset, or the file is not valid N-Quads.
+    """
+    path = dataset_file(folder)
+    if not path.is_file():
+        raise DatasetError(
+            f"{path}: no dataset here; run `casegraph build --output {path.parent}` first, "
+            "or leave out --dataset to use the shipped one"
+        )
+    store = ox.Store()
+    try:
+        store.bulk_load(path=path, format=ox.RdfFormat.N_QUADS)
+    except SyntaxError as err:
+        raise DatasetError(f"{path}: not valid N-Quads ({err}); rebuild it") from err
+    return store
+
+
+def parse_graphs(spec: str) -> tuple[str, ...]:
+    """``--graphs`` value -> graph roles in canonical order.
+
+    ``spec`` is a comma list of ``ontology``, ``asserted``, ``inferred``, ``metadata``, or ``all``.
+
+    Raises:
+        UsageError: an unknown role or an empty list.
+    """
+    names = [part.strip() for part in spec.split(",") if part.strip()]
+    if not names:
+        raise UsageError("--graphs: empty list; name one or more of " + ", ".join([*GRAPHS, "all"]))
+    if "all" in names:
+        if len(names) > 1:
+            raise UsageError("--graphs: 'all' stands alone; drop the other names")
+        return tuple(GRAPHS)
+    unknown = [n for n in names if n not in GRAPHS]
+    if unknown:
+        raise UsageError(
+            f"--graphs: unknown graph {unknown[0]!r}; choose from " + ", ".join([*GRAPHS, "all"])
+        )
+    return tuple(role for role in GRAPHS if role in names)
+
+
+def graph_names(roles: tuple[str, ...]) -> list[ox.NamedNode]:
+    """The named-graph IRIs of ``roles``."""
+    return [ox.NamedNode(GRAPHS[role]) for role in roles]
+
+
+def select_quads(store: ox.Store, roles: tuple[str, ...]) -> list[ox.Quad]:
+    """Every quad of the named graphs ``roles``."""
+    return [q for name in graph_names(roles) for q in store.quads_for_pattern(None, None, None, name)]

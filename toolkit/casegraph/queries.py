@@ -1,0 +1,278 @@
+"""Bundled queries: discover ``queries/*.rq``, parse their grlc ``#+`` headers, bind typed
+parameters and run them on the embedded engine.
+
+Parameters follow grlc's variable-name convention: ``?_name`` (required) or ``?__name``
+(optional), with an optional type suffix ``_iri``, ``_integer``, ``_decimal``, ``_xsd_date`` or a
+two-letter language tag (``_en``). Values are turned into typed RDF terms and bound with SPARQL
+substitution (SEP-0007), never spliced into the query text, so a value cannot change the query.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from .errors import QueryError, QueryHeaderError, UsageError
+from .resources import default_paths
+
+#: Header keys we read, plus grlc's own keys (accepted so grlc files load unchanged).
+OUR_KEYS = {"summary", "description", "tags", "parameters", "expect"}
+GRLC_KEYS = {"endpoint", "method", "pagination", "enumerate", "defaults", "endpoint_in_url", "transform"}
+EXPECTS = {"rows", "no-rows", "boolean", "graph"}
+
+_PARAM = re.compile(r"[?$](__?)([A-Za-z][A-Za-z0-9]*)(?:_(iri|integer|decimal|xsd_date|[a-z]{2}))?\b")
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One query parameter, read from a ``?_name_type`` variable."""
+
+    name: str
+    variable: str
+    kind: str  # "iri", "literal", "integer", "decimal", "date" or "lang:xx"
+    required: bool
+    description: str
+
+    def term(self, value: str, *, query_id: str) -> ox.NamedNode | ox.Literal:
+        """The typed RDF term for ``value``.
+
+        Raises:
+            UsageError: the value does not fit the parameter's type.
+        """
+        where = f"query {query_id}: --param {self.name}={value!r}"
+        if self.kind == "iri":
+            if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$", value):
+                raise UsageError(f"{where}: not an absolute IRI; give one like https://w3id.org/casegraph/id/agency/cms")
+            try:
+                return ox.NamedNode(value)
+            except ValueError as err:
+                raise UsageError(f"{where}: not a valid IRI ({err})") from err
+        if self.kind in ("integer", "decimal"):
+            pattern = r"^[+-]?\d+$" if self.kind == "integer" else r"^[+-]?(\d+(\.\d*)?|\.\d+)$"
+            if not re.match(pattern, value):
+                raise UsageError(f"{where}: not an xsd:{self.kind}")
+            return ox.Literal(value, datatype=ox.NamedNode(_XSD + self.kind))
+        if self.kind == "date":
+            if not re.match(r"^\d{4}-\d{2}-\d{2}$", value):
+                raise UsageError(f"{where}: not a date; write it as YYYY-MM-DD")
+            return ox.Literal(value, datatype=ox.NamedNode(_XSD + "date"))
+        if self.kind.startswith("lang:"):
+            return ox.Literal(value, language=self.kind[5:])
+        return ox.Literal(value)
+
+
+@dataclass(frozen=True)
+class BundledQuery:
+    """A parsed ``queries/<id>.rq`` file."""
+
+    id: str
+    path: Path
+    summary: str
+    description: str
+    tags: tuple[str, ...]
+    expect: str
+    parameters: tuple[Parameter, ...]
+    text: str
+
+    def parameter(self, name: str) -> Parameter:
+        for p in self.parameters:
+            if p.name == name:
+                return p
+        known = ", ".join(p.name for p in self.parameters) or "none"
+        raise UsageError(f"query {self.id}: unknown parameter {name!r} (parameters: {known})")
+
+
+def _header_lines(text: str) -> tuple[list[tuple[int, str]], int]:
+    """The ``#+`` lines at the top of a query (with their line numbers)."""
+    lines: list[tuple[int, str]] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.startswith("#+"):
+            lines.append((number, line[2:].removeprefix(" ")))
+        elif line.strip() and not line.startswith("#"):
+            break
+    return lines, len(lines)
+
+
+def parse_header(path: Path, text: str) -> dict[str, Any]:
+    """The YAML in a query's ``#+`` header.
+
+    Raises:
+        QueryHeaderError: no header, invalid YAML, unknown keys or a missing summary.
+    """
+    import yaml
+
+    lines, count = _header_lines(text)
+    if not count:
+        raise QueryHeaderError(f"{path}, line 1: no '#+' header; start the file with '#+ summary: …'")
+    try:
+        header = yaml.safe_load("\n".join(line for _, line in lines))
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        number = lines[mark.line][0] if mark is not None and mark.line < len(lines) else lines[0][0]
+        raise QueryHeaderError(
+            f'{path}, line {number}: header is not valid YAML (expected "key: value"); '
+            "fix the line or drop its '#+' prefix"
+        ) from err
+    if not isinstance(header, dict):
+        raise QueryHeaderError(f'{path}, line {lines[0][0]}: header must be "key: value" lines')
+    unknown = sorted(set(header) - OUR_KEYS - GRLC_KEYS)
+    if unknown:
+        raise QueryHeaderError(f"{path}: unknown header key {unknown[0]!r}; known keys: "
+                               + ", ".join(sorted(OUR_KEYS | GRLC_KEYS)))
+    if not isinstance(header.get("summary"), str) or not header["summary"].strip():
+        raise QueryHeaderError(f"{path}: header has no 'summary'; add '#+ summary: <one line>'")
+    if header.get("expect", "rows") not in EXPECTS:
+        raise QueryHeaderError(f"{path}: 'expect' must be one of " + ", ".join(sorted(EXPECTS)))
+    return header
+
+
+def _parameters(path: Path, text: str, docs: Mapping[str, Any]) -> tuple[Parameter, ...]:
+    body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+    found: dict[str, Parameter] = {}
+    for match in _PARAM.finditer(body):
+        underscores, name, suffix = match.groups()
+        kind = {"iri": "iri", "integer": "integer", "decimal": "decimal", "xsd_date": "date", None: "literal"}.get(
+            suffix, f"lang:{suffix}"
+        )
+        description = docs.get(name)
+        if not isinstance(description, str):
+            raise QueryHeaderError(
+                f"{path}: parameter {name!r} (variable {match.group(0)}) is not described; "
+                f"add it under '#+ parameters:' as '#+   {name}: <what it is>'"
+            )
+        found[name] = Parameter(name, match.group(0)[1:], kind, underscores == "_", description)
+    extra = sorted(set(docs) - set(found))
+    if extra:
+        raise QueryHeaderError(f"{path}: header describes parameter {extra[0]!r}, which the query does not use")
+    return tuple(found[n] for n in sorted(found))
+
+
+def load_query(path: Path) -> BundledQuery:
+    """Parse one ``.rq`` file (header and parameters).
+
+    Raises:
+        QueryHeaderError: the header is malformed.
+    """
+    text = path.read_text(encoding="utf-8")
+    header = parse_header(path, text)
+    docs = header.get("parameters") or {}
+    if not isinstance(docs, dict):
+        raise QueryHeaderError(f"{path}: 'parameters' must map each name to its description")
+    tags = header.get("tags") or []
+    return BundledQuery(
+        id=path.stem,
+        path=path,
+        summary=str(header["summary"]).strip(),
+        description=str(header.get("description", "")).strip(),
+        tags=tuple(str(t) for t in tags),
+        expect=str(header.get("expect", "rows")),
+        parameters=_parameters(path, text, docs),
+        text=text,
+    )
+
+
+def query_ids(folder: Path | None = None) -> list[str]:
+    """The ids of the bundled queries, sorted."""
+    return sorted(p.stem for p in (folder or default_paths().queries).glob("*.rq"))
+
+
+def discover(folder: Path | None = None) -> list[BundledQuery]:
+    """Every bundled query, parsed, sorted by id."""
+    base = folder or default_paths().queries
+    return [load_query(base / f"{qid}.rq") for qid in query_ids(base)]
+
+
+def find_query(query_id: str, folder: Path | None = None) -> BundledQuery:
+    """The bundled query ``query_id``.
+
+    Raises:
+        UsageError: no such query (the message suggests the nearest ids).
+    """
+    base = folder or default_paths().queries
+    path = base / f"{query_id}.rq"
+    if "/" in query_id or not path.is_file():
+        ids = query_ids(base)
+        near = difflib.get_close_matches(query_id, ids, n=2, cutoff=0.5)
+        hint = f"did you mean {' or '.join(near)}?" if near else "run `casegraph queries` to list them"
+        raise UsageError(f"unknown query {query_id!r}; {hint}")
+    return load_query(path)
+
+
+def parse_assignments(items: Iterable[str]) -> dict[str, str]:
+    """``NAME=VALUE`` strings -> a dict.
+
+    Raises:
+        UsageError: an item without ``=`` or with an empty name, or a name given twice.
+    """
+    values: dict[str, str] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise UsageError(f"--param {item!r}: expected NAME=VALUE, e.g. --param resource=https://…")
+        if name in values:
+            raise UsageError(f"--param {name}: given twice; give each parameter once")
+        values[name.strip()] = value
+    return values
+
+
+def bind(query: BundledQuery, values: Mapping[str, str]) -> dict[ox.Variable, ox.NamedNode | ox.Literal]:
+    """Typed substitutions for the query's parameters.
+
+    Raises:
+        UsageError: unknown parameter, missing required one, or a value of the wrong type.
+    """
+    for name in values:
+        query.parameter(name)
+    bound: dict[ox.Variable, ox.NamedNode | ox.Literal] = {}
+    for p in query.parameters:
+        if p.name in values:
+            bound[ox.Variable(p.variable)] = p.term(values[p.name], query_id=query.id)
+        elif p.required:
+            raise UsageError(f"query {query.id}: parameter {p.name!r} is required; add --param {p.name}=VALUE")
+    return bound
+
+
+def run_sparql(
+    store: ox.Store,
+    text: str,
+    *,
+    where: str,
+    substitutions: Mapping[ox.Variable, ox.NamedNode | ox.Literal] | None = None,
+    graphs: Sequence[ox.NamedNode] | None = None,
+) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+    """Run SPARQL on the embedded store, the default graph being the union of ``graphs``.
+
+    Raises:
+        QueryError: the query is malformed (with line and column) or fails.
+    """
+    try:
+        if graphs is None:
+            return store.query(text, use_default_graph_as_union=True, substitutions=dict(substitutions or {}))
+        return store.query(text, default_graph=list(graphs), substitutions=dict(substitutions or {}))
+    except SyntaxError as err:
+        message = str(err)
+        match = re.match(r"error at (\d+):(\d+): (.*)", message, re.S)
+        if match:
+            line, column, detail = match.groups()
+            message = f"line {line}, column {column}: {detail}"
+        raise QueryError(f"{where}: SPARQL syntax error, {message}; fix the query") from err
+    except OSError as err:
+        raise QueryError(f"{where}: query failed ({err})") from err
+
+
+def run_query(
+    store: ox.Store,
+    query: BundledQuery,
+    values: Mapping[str, str] | None = None,
+    *,
+    graphs: Sequence[ox.NamedNode] | None = None,
+) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+    """Run a bundled query with its parameters bound as typed terms."""
+    return run_sparql(store, query.text, where=str(query.path), substitutions=bind(query, values or {}), graphs=graphs)

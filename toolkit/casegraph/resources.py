@@ -1,0 +1,53 @@
+"""Where the data folders are: inside the wheel (``casegraph/_data``) or, in a source checkout,
+at the top of the repository."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def data_root() -> Path:
+    """The folder holding ``ontology/``, ``graph/`` and ``queries/``."""
+    bundled = _PACKAGE / "_data"
+    if bundled.is_dir():
+        return bundled
+    return _PACKAGE.parent.parent
+
+
+@dataclass(frozen=True)
+class Paths:
+    """The files of one casegraph source tree (the shipped one by default)."""
+
+    root: Path
+
+    @property
+    def ontology(self) -> Path:
+        return self.root / "ontology" / "casegraph.ttl"
+
+    @property
+    def context(self) -> Path:
+        return self.root / "ontology" / "context.jsonld"
+
+    @property
+    def facts(self) -> Path:
+        return self.root / "graph" / "article.ttl"
+
+    @property
+    def source(self) -> Path:
+        return self.root / "graph" / "sources" / "000_1ffa199c7bd90bb3.txt"
+
+    @property
+    def queries(self) -> Path:
+        return self.root / "queries"
+
+    @property
+    def build(self) -> Path:
+        return self.root / "graph" / "build"
+
+
+def default_paths() -> Paths:
+    """The paths of the shipped source tree."""
+    return Paths(data_root())
