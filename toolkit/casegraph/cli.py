@@ -223,14 +223,13 @@ def export(fmt: str, graphs: str, dataset: Path | None, output: str) -> None:
       casegraph export --format jsonld --output casegraph.jsonld
       casegraph export --format trig --graphs all > casegraph.trig
     """
-    from .dataset import select_quads
-    from .export import RdfFormat, serialize
+    from .dataset import read_quads, select_quads
+    from .export import RdfFormat, export_note, serialize
     from .files import write_bytes
 
     roles = _roles(graphs)
-    store = _open(dataset)
-    note = f"casegraph {__version__} export, graphs: {','.join(roles)}"
-    write_bytes(output, serialize(select_quads(store, roles), RdfFormat(fmt), note=note))
+    quads = select_quads(read_quads(dataset), roles)
+    write_bytes(output, serialize(quads, RdfFormat(fmt), note=export_note(quads)))
 
 
 def main() -> None:

@@ -22,18 +22,39 @@ def dataset_file(folder: Path | None = None) -> Path:
     return (folder or default_paths().build) / DATASET_FILE
 
 
-def open_dataset(folder: Path | None = None) -> ox.Store:
-    """Load a dataset folder written by ``casegraph build`` into an in-memory store.
-
-    Raises:
-        DatasetError: the folder has no dataset, or the file is not valid N-Quads.
-    """
+def _existing(folder: Path | None) -> Path:
     path = dataset_file(folder)
     if not path.is_file():
         raise DatasetError(
             f"{path}: no dataset here; run `casegraph build --output {path.parent}` first, "
             "or leave out --dataset to use the shipped one"
         )
+    return path
+
+
+def read_quads(folder: Path | None = None) -> list[ox.Quad]:
+    """The quads of a dataset folder written by ``casegraph build``, exactly as written.
+
+    An Oxigraph store canonicalises some literals (``xsd:nonNegativeInteger`` offsets become
+    ``xsd:integer``), so exports read the file, not a store: they publish what was built.
+
+    Raises:
+        DatasetError: the folder has no dataset, or the file is not valid N-Quads.
+    """
+    path = _existing(folder)
+    try:
+        return list(ox.parse(path=path, format=ox.RdfFormat.N_QUADS))
+    except SyntaxError as err:
+        raise DatasetError(f"{path}: not valid N-Quads ({err}); rebuild it") from err
+
+
+def open_dataset(folder: Path | None = None) -> ox.Store:
+    """The dataset in an in-memory store, for querying (bulk-loaded straight from the file).
+
+    Raises:
+        DatasetError: the folder has no dataset, or the file is not valid N-Quads.
+    """
+    path = _existing(folder)
     store = ox.Store()
     try:
         store.bulk_load(path=path, format=ox.RdfFormat.N_QUADS)
@@ -70,6 +91,7 @@ def graph_names(roles: tuple[str, ...]) -> list[ox.NamedNode]:
     return [ox.NamedNode(GRAPHS[role]) for role in roles]
 
 
-def select_quads(store: ox.Store, roles: tuple[str, ...]) -> list[ox.Quad]:
-    """Every quad of the named graphs ``roles``."""
-    return [q for name in graph_names(roles) for q in store.quads_for_pattern(None, None, None, name)]
+def select_quads(quads: list[ox.Quad], roles: tuple[str, ...]) -> list[ox.Quad]:
+    """The quads of the named graphs ``roles``."""
+    wanted = {GRAPHS[role] for role in roles}
+    return [q for q in quads if q.graph_name.value in wanted]

@@ -3,8 +3,11 @@ parameters and run them on the embedded engine.
 
 Parameters follow grlc's variable-name convention: ``?_name`` (required) or ``?__name``
 (optional), with an optional type suffix ``_iri``, ``_integer``, ``_decimal``, ``_xsd_date`` or a
-two-letter language tag (``_en``). Values are turned into typed RDF terms and bound with SPARQL
-substitution (SEP-0007), never spliced into the query text, so a value cannot change the query.
+two-letter language tag (``_en``). A value is first turned into a typed RDF term (an IRI is
+validated, a literal gets its datatype) and then bound with a SPARQL 1.1 ``VALUES`` clause written
+from that term by pyoxigraph's own serialiser, so a value can never change the query's structure:
+it is data, not query text. The same binding works on the embedded engine and on any remote
+SPARQL 1.1 endpoint (join semantics; bundled queries are written to be correct under it).
 """
 
 from __future__ import annotations
@@ -239,23 +242,35 @@ def bind(query: BundledQuery, values: Mapping[str, str]) -> dict[ox.Variable, ox
     return bound
 
 
+def with_bindings(text: str, bindings: Mapping[ox.Variable, ox.NamedNode | ox.Literal]) -> str:
+    """``text`` with a trailing ``VALUES`` clause that binds each variable to its term."""
+    if not bindings:
+        return text
+    variables = sorted(bindings, key=lambda v: v.value)
+    names = " ".join(str(v) for v in variables)
+    row = " ".join(str(bindings[v]) for v in variables)
+    return f"{text.rstrip()}\nVALUES ({names}) {{ ({row}) }}\n"
+
+
 def run_sparql(
     store: ox.Store,
     text: str,
     *,
     where: str,
-    substitutions: Mapping[ox.Variable, ox.NamedNode | ox.Literal] | None = None,
+    bindings: Mapping[ox.Variable, ox.NamedNode | ox.Literal] | None = None,
     graphs: Sequence[ox.NamedNode] | None = None,
 ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
-    """Run SPARQL on the embedded store, the default graph being the union of ``graphs``.
+    """Run SPARQL on the embedded store, the default graph being the union of ``graphs``
+    (of every named graph when ``graphs`` is None).
 
     Raises:
         QueryError: the query is malformed (with line and column) or fails.
     """
+    query = with_bindings(text, bindings or {})
     try:
         if graphs is None:
-            return store.query(text, use_default_graph_as_union=True, substitutions=dict(substitutions or {}))
-        return store.query(text, default_graph=list(graphs), substitutions=dict(substitutions or {}))
+            return store.query(query, use_default_graph_as_union=True)
+        return store.query(query, default_graph=list(graphs), named_graphs=list(graphs))
     except SyntaxError as err:
         message = str(err)
         match = re.match(r"error at (\d+):(\d+): (.*)", message, re.S)
@@ -275,4 +290,4 @@ def run_query(
     graphs: Sequence[ox.NamedNode] | None = None,
 ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
     """Run a bundled query with its parameters bound as typed terms."""
-    return run_sparql(store, query.text, where=str(query.path), substitutions=bind(query, values or {}), graphs=graphs)
+    return run_sparql(store, query.text, where=str(query.path), bindings=bind(query, values or {}), graphs=graphs)
