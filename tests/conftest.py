@@ -1,0 +1,46 @@
+"""Shared fixtures: the shipped dataset in an embedded store, the source text, a CLI runner."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from click.testing import CliRunner, Result
+
+from casegraph.cli import cli
+from casegraph.dataset import open_dataset, read_quads
+from casegraph.resources import Paths, default_paths
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def paths() -> Paths:
+    return default_paths()
+
+
+@pytest.fixture(scope="session")
+def store() -> ox.Store:
+    return open_dataset()
+
+
+@pytest.fixture(scope="session")
+def quads() -> list[ox.Quad]:
+    return read_quads()
+
+
+@pytest.fixture(scope="session")
+def source_text(paths: Paths) -> str:
+    return paths.source.read_bytes().decode("utf-8")
+
+
+@pytest.fixture()
+def run() -> Callable[..., Result]:
+    """Run the CLI in-process; stdout and stderr are kept apart."""
+
+    def invoke(*args: str, input: str | None = None) -> Result:
+        return CliRunner().invoke(cli, list(args), input=input, catch_exceptions=False)
+
+    return invoke
