@@ -241,15 +241,23 @@ def test_timeline(store: ox.Store) -> None:
         ("2025-06-06", *day, t, *objection, "occurred",
          "Medicaid officers have unsuccessfully tried to block data transmission, citing legal and ethical concerns"),
         ("2025-06-06", *day, t, *memo_statement, "occurred",
+         "Several statutory federal and regulatory authorities do not allow the CMS to share this information "
+         "with companies outside the CMS"),
+        ("2025-06-06", *day, t, *memo_statement, "occurred",
          "Vitolo said that you could exchange information with DHS that affect states and could possibly cause "
          "you to retain information"),
         ("2025-06-06", *day, t, *memo_statement, "occurred",
          "Vitolo wrote and further explained that the exchange of such personal data is only permitted for the "
          "direct admission of the MedicAID program"),
+        ("2025-06-06", *day, t, *memo_statement, "occurred", "legal risk"),
+        ("2025-06-06", *day, t, *memo_statement, "occurred", "long-standing guideline"),
         *[("2025-06-10", *day, t, *order, "occurred", q) for q in order_quotes],
         *[("2025-06-10T17:30:00-04:00", *minute, t, *order, "deadline", q) for q in order_quotes],
         ("2025-06-13", *day, t, *friedman, "occurred", "Some California legislators also expressed the alarm on Friday."),
         ("2025-06-13", *day, t, *friedman, "occurred", "continued to write X"),
+        ("2025-06-13", *day, t, *friedman, "occurred",
+         "we should never use a person’s need to go to the doctor against them. This will only lead to more "
+         "chaos and pain in our communities."),
         ("2025-07", *month, t, *illinois, "occurred",
          "Illinois will also complete his program for around 30,000 non-US citizens in July."),
     ]

@@ -23,7 +23,7 @@ import pytest
 from casegraph.cli import cli
 from casegraph.dataset import parse_graphs, read_quads, select_quads
 from click.testing import CliRunner
-from external import jsonld_js, require_tool
+from .external import jsonld_js, require_tool
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 DEFAULT = "ontology,asserted"
@@ -196,6 +196,8 @@ def test_rapper_reads_the_same_triples(
 
     # rapper's ntriples output has no graph names, so TriG/N-Quads compare as merged triples.
     got = parse(run_rapper(path, rapper_input), ox.RdfFormat.N_TRIPLES)
+    # Only language-tag case: rapper's N-Triples reader/writer lower-cases tags (STORES.md
+    # §4.1). Its \u escapes of non-ASCII characters are undone by the parse above.
     normalise = [lower_language]
     assert_same(
         canonical_lines(got, keep_graphs=False, normalise=normalise),
@@ -283,6 +285,8 @@ def test_jsonld_js_reads_the_same_triples(
         {str(q.graph_name) for q in got if not isinstance(q.graph_name, ox.DefaultGraph)}
     )
     assert not named, f"the JSON-LD export should merge the graphs, but has named graphs {named}"
+    # jsonld.js lower-cases language tags, and writes or omits ^^xsd:string as it likes
+    # (STORES.md §5.1): both are spelling, not content. Nothing else is normalised.
     normalise = [lower_language, plain_xsd_string]
     assert_same(
         canonical_lines(got, keep_graphs=False, normalise=normalise),
@@ -308,8 +312,6 @@ def test_jsonld_js_comparison_sees_a_missing_node(built: list[ox.Quad], tmp_path
     )
     assert not extra
     assert missing, f"removing node {removed.get('@id')} went unnoticed"
-    subjects = {line.split(" ", 1)[0] for line in missing}
-    assert len(subjects) == 1, subjects
 
 
 JSONLD_REJECTS = [

@@ -19,7 +19,7 @@ from rdflib import RDF, XSD, BNode, Graph, Literal, URIRef
 from . import __version__
 from .errors import BuildError, OntologyError
 from .export import RdfFormat, export_note, serialize
-from .files import write_bytes
+from .files import write_files
 from .ground import ground
 from .iris import (
     CURATION_NS,
@@ -49,6 +49,7 @@ class Sources:
     facts: Graph
     text: str
     digests: dict[str, str]
+    facts_path: Path
 
 
 def _sha256(path: Path) -> str:
@@ -67,6 +68,7 @@ def read_sources(paths: Paths) -> Sources:
         facts=read_turtle(paths.facts),
         text=text,
         digests={name: _sha256(path) for name, path in files.items()},
+        facts_path=paths.facts,
     )
 
 
@@ -178,7 +180,7 @@ def assemble(sources: Sources) -> dict[str, Graph]:
     """The dataset's named graphs by role (ontology, asserted, metadata), checked."""
     graphs = {
         "ontology": sources.ontology,
-        "asserted": ground(sources.facts, sources.text, SOURCE_IRI),
+        "asserted": ground(sources.facts, sources.text, SOURCE_IRI, where=str(sources.facts_path)),
     }
     graphs["metadata"] = describe_dataset(graphs, sources)
     check_graphs(graphs, sources.ontology)
@@ -233,8 +235,4 @@ def build(paths: Paths | None = None, *, output: Path | None = None) -> BuildRes
     if not folder.is_dir():
         raise BuildError(f"{folder}: output folder does not exist; create it first")
     quads = to_quads(assemble(read_sources(paths)))
-    written = {}
-    for name, data in render(quads).items():
-        write_bytes(folder / name, data)
-        written[name] = folder / name
-    return BuildResult(quads=quads, files=written)
+    return BuildResult(quads=quads, files=write_files(folder, render(quads)))

@@ -94,16 +94,24 @@ def cli() -> None:
     "--output", "-o", type=click.Path(file_okay=False, path_type=Path), default=None,
     help="Folder to write the dataset and exports to (default: graph/build of the source tree).",
 )
-def build(output: Path | None) -> None:
+@click.option(
+    "--root", type=click.Path(file_okay=False, exists=True, path_type=Path), default=None,
+    help="A casegraph source tree (ontology/, graph/) to build from (default: the shipped one).",
+)
+def build(output: Path | None, root: Path | None) -> None:
     """Ground the quotes, assemble and check the graphs, write the dataset and exports.
 
+    Nothing is written unless every check passes.
+
     \b
-    Example:
+    Examples:
       casegraph build --output /tmp/casegraph
+      casegraph query timeline --dataset /tmp/casegraph
     """
     from .build import build as run_build
+    from .resources import Paths, default_paths
 
-    result = run_build(output=output)
+    result = run_build(Paths(root) if root else default_paths(), output=output)
     for name, path in sorted(result.files.items()):
         click.echo(f"wrote {path}", err=True)
     click.echo(f"{len(result.quads)} quads in {len(result.files)} files", err=True)

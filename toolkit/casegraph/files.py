@@ -10,6 +10,48 @@ from pathlib import Path
 from .errors import ExportError
 
 
+def _temporary(path: Path, data: bytes) -> Path:
+    folder = path.parent
+    if not folder.is_dir():
+        raise ExportError(f"{path}: folder {folder} does not exist; create it or choose another path")
+    if path.is_dir():
+        raise ExportError(f"{path}: is a folder; give a file name")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".part")
+    except OSError as err:
+        raise ExportError(f"{path}: cannot write in {folder} ({err.strerror}); choose a writable path") from err
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        os.chmod(tmp, 0o644)
+    except OSError as err:
+        Path(tmp).unlink(missing_ok=True)
+        raise ExportError(f"{path}: cannot write ({err.strerror}); choose a writable path") from err
+    return Path(tmp)
+
+
+def write_files(folder: Path, files: dict[str, bytes]) -> dict[str, Path]:
+    """Write several files into ``folder``: all are written to temporary files first and only
+    then renamed into place, so a failure leaves the folder as it was.
+
+    Raises:
+        ExportError: the folder is missing or not writable.
+    """
+    done: dict[str, Path] = {}
+    temps: list[tuple[Path, Path]] = []
+    try:
+        for name, data in files.items():
+            temps.append((_temporary(folder / name, data), folder / name))
+    except ExportError:
+        for tmp, _ in temps:
+            tmp.unlink(missing_ok=True)
+        raise
+    for tmp, target in temps:
+        os.replace(tmp, target)
+        done[target.name] = target
+    return done
+
+
 def write_bytes(target: str | Path, data: bytes) -> None:
     """Write ``data`` to ``target`` (``-`` is stdout) without ever leaving a half-written file.
 
@@ -21,22 +63,9 @@ def write_bytes(target: str | Path, data: bytes) -> None:
         sys.stdout.buffer.flush()
         return
     path = Path(target)
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise ExportError(f"{path}: folder {folder} does not exist; create it or choose another path")
-    if path.is_dir():
-        raise ExportError(f"{path}: is a folder; give a file name")
+    tmp = _temporary(path, data)
     try:
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".part")
-    except OSError as err:
-        raise ExportError(
-            f"{path}: cannot write in {folder} ({err.strerror}); choose a writable path"
-        ) from err
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-        os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except OSError as err:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise ExportError(f"{path}: cannot write ({err.strerror}); choose a writable path") from err

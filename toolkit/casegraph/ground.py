@@ -119,6 +119,7 @@ def _grounded_triples(
         quote = URIRef(f"{subject}/quote/{key}")
         evidence = URIRef(f"{quote}/evidence")
         yield subject, CG.hasQuote, quote
+        yield subject, CG.hasEvidence, evidence  # the quoted words are evidence of the statement too
         yield quote, RDF.type, CG.Quote
         yield quote, SCHEMA.text, Literal(span.exact)
         for speaker in graph.objects(subject, CG.speaker):

@@ -1,0 +1,193 @@
+"""The build: the shipped dataset is current, deterministic, and keeps its invariants."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from rdflib import BNode, Graph, Literal, URIRef
+
+from casegraph.build import build, check_graphs, read_sources
+from casegraph.errors import BuildError, GroundingError, OntologyError
+from casegraph.iris import GRAPHS, ID_NS, ONTOLOGY_NS, SOURCE_IRI
+from casegraph.resources import Paths
+
+from .conftest import REPO
+
+SOURCE_SHA256 = "c7b65e17c2cb659ae1dd8a5d19b07749035927d23cecfb09bfb6daedb043859e"  # ../shared/sources/README.md
+EX = "http://example.org/"
+
+
+def test_the_shipped_dataset_is_current_with_its_sources(tmp_path: Path, paths: Paths) -> None:
+    """graph/build is generated: rebuilding from ontology/ and graph/ gives the same bytes."""
+    result = build(paths, output=tmp_path)
+    for name, path in result.files.items():
+        shipped = paths.build / name
+        assert shipped.read_bytes() == path.read_bytes(), (
+            f"{shipped} is out of date; run `casegraph build` and commit graph/build/"
+        )
+
+
+def test_the_build_is_byte_identical_across_hash_seeds(tmp_path: Path) -> None:
+    digests = set()
+    for seed in ("0", "1", "4242"):
+        out = tmp_path / seed
+        out.mkdir()
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        subprocess.run([sys.executable, "-c", "from casegraph.cli import main; main()", "build",
+                        "--output", str(out)], check=True, env=env, capture_output=True)
+        digests.add((out / "SHA256SUMS").read_text())
+    assert len(digests) == 1
+
+
+def test_the_source_text_is_the_one_given(paths: Paths) -> None:
+    assert hashlib.sha256(paths.source.read_bytes()).hexdigest() == SOURCE_SHA256
+    shared = REPO.parent / "shared" / "sources" / paths.source.name
+    if shared.exists():
+        assert shared.read_bytes() == paths.source.read_bytes()
+
+
+def test_named_graphs_are_disjoint_and_have_no_blank_nodes(quads: list[ox.Quad]) -> None:
+    graphs_of: dict[tuple[str, str, str], set[str]] = {}
+    for q in quads:
+        assert not any(isinstance(t, ox.BlankNode) for t in (q.subject, q.object)), q
+        graphs_of.setdefault((str(q.subject), str(q.predicate), str(q.object)), set()).add(q.graph_name.value)
+    assert {g for gs in graphs_of.values() for g in gs} == {GRAPHS["ontology"], GRAPHS["asserted"], GRAPHS["metadata"]}
+    assert [t for t, gs in graphs_of.items() if len(gs) > 1] == []
+
+
+def test_every_selector_quotes_the_source_exactly(store: ox.Store, source_text: str) -> None:
+    rows = list(store.query("""
+        PREFIX oa: <http://www.w3.org/ns/oa#>
+        SELECT ?exact ?prefix ?suffix ?start ?end ?source WHERE {
+          ?span oa:hasSource ?source ; oa:hasSelector ?q , ?p .
+          ?q oa:exact ?exact . OPTIONAL { ?q oa:prefix ?prefix } OPTIONAL { ?q oa:suffix ?suffix }
+          ?p oa:start ?start ; oa:end ?end .
+        }""", use_default_graph_as_union=True))
+    assert len(rows) > 150
+    for row in rows:
+        start, end = int(row["start"].value), int(row["end"].value)
+        assert row["source"].value == SOURCE_IRI
+        assert source_text[start:end] == row["exact"].value
+        assert source_text[:start].endswith(row["prefix"].value if row["prefix"] else "")
+        assert source_text[end:].startswith(row["suffix"].value if row["suffix"] else "")
+
+
+def test_every_event_and_statement_carries_evidence(store: ox.Store) -> None:
+    missing = list(store.query("""
+        PREFIX cg: <https://w3id.org/casegraph/ontology#>
+        PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+        SELECT ?event WHERE {
+          ?event a ?type . ?type rdfs:subClassOf* cg:Event .
+          FILTER NOT EXISTS { ?event cg:hasEvidence ?e }
+        }""", use_default_graph_as_union=True))
+    assert missing == []
+
+
+def test_no_label_is_the_garbled_wording(store: ox.Store) -> None:
+    """What the translation says (a mention's exact words) is never a label, unless the text
+    happens to spell the canonical name correctly (e.g. "Laura Friedman")."""
+    rows = list(store.query("""
+        PREFIX cg: <https://w3id.org/casegraph/ontology#>
+        PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+        PREFIX oa: <http://www.w3.org/ns/oa#>
+        SELECT ?label ?exact WHERE {
+          ?node cg:hasMention/oa:hasSelector/oa:exact ?exact ; skos:prefLabel|skos:altLabel ?label .
+        }""", use_default_graph_as_union=True))
+    garbled = {"Gavin Newsoma", "Newsoma", "Social Insurance Act", "Data Protection Act of 1974",
+               "home protection indicator", "Vitolos", "bidges", "Executive Ordinance of Trump"}
+    labels = {r["label"].value for r in rows}
+    assert labels.isdisjoint(garbled)
+    assert "Gavin Newsom" in labels and "Social Security Act" in labels
+
+
+def test_metadata_counts_every_graph(store: ox.Store, quads: list[ox.Quad]) -> None:
+    counts = {row["g"].value: int(row["n"].value) for row in store.query(
+        "PREFIX void: <http://rdfs.org/ns/void#> SELECT ?g ?n WHERE { ?g void:triples ?n }",
+        use_default_graph_as_union=True)}
+    actual: dict[str, int] = {}
+    for q in quads:
+        actual[q.graph_name.value] = actual.get(q.graph_name.value, 0) + 1
+    assert counts == actual
+
+
+def test_metadata_records_source_fixity_and_no_wall_clock(store: ox.Store) -> None:
+    rows = list(store.query(f"""
+        PREFIX spdx: <http://spdx.org/rdf/terms#>
+        SELECT ?v WHERE {{ <{SOURCE_IRI}> spdx:checksum/spdx:checksumValue ?v }}""",
+        use_default_graph_as_union=True))
+    assert [r["v"].value for r in rows] == [SOURCE_SHA256]
+    times = list(store.query(
+        "SELECT ?t WHERE { ?s ?p ?t FILTER(datatype(?t) = <http://www.w3.org/2001/XMLSchema#dateTime>"
+        " && ?p != <https://w3id.org/casegraph/ontology#timeValue>) }", use_default_graph_as_union=True))
+    assert times == []
+
+
+def test_iris_are_pinned(quads: list[ox.Quad]) -> None:
+    """Every IRI the dataset mints (ontology terms and instances) is in tests/golden/iris.txt:
+    an IRI must never change silently. Refresh deliberately with
+    `python -m tests.refresh_golden`."""
+    minted = sorted({t.value for q in quads for t in (q.subject, q.object)
+                     if isinstance(t, ox.NamedNode) and t.value.startswith((ONTOLOGY_NS, ID_NS))
+                     and "/evidence/" not in t.value and "/mention/" not in t.value and "/quote/" not in t.value})
+    golden = (REPO / "tests" / "golden" / "iris.txt").read_text(encoding="utf-8").split()
+    assert minted == golden
+
+
+def _copy_tree(tmp_path: Path, paths: Paths) -> Paths:
+    root = tmp_path / "tree"
+    for part in ("ontology", "graph/sources"):
+        shutil.copytree(paths.root / part, root / part)
+    shutil.copy(paths.facts, root / "graph" / "article.ttl")
+    return Paths(root)
+
+
+def test_a_quote_missing_from_the_source_fails_the_build_naming_the_claim(tmp_path: Path, paths: Paths) -> None:
+    tree = _copy_tree(tmp_path, paths)
+    text = tree.facts.read_text(encoding="utf-8")
+    tree.facts.write_text(text.replace('"Laura Friedman" .', '"Laura Friedmann" .'), encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    with pytest.raises(GroundingError) as err:
+        build(tree, output=out)
+    assert str(err.value) == (
+        f'{tree.facts}: <{ID_NS}person/laura-friedman>: quote "Laura Friedmann" is not in the source text; '
+        "copy the words exactly as the source has them (including its typos)"
+    )
+    assert list(out.iterdir()) == []
+
+
+def test_an_undeclared_term_fails_the_build(tmp_path: Path, paths: Paths) -> None:
+    tree = _copy_tree(tmp_path, paths)
+    text = tree.facts.read_text(encoding="utf-8")
+    tree.facts.write_text(text.replace("cg:careerStatus", "cg:carreerStatus", 1), encoding="utf-8")
+    with pytest.raises(OntologyError, match=r"asserted graph uses terms the ontology does not declare: cg:carreerStatus;"):
+        build(tree, output=tmp_path)
+
+
+def test_a_turtle_syntax_error_names_file_and_line(tmp_path: Path, paths: Paths) -> None:
+    tree = _copy_tree(tmp_path, paths)
+    lines = tree.facts.read_text(encoding="utf-8").splitlines()
+    number = next(n for n, line in enumerate(lines, 1) if line.startswith("agency:hhs"))
+    lines[number - 1] = "agency:hhs a cg:GovernmentAgency ;;; ]"
+    tree.facts.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(OntologyError, match=rf"^{tree.facts}:{number}: Turtle syntax error"):
+        read_sources(tree)
+
+
+def test_blank_nodes_and_shared_triples_are_refused() -> None:
+    ontology = Graph()
+    with_bnode = Graph()
+    with_bnode.add((URIRef(EX + "a"), URIRef(EX + "p"), BNode()))
+    with pytest.raises(BuildError, match="blank node"):
+        check_graphs({"asserted": with_bnode, "metadata": Graph()}, ontology)
+    shared = Graph()
+    shared.add((URIRef(EX + "a"), URIRef(EX + "p"), Literal("x")))
+    with pytest.raises(BuildError, match="is in both the asserted and the metadata graph"):
+        check_graphs({"asserted": shared, "metadata": shared}, ontology)
