@@ -202,7 +202,7 @@ def find_query(query_id: str, folder: Path | None = None) -> BundledQuery:
     path = base / f"{query_id}.rq"
     if "/" in query_id or not path.is_file():
         ids = query_ids(base)
-        near = difflib.get_close_matches(query_id, ids, n=2, cutoff=0.5)
+        near = difflib.get_close_matches(query_id, ids, n=2, cutoff=0.75)
         hint = f"did you mean {' or '.join(near)}?" if near else "run `casegraph queries` to list them"
         raise UsageError(f"unknown query {query_id!r}; {hint}")
     return load_query(path)

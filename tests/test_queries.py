@@ -1,0 +1,155 @@
+"""Bundled queries as data files: headers, parameters, and the rules every query keeps."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from casegraph.errors import QueryHeaderError, UsageError
+from casegraph.queries import (
+    Parameter,
+    discover,
+    find_query,
+    load_query,
+    parse_assignments,
+    with_bindings,
+)
+
+from .conftest import REPO
+
+BAD = REPO / "tests" / "data" / "queries"
+REQUIRED_IDS = {"ordered-over-objection", "legal-authorities", "dataset-contents", "timeline",
+                "statements", "state-programs", "evidence", "people-and-posts"}
+QUERIES = discover()
+
+
+def _projection(text: str) -> list[str]:
+    head = re.search(r"SELECT\s+DISTINCT\s+(.*?)\s+WHERE", text, re.S)
+    assert head, "every bundled query is SELECT DISTINCT … WHERE"
+    return re.findall(r"\?(\w+)", head.group(1))
+
+
+def _order_by(text: str) -> list[str]:
+    clause = re.search(r"ORDER BY\s+(.*?)\s*$", text, re.S)
+    assert clause, "every bundled query has an ORDER BY"
+    return re.findall(r"\?(\w+)", clause.group(1))
+
+
+def test_the_required_queries_exist() -> None:
+    assert REQUIRED_IDS <= {q.id for q in QUERIES}
+
+
+@pytest.mark.parametrize("query", QUERIES, ids=lambda q: q.id)
+def test_header_is_complete(query) -> None:  # noqa: ANN001
+    assert query.summary and query.description and query.tags
+    assert query.expect == "rows"
+
+
+@pytest.mark.parametrize("query", QUERIES, ids=lambda q: q.id)
+def test_rows_are_distinct_and_totally_ordered(query) -> None:  # noqa: ANN001
+    """A total ORDER BY breaks every tie, so engines cannot legitimately disagree on order."""
+    projected = _projection(query.text)
+    assert set(projected) <= set(_order_by(query.text)), "ORDER BY must name every projected variable"
+
+
+@pytest.mark.parametrize("query", QUERIES, ids=lambda q: q.id)
+def test_every_resource_column_has_a_label_column(query, store: ox.Store) -> None:  # noqa: ANN001
+    from casegraph.dataset import graph_names
+    from casegraph.queries import run_query
+
+    params = {"resource": "https://w3id.org/casegraph/id/person/sara-vitolo"} if query.parameters else {}
+    result = run_query(store, query, params, graphs=graph_names(("ontology", "asserted")))
+    assert isinstance(result, ox.QuerySolutions)
+    columns = [v.value for v in result.variables]
+    rows = list(result)
+    assert rows, f"{query.id} returns no rows on the article graph"
+    iri_columns = {c for c in columns for row in rows if isinstance(row[c], ox.NamedNode)}
+    # Codes (a precision, a status, a stance, a citation function, a type) come with labels too.
+    assert {c for c in iri_columns if f"{c}Label" not in columns} == set()
+
+
+@pytest.mark.parametrize("query", QUERIES, ids=lambda q: q.id)
+def test_queries_never_reach_the_network(query) -> None:  # noqa: ANN001
+    body = "\n".join(line for line in query.text.splitlines() if not line.lstrip().startswith("#"))
+    assert not re.search(r"\bSERVICE\b", body, re.I)
+    assert not re.search(r"\bFROM\s+(NAMED\s+)?<", body, re.I)
+
+
+def test_the_evidence_query_takes_a_required_iri_parameter() -> None:
+    query = find_query("evidence")
+    assert query.parameters == (
+        Parameter(name="resource", variable="_resource_iri", kind="iri", required=True,
+                  description="The resource's absolute IRI, e.g. https://w3id.org/casegraph/id/person/sara-vitolo"),
+    )
+
+
+@pytest.mark.parametrize(("name", "message"), [
+    ("bad-yaml", 'bad-yaml.rq, line 2: header is not valid YAML (expected "key: value"); fix the line or drop its '
+                 "'#+' prefix"),
+    ("no-summary", "no-summary.rq: header has no 'summary'; add '#+ summary: <one line>'"),
+    ("no-header", "no-header.rq, line 1: no '#+' header; start the file with '#+ summary: …'"),
+    ("unknown-key", "unknown-key.rq: unknown header key 'colour'; known keys: defaults, description, "
+                    "endpoint, endpoint_in_url, enumerate, expect, method, pagination, parameters, summary, "
+                    "tags, transform"),
+    ("undocumented-param", "undocumented-param.rq: parameter 'thing' (variable ?_thing_iri) is not described; "
+                           "add it under '#+ parameters:' as '#+   thing: <what it is>'"),
+    ("unused-param", "unused-param.rq: header describes parameter 'other', which the query does not use"),
+])
+def test_a_malformed_header_is_an_error_naming_file_and_line(name: str, message: str) -> None:
+    with pytest.raises(QueryHeaderError) as err:
+        load_query(BAD / f"{name}.rq")
+    assert str(err.value) == f"{BAD}/{message}"
+
+
+def test_unknown_query_suggests_the_nearest() -> None:
+    with pytest.raises(UsageError, match=r"^unknown query 'timelines'; did you mean timeline\?$"):
+        find_query("timelines")
+    with pytest.raises(UsageError, match=r"run `casegraph queries` to list them"):
+        find_query("zzz")
+    with pytest.raises(UsageError):
+        find_query("../queries/timeline")
+
+
+@pytest.mark.parametrize("items", [["resource"], ["=x"], ["a=1", "a=2"]], ids=["no-equals", "no-name", "twice"])
+def test_malformed_assignments_are_usage_errors(items: list[str]) -> None:
+    with pytest.raises(UsageError):
+        parse_assignments(items)
+
+
+@pytest.mark.parametrize(("kind", "value", "expected"), [
+    ("iri", "https://w3id.org/casegraph/id/agency/cms", "<https://w3id.org/casegraph/id/agency/cms>"),
+    ("integer", "42", '"42"^^<http://www.w3.org/2001/XMLSchema#integer>'),
+    ("date", "2025-06-10", '"2025-06-10"^^<http://www.w3.org/2001/XMLSchema#date>'),
+    ("lang:en", "Medicaid", '"Medicaid"@en'),
+    ("literal", 'x" } UNION { ?s ?p ?o } #', '"x\\" } UNION { ?s ?p ?o } #"'),
+])
+def test_values_become_typed_terms(kind: str, value: str, expected: str) -> None:
+    term = Parameter("p", "_p", kind, True, "").term(value, query_id="q")
+    assert str(term) == expected
+
+
+@pytest.mark.parametrize(("kind", "value"), [
+    ("iri", "not an iri"), ("iri", "https://x> } UNION { ?s ?p ?o"), ("integer", "4.2"), ("date", "10/06/2025"),
+])
+def test_ill_typed_values_are_refused(kind: str, value: str) -> None:
+    with pytest.raises(UsageError):
+        Parameter("p", "_p", kind, True, "").term(value, query_id="q")
+
+
+def test_a_bound_value_cannot_change_the_query(store: ox.Store) -> None:
+    """The binding is a VALUES row written by pyoxigraph's serialiser: whatever the value, the
+    query keeps its shape and the value stays one literal."""
+    text = "SELECT ?label WHERE { ?s <http://www.w3.org/2004/02/skos/core#prefLabel> ?label . BIND(STR(?label) AS ?_q) }"
+    value = Parameter("q", "_q", "literal", True, "").term('Sara Vitolo" || true || "', query_id="t")
+    rows = list(store.query(with_bindings(text, {ox.Variable("_q"): value}), use_default_graph_as_union=True))
+    assert rows == []
+    exact = Parameter("q", "_q", "literal", True, "").term("Sara Vitolo", query_id="t")
+    rows = list(store.query(with_bindings(text, {ox.Variable("_q"): exact}), use_default_graph_as_union=True))
+    assert [r["label"].value for r in rows] == ["Sara Vitolo"]
+
+
+def test_query_files_are_the_package_data(paths) -> None:  # noqa: ANN001
+    assert {q.path.parent for q in QUERIES} == {Path(paths.queries)}
