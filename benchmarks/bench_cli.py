@@ -146,9 +146,7 @@ def verdict(what: str, x: float | None, reference: str) -> str:
     return f"{what}: {x:.2f} × {reference} (goal ≤ {GOAL})  " + ("ok" if x <= GOAL else "OVER GOAL")
 
 
-def table(
-    benches: Sequence[Bench], reference: dict[str, Bench]
-) -> tuple[str, list[dict[str, object]]]:
+def table(benches: Sequence[Bench], reference: dict[str, Bench]) -> tuple[str, list[dict[str, object]]]:
     rows: list[dict[str, object]] = []
     lines = []
     header = ("command", "n", "median ms", "min ms", "ratio", "vs")
@@ -183,8 +181,7 @@ def table(
     right = {1, 2, 3, 4}
     for k, row in enumerate(cells):
         text = "  ".join(
-            c.rjust(w) if i in right else c.ljust(w)
-            for i, (c, w) in enumerate(zip(row, widths, strict=True))
+            c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True))
         )
         lines.append(text.rstrip())
         if k == 0:
@@ -218,10 +215,7 @@ def parse_importtime(stderr: str) -> list[Import]:
 
 def profile(python: str, base_env: dict[str, str], top: int) -> tuple[str, dict[str, object]]:
     """``python -X importtime`` on the main job; the ``top`` most expensive cumulative imports."""
-    code = (
-        "import sys; from casegraph.cli import main; "
-        f"sys.argv = ['casegraph', *{MAIN_ARGS!r}]; main()"
-    )
+    code = f"import sys; from casegraph.cli import main; sys.argv = ['casegraph', *{MAIN_ARGS!r}]; main()"
     proc = subprocess.run(
         [python, "-X", "importtime", "-c", code],
         stdin=subprocess.DEVNULL,
@@ -263,12 +257,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument(
-        "--repeat", type=int, default=15, help="timed runs per command (default 15)"
-    )
-    parser.add_argument(
-        "--build-repeat", type=int, default=5, help="timed runs of build (default 5)"
-    )
+    parser.add_argument("--repeat", type=int, default=15, help="timed runs per command (default 15)")
+    parser.add_argument("--build-repeat", type=int, default=5, help="timed runs of build (default 5)")
     parser.add_argument(
         "--cold-repeat",
         type=int,
@@ -277,9 +267,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--warmup", type=int, default=2, help="untimed rounds first (default 2)")
     parser.add_argument("--python", default=sys.executable, help="interpreter (default: this one)")
-    parser.add_argument(
-        "--casegraph", default=None, help="casegraph executable (default: the one next to --python)"
-    )
+    parser.add_argument("--casegraph", default=None, help="casegraph executable (default: the one next to --python)")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
     parser.add_argument(
         "--profile",
@@ -346,8 +334,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"python:    {python} ({platform.python_version()})", file=sys.stderr)
         print(f"casegraph: {' '.join(casegraph)}", file=sys.stderr)
         print(
-            f"timing: {args.warmup} warm-up rounds, then {n} rounds (build {build.repeat}, "
-            f"cold {cold_n}), interleaved",
+            f"timing: {args.warmup} warm-up rounds, then {n} rounds (build {build.repeat}, cold {cold_n}), interleaved",
             file=sys.stderr,
         )
         run_rounds(benches, max(args.warmup, 0), base_env)

@@ -56,8 +56,5 @@ def jsonld_js() -> list[str]:
     if not JSONLD2NQ.is_file():
         _unavailable(f"{JSONLD2NQ} is missing from the checkout")
     if not (JS_DIR / "node_modules" / "jsonld" / "package.json").is_file():
-        _unavailable(
-            f"npm package jsonld not installed in {JS_DIR / 'node_modules'}: "
-            "run `cd tools/js && npm ci`"
-        )
+        _unavailable(f"npm package jsonld not installed in {JS_DIR / 'node_modules'}: run `cd tools/js && npm ci`")
     return ["node", str(JSONLD2NQ)]

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pyoxigraph as ox
-
 from casegraph.dataset import read_quads
 from casegraph.iris import ID_NS, ONTOLOGY_NS
 
@@ -13,9 +12,18 @@ GOLDEN = Path(__file__).resolve().parent / "golden"
 
 
 def minted_iris() -> list[str]:
-    return sorted({t.value for q in read_quads() for t in (q.subject, q.object)
-                   if isinstance(t, ox.NamedNode) and t.value.startswith((ONTOLOGY_NS, ID_NS))
-                   and "/evidence/" not in t.value and "/mention/" not in t.value and "/quote/" not in t.value})
+    return sorted(
+        {
+            t.value
+            for q in read_quads()
+            for t in (q.subject, q.object)
+            if isinstance(t, ox.NamedNode)
+            and t.value.startswith((ONTOLOGY_NS, ID_NS))
+            and "/evidence/" not in t.value
+            and "/mention/" not in t.value
+            and "/quote/" not in t.value
+        }
+    )
 
 
 if __name__ == "__main__":

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 import pytest
-
 from casegraph.dataset import graph_names
 from casegraph.iris import ID_NS, ONTOLOGY_NS
 from casegraph.queries import find_query, run_query
@@ -64,14 +63,37 @@ REVIEW = (i("event/cms-review"), "CMS review of states' Medicaid enrollees for i
 def test_ordered_over_objection(store: ox.Store, at) -> None:  # noqa: ANN001
     columns, rows = answer(store, "ordered-over-objection")
     assert columns == (
-        "order", "orderLabel", "issuer", "issuerLabel", "principal", "principalLabel",
-        "addressee", "addresseeLabel", "orderDate", "deadline", "objection", "objectionLabel",
-        "objector", "objectorLabel", "objectionDate", "evidenceFor", "evidence", "evidenceStart",
+        "order",
+        "orderLabel",
+        "issuer",
+        "issuerLabel",
+        "principal",
+        "principalLabel",
+        "addressee",
+        "addresseeLabel",
+        "orderDate",
+        "deadline",
+        "objection",
+        "objectionLabel",
+        "objector",
+        "objectorLabel",
+        "objectionDate",
+        "evidenceFor",
+        "evidence",
+        "evidenceStart",
     )
     # "two top advisers to ... Kennedy Jr. ordered the dataset handed over"; "HHS officials
     # instructed ... on June 10"; "by 5:30 ET"; over the objection in Vitolo's June 6 memo.
-    order = (i("event/hhs-order"), "HHS order to hand the Medicaid data to DHS", *ADVISERS, *HHS, *CMS,
-             "2025-06-10", "2025-06-10T17:30:00-04:00", *OBJECTION)
+    order = (
+        i("event/hhs-order"),
+        "HHS order to hand the Medicaid data to DHS",
+        *ADVISERS,
+        *HHS,
+        *CMS,
+        "2025-06-10",
+        "2025-06-10T17:30:00-04:00",
+        *OBJECTION,
+    )
     objection_quotes = [
         "Medicaid officers have unsuccessfully tried to block data transmission, citing legal and ethical concerns",
         "CMS civil servants tried to combat the data exchange request from the home protection indicator "
@@ -98,57 +120,140 @@ def test_ordered_over_objection(store: ox.Store, at) -> None:  # noqa: ANN001
 def test_legal_authorities(store: ox.Store) -> None:
     columns, rows = answer(store, "legal-authorities")
     assert columns == (
-        "authority", "authorityLabel", "authorityType", "authorityTypeLabel", "citedBy", "citedByLabel",
-        "event", "eventLabel", "document", "documentLabel", "citedAs", "citedAsLabel",
-        "regarding", "regardingLabel", "evidence",
+        "authority",
+        "authorityLabel",
+        "authorityType",
+        "authorityTypeLabel",
+        "citedBy",
+        "citedByLabel",
+        "event",
+        "eventLabel",
+        "document",
+        "documentLabel",
+        "citedAs",
+        "citedAsLabel",
+        "regarding",
+        "regardingLabel",
+        "evidence",
     )
-    policy = (i("authority/cms-medicaid-data-sharing-policy"),
-              "CMS's long-standing policy against sharing Medicaid applicant and enrollee information "
-              "outside Medicaid administration", c("Policy"), "policy")
+    policy = (
+        i("authority/cms-medicaid-data-sharing-policy"),
+        "CMS's long-standing policy against sharing Medicaid applicant and enrollee information "
+        "outside Medicaid administration",
+        c("Policy"),
+        "policy",
+    )
     eo = (i("authority/executive-order-14218"), "Executive Order 14218", c("ExecutiveOrder"), "executive order")
     privacy = (i("authority/privacy-act-of-1974"), "Privacy Act of 1974", c("Statute"), "statute")
     ssa = (i("authority/social-security-act"), "Social Security Act", c("Statute"), "statute")
-    law = (i("authority/unspecified-federal-law"), "federal statutes and regulations not named in the report",
-           c("LegalAuthority"), "legal authority")
+    law = (
+        i("authority/unspecified-federal-law"),
+        "federal statutes and regulations not named in the report",
+        c("LegalAuthority"),
+        "legal authority",
+    )
     prohibiting = (c("AsProhibiting"), "as prohibiting")
-    illinois_statement = (i("event/illinois-officials-statement"),
-                          "Illinois health officials are deeply concerned that enrollee data was shared outside CMS")
-    memo_sentence = "this would violate federal laws, including the Social Insurance Act and the Data Protection Act of 1974"
+    illinois_statement = (
+        i("event/illinois-officials-statement"),
+        "Illinois health officials are deeply concerned that enrollee data was shared outside CMS",
+    )
+    memo_sentence = (
+        "this would violate federal laws, including the Social Insurance Act and the Data Protection Act of 1974"
+    )
     assert rows == [
-        (*policy, *VITOLO, *OBJECTION, *MEMO, *prohibiting, *REQUEST,
-         "The exchange of information about medicaid applicants or participants with DHS civil servants "
-         "would violate a “long-standing guideline”"),
-        (*eo, *CMS, *REVIEW, i("document/cms-letter-to-states"), "CMS letter to state Medicaid officials about the review",
-         c("AsBasis"), "as basis", *REVIEW,
-         "CMS said that the efforts were part of the Executive Ordinance of Trump on February 19"),
-        (*privacy, *ILLINOIS_OFFICIALS, *illinois_statement, "", "", *prohibiting, *TRANSFER,
-         "the data is protected according to the Federal Privacy Act"),
+        (
+            *policy,
+            *VITOLO,
+            *OBJECTION,
+            *MEMO,
+            *prohibiting,
+            *REQUEST,
+            "The exchange of information about medicaid applicants or participants with DHS civil servants "
+            "would violate a “long-standing guideline”",
+        ),
+        (
+            *eo,
+            *CMS,
+            *REVIEW,
+            i("document/cms-letter-to-states"),
+            "CMS letter to state Medicaid officials about the review",
+            c("AsBasis"),
+            "as basis",
+            *REVIEW,
+            "CMS said that the efforts were part of the Executive Ordinance of Trump on February 19",
+        ),
+        (
+            *privacy,
+            *ILLINOIS_OFFICIALS,
+            *illinois_statement,
+            "",
+            "",
+            *prohibiting,
+            *TRANSFER,
+            "the data is protected according to the Federal Privacy Act",
+        ),
         (*privacy, *VITOLO, *OBJECTION, *MEMO, *prohibiting, *REQUEST, memo_sentence),
         (*ssa, *VITOLO, *OBJECTION, *MEMO, *prohibiting, *REQUEST, memo_sentence),
-        (*law, *NIXON, i("event/nixon-legality-statement"), "HHS spokesperson Andrew Nixon: the data sharing was legal",
-         "", "", c("AsPermitting"), "as permitting", *TRANSFER,
-         "HHS acted completely within its legal authority -and fully with all applicable laws"),
-        (*law, *ILLINOIS_OFFICIALS, *illinois_statement, "", "", *prohibiting, *TRANSFER,
-         "the Federal Privacy Act, and other federal regulations"),
-        (*law, *VITOLO, *OBJECTION, *MEMO, *prohibiting, *REQUEST,
-         "Several statutory federal and regulatory authorities do not allow the CMS to share this "
-         "information with companies outside the CMS"),
+        (
+            *law,
+            *NIXON,
+            i("event/nixon-legality-statement"),
+            "HHS spokesperson Andrew Nixon: the data sharing was legal",
+            "",
+            "",
+            c("AsPermitting"),
+            "as permitting",
+            *TRANSFER,
+            "HHS acted completely within its legal authority -and fully with all applicable laws",
+        ),
+        (
+            *law,
+            *ILLINOIS_OFFICIALS,
+            *illinois_statement,
+            "",
+            "",
+            *prohibiting,
+            *TRANSFER,
+            "the Federal Privacy Act, and other federal regulations",
+        ),
+        (
+            *law,
+            *VITOLO,
+            *OBJECTION,
+            *MEMO,
+            *prohibiting,
+            *REQUEST,
+            "Several statutory federal and regulatory authorities do not allow the CMS to share this "
+            "information with companies outside the CMS",
+        ),
     ]
 
 
 def test_dataset_contents(store: ox.Store) -> None:
     columns, rows = answer(store, "dataset-contents")
     assert columns == ("transfer", "transferLabel", "dataset", "datasetLabel", "aspect", "value", "valueLabel")
-    medicaid = (*TRANSFER, i("dataset/medicaid-enrollee-data-for-dhs"),
-                "Personal data of non-citizen Medicaid enrollees in California, Illinois, Washington and the "
-                "District of Columbia")
-    tax = (i("event/irs-ice-tax-data-sharing"), "IRS sharing of immigrants' tax data with ICE",
-           i("dataset/irs-immigrant-tax-data"), "Tax data of immigrants held by the Internal Revenue Service")
+    medicaid = (
+        *TRANSFER,
+        i("dataset/medicaid-enrollee-data-for-dhs"),
+        "Personal data of non-citizen Medicaid enrollees in California, Illinois, Washington and the "
+        "District of Columbia",
+    )
+    tax = (
+        i("event/irs-ice-tax-data-sharing"),
+        "IRS sharing of immigrants' tax data with ICE",
+        i("dataset/irs-immigrant-tax-data"),
+        "Tax data of immigrants held by the Internal Revenue Service",
+    )
     # "addresses, names, social security numbers and damage requirements [claims data]";
     # "including immigration status"; "California, Illinois, Washington State and Washington, DC".
     assert rows == [
         (*medicaid, "approximate count", "", "millions of Medicaid enrollees"),
-        (*medicaid, "data subjects", "", "non-citizens enrolled in Medicaid programs paid for with state taxpayer dollars only"),
+        (
+            *medicaid,
+            "data subjects",
+            "",
+            "non-citizens enrolled in Medicaid programs paid for with state taxpayer dollars only",
+        ),
         (*medicaid, "held by", *CMS),
         (*medicaid, "jurisdiction covered", i("jurisdiction/california"), "California"),
         (*medicaid, "jurisdiction covered", i("jurisdiction/district-of-columbia"), "District of Columbia"),
@@ -172,30 +277,55 @@ def test_dataset_contents(store: ox.Store) -> None:
 
 def test_timeline(store: ox.Store) -> None:
     columns, rows = answer(store, "timeline")
-    assert columns == ("when", "precision", "precisionLabel", "inferred", "item", "itemLabel", "kind",
-                       "kindLabel", "dateRole", "evidence")
+    assert columns == (
+        "when",
+        "precision",
+        "precisionLabel",
+        "inferred",
+        "item",
+        "itemLabel",
+        "kind",
+        "kindLabel",
+        "dateRole",
+        "evidence",
+    )
     day, month, year, minute = ((c(f"{p}Precision"), p.lower()) for p in ("Day", "Month", "Year", "Minute"))
-    freeze = (i("event/california-enrollment-freeze"),
-              "Governor Newsom announces a freeze on enrolment in California's state-funded program",
-              c("ProgramChange"), "program change")
+    freeze = (
+        i("event/california-enrollment-freeze"),
+        "Governor Newsom announces a freeze on enrolment in California's state-funded program",
+        c("ProgramChange"),
+        "program change",
+    )
     eo = (i("authority/executive-order-14218"), "Executive Order 14218", c("ExecutiveOrder"), "executive order")
     review = (*REVIEW, c("Review"), "review")
-    ruling = (i("event/irs-ice-court-ruling"),
-              "Federal judge declines to block IRS from sharing immigrants' tax data with ICE",
-              c("CourtRuling"), "court ruling")
+    ruling = (
+        i("event/irs-ice-court-ruling"),
+        "Federal judge declines to block IRS from sharing immigrants' tax data with ICE",
+        c("CourtRuling"),
+        "court ruling",
+    )
     transfer = (*TRANSFER, c("DataTransfer"), "data transfer")
     memo = (*MEMO, c("Memo"), "memo")
     objection = (*OBJECTION, c("Objection"), "objection")
-    memo_statement = (i("event/vitolo-memo-statement"),
-                      "Sara Vitolo's memo: sharing the data would break federal law and CMS policy",
-                      c("Statement"), "statement")
+    memo_statement = (
+        i("event/vitolo-memo-statement"),
+        "Sara Vitolo's memo: sharing the data would break federal law and CMS policy",
+        c("Statement"),
+        "statement",
+    )
     order = (i("event/hhs-order"), "HHS order to hand the Medicaid data to DHS", c("Directive"), "directive")
-    friedman = (i("event/friedman-post"),
-                "Rep. Laura Friedman on X: a person's need to see a doctor must never be used against them",
-                c("Statement"), "statement")
-    illinois = (i("event/illinois-program-end"),
-                "Illinois to end its state-funded program for about 30,000 non-citizens",
-                c("ProgramChange"), "program change")
+    friedman = (
+        i("event/friedman-post"),
+        "Rep. Laura Friedman on X: a person's need to see a doctor must never be used against them",
+        c("Statement"),
+        "statement",
+    )
+    illinois = (
+        i("event/illinois-program-end"),
+        "Illinois to end its state-funded program for about 30,000 non-citizens",
+        c("ProgramChange"),
+        "program change",
+    )
     order_quotes = [
         "Four days after sending the memos on June 10, HHS officer instructed the transfer of “The data to DHS "
         "to today at 5:30 ET”.",
@@ -208,151 +338,395 @@ def test_timeline(store: ox.Store) -> None:
     # Every date is inferred: the text never writes the year (and says "Tuesday", "Friday").
     t = "true"
     assert rows == [
-        ("2025", *year, t, *freeze, "occurred",
-         "Due to the budget problems of his state, Newsoma announced at the beginning of this year that he "
-         "would freeze the enrollment into the program."),
-        ("2025-02-19", *day, t, *eo, "dated",
-         "the Executive Ordinance of Trump on February 19, entitled to “termination of taxpayer subsidies”"),
-        ("2025-05", *month, t, *review, "occurred",
-         "At the end of the last month, CMS announced that the Medicaid participants of a state had been checked "
-         "to ensure that federal funds were not used to pay cover for people with “unsatisfactory immigration "
-         "status”."),
-        ("2025-05", *month, t, *ruling, "occurred",
-         "In May, for example,a federal judgerefused to block themInternal Revenue ServiceFrom the exchange of "
-         "control data from immigrants"),
-        ("2025-06", *month, t, *transfer, "occurred",
-         "CMS transmits the information when the Trump administration increased its enforcement efforts in "
-         "South California."),
-        ("2025-06", *month, t, *transfer, "occurred",
-         "President Donald Trump’s administration this week offered deportation officers with personal data"),
-        ("2025-06", *month, t, *transfer, "occurred",
-         "a step that makes it easier to localize people within the framework of peopleHis comprehensive "
-         "approach to immigration"),
-        ("2025-06", *month, t, *transfer, "occurred",
-         "the data record that was handed over to the Department of Homeland Security"),
-        ("2025-06-06", *day, t, *memo, "dated",
-         "The memo was written by several CMS officials under Vitolos supervision, according to the sources "
-         "familiar with the process."),
-        ("2025-06-06", *day, t, *memo, "dated",
-         "as received by a memo signed by Medicaid Deputy Director Sara Vitolo on June 6"),
-        ("2025-06-06", *day, t, *objection, "occurred",
-         "CMS civil servants tried to combat the data exchange request from the home protection indicator and "
-         "said that according to Vitolos Memo, this would violate federal laws"),
-        ("2025-06-06", *day, t, *objection, "occurred",
-         "Medicaid officers have unsuccessfully tried to block data transmission, citing legal and ethical concerns"),
-        ("2025-06-06", *day, t, *memo_statement, "occurred",
-         "Several statutory federal and regulatory authorities do not allow the CMS to share this information "
-         "with companies outside the CMS"),
-        ("2025-06-06", *day, t, *memo_statement, "occurred",
-         "Vitolo said that you could exchange information with DHS that affect states and could possibly cause "
-         "you to retain information"),
-        ("2025-06-06", *day, t, *memo_statement, "occurred",
-         "Vitolo wrote and further explained that the exchange of such personal data is only permitted for the "
-         "direct admission of the MedicAID program"),
+        (
+            "2025",
+            *year,
+            t,
+            *freeze,
+            "occurred",
+            "Due to the budget problems of his state, Newsoma announced at the beginning of this year that he "
+            "would freeze the enrollment into the program.",
+        ),
+        (
+            "2025-02-19",
+            *day,
+            t,
+            *eo,
+            "dated",
+            "the Executive Ordinance of Trump on February 19, entitled to “termination of taxpayer subsidies”",
+        ),
+        (
+            "2025-05",
+            *month,
+            t,
+            *review,
+            "occurred",
+            "At the end of the last month, CMS announced that the Medicaid participants of a state had been checked "
+            "to ensure that federal funds were not used to pay cover for people with “unsatisfactory immigration "
+            "status”.",
+        ),
+        (
+            "2025-05",
+            *month,
+            t,
+            *ruling,
+            "occurred",
+            "In May, for example,a federal judgerefused to block themInternal Revenue ServiceFrom the exchange of "
+            "control data from immigrants",
+        ),
+        (
+            "2025-06",
+            *month,
+            t,
+            *transfer,
+            "occurred",
+            "CMS transmits the information when the Trump administration increased its enforcement efforts in "
+            "South California.",
+        ),
+        (
+            "2025-06",
+            *month,
+            t,
+            *transfer,
+            "occurred",
+            "President Donald Trump’s administration this week offered deportation officers with personal data",
+        ),
+        (
+            "2025-06",
+            *month,
+            t,
+            *transfer,
+            "occurred",
+            "a step that makes it easier to localize people within the framework of peopleHis comprehensive "
+            "approach to immigration",
+        ),
+        (
+            "2025-06",
+            *month,
+            t,
+            *transfer,
+            "occurred",
+            "the data record that was handed over to the Department of Homeland Security",
+        ),
+        (
+            "2025-06-06",
+            *day,
+            t,
+            *memo,
+            "dated",
+            "The memo was written by several CMS officials under Vitolos supervision, according to the sources "
+            "familiar with the process.",
+        ),
+        (
+            "2025-06-06",
+            *day,
+            t,
+            *memo,
+            "dated",
+            "as received by a memo signed by Medicaid Deputy Director Sara Vitolo on June 6",
+        ),
+        (
+            "2025-06-06",
+            *day,
+            t,
+            *objection,
+            "occurred",
+            "CMS civil servants tried to combat the data exchange request from the home protection indicator and "
+            "said that according to Vitolos Memo, this would violate federal laws",
+        ),
+        (
+            "2025-06-06",
+            *day,
+            t,
+            *objection,
+            "occurred",
+            "Medicaid officers have unsuccessfully tried to block data transmission, citing legal and ethical concerns",
+        ),
+        (
+            "2025-06-06",
+            *day,
+            t,
+            *memo_statement,
+            "occurred",
+            "Several statutory federal and regulatory authorities do not allow the CMS to share this information "
+            "with companies outside the CMS",
+        ),
+        (
+            "2025-06-06",
+            *day,
+            t,
+            *memo_statement,
+            "occurred",
+            "Vitolo said that you could exchange information with DHS that affect states and could possibly cause "
+            "you to retain information",
+        ),
+        (
+            "2025-06-06",
+            *day,
+            t,
+            *memo_statement,
+            "occurred",
+            "Vitolo wrote and further explained that the exchange of such personal data is only permitted for the "
+            "direct admission of the MedicAID program",
+        ),
         ("2025-06-06", *day, t, *memo_statement, "occurred", "legal risk"),
         ("2025-06-06", *day, t, *memo_statement, "occurred", "long-standing guideline"),
         *[("2025-06-10", *day, t, *order, "occurred", q) for q in order_quotes],
         *[("2025-06-10T17:30:00-04:00", *minute, t, *order, "deadline", q) for q in order_quotes],
-        ("2025-06-13", *day, t, *friedman, "occurred", "Some California legislators also expressed the alarm on Friday."),
+        (
+            "2025-06-13",
+            *day,
+            t,
+            *friedman,
+            "occurred",
+            "Some California legislators also expressed the alarm on Friday.",
+        ),
         ("2025-06-13", *day, t, *friedman, "occurred", "continued to write X"),
-        ("2025-06-13", *day, t, *friedman, "occurred",
-         "we should never use a person’s need to go to the doctor against them. This will only lead to more "
-         "chaos and pain in our communities."),
-        ("2025-07", *month, t, *illinois, "occurred",
-         "Illinois will also complete his program for around 30,000 non-US citizens in July."),
+        (
+            "2025-06-13",
+            *day,
+            t,
+            *friedman,
+            "occurred",
+            "we should never use a person’s need to go to the doctor against them. This will only lead to more "
+            "chaos and pain in our communities.",
+        ),
+        (
+            "2025-07",
+            *month,
+            t,
+            *illinois,
+            "occurred",
+            "Illinois will also complete his program for around 30,000 non-US citizens in July.",
+        ),
     ]
 
 
 def test_statements(store: ox.Store, at, source_text: str) -> None:  # noqa: ANN001
     columns, rows = answer(store, "statements")
-    assert columns == ("statement", "statementLabel", "speaker", "speakerLabel", "role", "roleLabel",
-                       "organization", "organizationLabel", "stance", "stanceLabel", "target", "targetLabel",
-                       "quote", "quoteStart", "quoteEnd")
+    assert columns == (
+        "statement",
+        "statementLabel",
+        "speaker",
+        "speakerLabel",
+        "role",
+        "roleLabel",
+        "organization",
+        "organizationLabel",
+        "stance",
+        "stanceLabel",
+        "target",
+        "targetLabel",
+        "quote",
+        "quoteStart",
+        "quoteEnd",
+    )
     opposes, supports = (c("Opposes"), "opposes"), (c("Supports"), "supports")
     office = (i("organization/office-of-the-governor-of-california"), "Office of the Governor of California")
-    vitolo_post = (i("post/cms-medicaid-deputy-director"), "Medicaid Deputy Director, Centers for Medicare & Medicaid Services")
+    vitolo_post = (
+        i("post/cms-medicaid-deputy-director"),
+        "Medicaid Deputy Director, Centers for Medicare & Medicaid Services",
+    )
     nixon_post = (i("post/hhs-spokesperson"), "Spokesperson, U.S. Department of Health and Human Services")
-    memo_statement = (i("event/vitolo-memo-statement"),
-                      "Sara Vitolo's memo: sharing the data would break federal law and CMS policy")
-    state_programs = (i("program/state-funded-immigrant-medicaid"),
-                      "state-funded Medicaid coverage for immigrants (seven states and the District of Columbia)")
-    newsom_office = (i("event/newsom-office-statement"), "Governor Newsom's office: the data transfer is potentially illegal")
+    memo_statement = (
+        i("event/vitolo-memo-statement"),
+        "Sara Vitolo's memo: sharing the data would break federal law and CMS policy",
+    )
+    state_programs = (
+        i("program/state-funded-immigrant-medicaid"),
+        "state-funded Medicaid coverage for immigrants (seven states and the District of Columbia)",
+    )
+    newsom_office = (
+        i("event/newsom-office-statement"),
+        "Governor Newsom's office: the data transfer is potentially illegal",
+    )
 
     def quoted(words: str) -> tuple[str, str, str]:
         return words, at(words), str(int(at(words)) + len(words))
 
     expected = [
-        (*newsom_office, *office, "", "", *office, *opposes, *TRANSFER,
-         *quoted("We deeply appreciate the privacy of all Californians")),
-        (*newsom_office, *office, "", "", *office, *opposes, *TRANSFER,
-         *quoted("This potential data transmission was made aware of the AP, and if it is correct, potentially "
-                 "illegal, in particular in view of numerous headlines, emphasizing the potential faulty use of "
-                 "personal information and federal actions in the federal government in order to aim at the "
-                 "personal data of the Americans.")),
-        (i("event/friedman-post"),
-         "Rep. Laura Friedman on X: a person's need to see a doctor must never be used against them",
-         i("person/laura-friedman"), "Laura Friedman",
-         i("post/us-representative-from-california"), "U.S. Representative from California",
-         i("organization/us-house-of-representatives"), "U.S. House of Representatives", *opposes, *TRANSFER,
-         *quoted("we should never use a person’s need to go to the doctor against them. This will only lead to "
-                 "more chaos and pain in our communities.")),
-        (i("event/nixon-legality-statement"), "HHS spokesperson Andrew Nixon: the data sharing was legal", *NIXON,
-         *nixon_post, *HHS, *supports, *TRANSFER,
-         *quoted("With regard to the latest data exchange between CMS and DHS, HHS acted completely within its "
-                 "legal authority -and fully with all applicable laws -to ensure that Medicaid services are "
-                 "reserved for people who are legitimate to receive them")),
-        (i("event/mclaughlin-statement"),
-         "DHS's Tricia McLaughlin: the initiative keeps illegal aliens from receiving Medicaid benefits",
-         i("person/tricia-mclaughlin"), "Tricia McLaughlin",
-         i("post/dhs-assistant-secretary-for-public-affairs"),
-         "Assistant Secretary for Public Affairs, U.S. Department of Homeland Security", *DHS, *supports, *TRANSFER,
-         *quoted("promised to protect Medicaid for beneficiaries. To keep this promise after Joe Biden had flooded "
-                 "our country with ten million illegal aliens CM to make an initiative to ensure that illegal "
-                 "extraterrestrial benefits are given no legal use that receive.")),
-        (*memo_statement, *VITOLO, *vitolo_post, *CMS, *opposes, *REQUEST,
-         *quoted("Several statutory federal and regulatory authorities do not allow the CMS to share this "
-                 "information with companies outside the CMS")),
+        (
+            *newsom_office,
+            *office,
+            "",
+            "",
+            *office,
+            *opposes,
+            *TRANSFER,
+            *quoted("We deeply appreciate the privacy of all Californians"),
+        ),
+        (
+            *newsom_office,
+            *office,
+            "",
+            "",
+            *office,
+            *opposes,
+            *TRANSFER,
+            *quoted(
+                "This potential data transmission was made aware of the AP, and if it is correct, potentially "
+                "illegal, in particular in view of numerous headlines, emphasizing the potential faulty use of "
+                "personal information and federal actions in the federal government in order to aim at the "
+                "personal data of the Americans."
+            ),
+        ),
+        (
+            i("event/friedman-post"),
+            "Rep. Laura Friedman on X: a person's need to see a doctor must never be used against them",
+            i("person/laura-friedman"),
+            "Laura Friedman",
+            i("post/us-representative-from-california"),
+            "U.S. Representative from California",
+            i("organization/us-house-of-representatives"),
+            "U.S. House of Representatives",
+            *opposes,
+            *TRANSFER,
+            *quoted(
+                "we should never use a person’s need to go to the doctor against them. This will only lead to "
+                "more chaos and pain in our communities."
+            ),
+        ),
+        (
+            i("event/nixon-legality-statement"),
+            "HHS spokesperson Andrew Nixon: the data sharing was legal",
+            *NIXON,
+            *nixon_post,
+            *HHS,
+            *supports,
+            *TRANSFER,
+            *quoted(
+                "With regard to the latest data exchange between CMS and DHS, HHS acted completely within its "
+                "legal authority -and fully with all applicable laws -to ensure that Medicaid services are "
+                "reserved for people who are legitimate to receive them"
+            ),
+        ),
+        (
+            i("event/mclaughlin-statement"),
+            "DHS's Tricia McLaughlin: the initiative keeps illegal aliens from receiving Medicaid benefits",
+            i("person/tricia-mclaughlin"),
+            "Tricia McLaughlin",
+            i("post/dhs-assistant-secretary-for-public-affairs"),
+            "Assistant Secretary for Public Affairs, U.S. Department of Homeland Security",
+            *DHS,
+            *supports,
+            *TRANSFER,
+            *quoted(
+                "promised to protect Medicaid for beneficiaries. To keep this promise after Joe Biden had flooded "
+                "our country with ten million illegal aliens CM to make an initiative to ensure that illegal "
+                "extraterrestrial benefits are given no legal use that receive."
+            ),
+        ),
+        (
+            *memo_statement,
+            *VITOLO,
+            *vitolo_post,
+            *CMS,
+            *opposes,
+            *REQUEST,
+            *quoted(
+                "Several statutory federal and regulatory authorities do not allow the CMS to share this "
+                "information with companies outside the CMS"
+            ),
+        ),
         (*memo_statement, *VITOLO, *vitolo_post, *CMS, *opposes, *REQUEST, *quoted("long-standing guideline")),
-        (i("event/former-officials-statement"), "Former government officials: the move was unusual",
-         i("group/former-government-officials"), "former federal government officials", "", "", "", "",
-         *opposes, *TRANSFER,
-         *quoted("the move was unusual because CMS, which has access to personal health data for almost half of "
-                 "the country, generally has no such sensitive information with other departments")),
-        (i("event/grant-statement"), "Former CMS employee Jeffrey Grant: DHS has no business with Medicaid",
-         i("person/jeffrey-grant"), "Jeffrey Grant",
-         i("membership/jeffrey-grant-cms"), "Former career employee, Centers for Medicare & Medicaid Services",
-         *CMS, *opposes, *TRANSFER, *quoted("DHS doesn’t matter in anything with Medicaid")),
+        (
+            i("event/former-officials-statement"),
+            "Former government officials: the move was unusual",
+            i("group/former-government-officials"),
+            "former federal government officials",
+            "",
+            "",
+            "",
+            "",
+            *opposes,
+            *TRANSFER,
+            *quoted(
+                "the move was unusual because CMS, which has access to personal health data for almost half of "
+                "the country, generally has no such sensitive information with other departments"
+            ),
+        ),
+        (
+            i("event/grant-statement"),
+            "Former CMS employee Jeffrey Grant: DHS has no business with Medicaid",
+            i("person/jeffrey-grant"),
+            "Jeffrey Grant",
+            i("membership/jeffrey-grant-cms"),
+            "Former career employee, Centers for Medicare & Medicaid Services",
+            *CMS,
+            *opposes,
+            *TRANSFER,
+            *quoted("DHS doesn’t matter in anything with Medicaid"),
+        ),
         (*memo_statement, *VITOLO, *vitolo_post, *CMS, *opposes, *REQUEST, *quoted("legal risk")),
-        (i("event/nixon-state-programs-statement"),
-         "HHS spokesperson Andrew Nixon criticises state-funded Medicaid for immigrants", *NIXON, *nixon_post, *HHS,
-         *opposes, *state_programs,
-         *quoted("opened the locks for illegal immigrants to use Medicaid -and the hard -working Americans forced "
-                 "the legislative template on foot")),
-        (i("event/illinois-officials-statement"),
-         "Illinois health officials are deeply concerned that enrollee data was shared outside CMS",
-         *ILLINOIS_OFFICIALS, "", "", i("organization/state-of-illinois"), "State of Illinois", *opposes, *TRANSFER,
-         "deeply concerned", str(source_text.index("“deeply concerned”") + 1),
-         str(source_text.index("“deeply concerned”") + 1 + len("deeply concerned"))),
-        (i("event/newsom-statement"), "Governor Newsom: sharing the data endangers those targeted",
-         i("person/gavin-newsom"), "Gavin Newsom", i("post/governor-of-california"), "Governor of California",
-         i("organization/state-of-california"), "State of California", *opposes, *TRANSFER,
-         *quoted("will endanger the security, health and security of those who are undoubtedly targeted by this abuse")),
+        (
+            i("event/nixon-state-programs-statement"),
+            "HHS spokesperson Andrew Nixon criticises state-funded Medicaid for immigrants",
+            *NIXON,
+            *nixon_post,
+            *HHS,
+            *opposes,
+            *state_programs,
+            *quoted(
+                "opened the locks for illegal immigrants to use Medicaid -and the hard -working Americans forced "
+                "the legislative template on foot"
+            ),
+        ),
+        (
+            i("event/illinois-officials-statement"),
+            "Illinois health officials are deeply concerned that enrollee data was shared outside CMS",
+            *ILLINOIS_OFFICIALS,
+            "",
+            "",
+            i("organization/state-of-illinois"),
+            "State of Illinois",
+            *opposes,
+            *TRANSFER,
+            "deeply concerned",
+            str(source_text.index("“deeply concerned”") + 1),
+            str(source_text.index("“deeply concerned”") + 1 + len("deeply concerned")),
+        ),
+        (
+            i("event/newsom-statement"),
+            "Governor Newsom: sharing the data endangers those targeted",
+            i("person/gavin-newsom"),
+            "Gavin Newsom",
+            i("post/governor-of-california"),
+            "Governor of California",
+            i("organization/state-of-california"),
+            "State of California",
+            *opposes,
+            *TRANSFER,
+            *quoted(
+                "will endanger the security, health and security of those who are undoubtedly targeted by this abuse"
+            ),
+        ),
     ]
     assert rows == expected
 
 
 def test_state_programs(store: ox.Store) -> None:
     columns, rows = answer(store, "state-programs")
-    assert columns == ("jurisdiction", "jurisdictionLabel", "program", "programLabel", "status", "statusLabel",
-                       "submission", "submissionLabel")
+    assert columns == (
+        "jurisdiction",
+        "jurisdictionLabel",
+        "program",
+        "programLabel",
+        "status",
+        "statusLabel",
+        "submission",
+        "submissionLabel",
+    )
 
     def program(slug: str, name: str, status: str, submitted: bool) -> tuple[str, ...]:
         kind = "locally" if slug == "district-of-columbia" else "state"
         iri = i(f"program/{slug}-{kind}-funded-medicaid")
         label = f"{name}'s {'locally funded' if kind == 'locally' else 'state-funded'} Medicaid coverage for immigrants"
         statuses = {"submitted": c("Submitted"), "not yet submitted": c("NotYetSubmitted"), "not reported": ""}
-        submission = (i(f"event/{slug}-data-submission"),
-                      f"{name} submits data on non-citizen Medicaid enrollees to CMS") if submitted else ("", "")
+        submission = (
+            (i(f"event/{slug}-data-submission"), f"{name} submits data on non-citizen Medicaid enrollees to CMS")
+            if submitted
+            else ("", "")
+        )
         return (i(f"jurisdiction/{slug}"), name, iri, label, statuses[status], status, *submission)
 
     # "California, Washington and Illinois" handed data over; "New York, Oregon, Minnesota and
@@ -375,10 +749,24 @@ def test_evidence_for_the_social_security_act(store: ox.Store, at) -> None:  # n
     sentence = "this would violate federal laws, including the Social Insurance Act and the Data Protection Act of 1974"
     mention = "Social Insurance Act"
     assert rows == [
-        (i("citation/memo-social-security-act"), "Vitolo memo cites the Social Security Act against sharing the data",
-         "cited authority", "evidence", sentence, at(sentence), str(int(at(sentence)) + len(sentence))),
-        (i("authority/social-security-act"), "Social Security Act", "itself", "mention", mention, at(mention),
-         str(int(at(mention)) + len(mention))),
+        (
+            i("citation/memo-social-security-act"),
+            "Vitolo memo cites the Social Security Act against sharing the data",
+            "cited authority",
+            "evidence",
+            sentence,
+            at(sentence),
+            str(int(at(sentence)) + len(sentence)),
+        ),
+        (
+            i("authority/social-security-act"),
+            "Social Security Act",
+            "itself",
+            "mention",
+            mention,
+            at(mention),
+            str(int(at(mention)) + len(mention)),
+        ),
     ]
 
 
@@ -393,10 +781,21 @@ def test_evidence_for_kennedy(store: ox.Store, at) -> None:  # noqa: ANN001
 
     name_at = int(at("secretaryRobert F. Kennedy Jr.Ordered")) + len("secretary")
     assert rows == [
-        (*ADVISERS, "advises", "mention", *span("two top consultants of the health secretary",
-                                                 int(at("two top consultants of the health secretary")))),
-        (i("person/robert-f-kennedy-jr"), "Robert F. Kennedy Jr.", "itself", "mention",
-         *span("Robert F. Kennedy Jr.", name_at)),
+        (
+            *ADVISERS,
+            "advises",
+            "mention",
+            *span(
+                "two top consultants of the health secretary", int(at("two top consultants of the health secretary"))
+            ),
+        ),
+        (
+            i("person/robert-f-kennedy-jr"),
+            "Robert F. Kennedy Jr.",
+            "itself",
+            "mention",
+            *span("Robert F. Kennedy Jr.", name_at),
+        ),
         (*ADVISERS, "advises", "mention", *span("HHS officer", int(at("HHS officer instructed")))),
     ]
 
@@ -406,26 +805,87 @@ def test_people_and_posts(store: ox.Store) -> None:
     assert columns == ("person", "personLabel", "post", "postLabel", "organization", "organizationLabel", "former")
     f = "false"
     assert rows == [
-        (*NIXON, *((i("post/hhs-spokesperson"), "Spokesperson, U.S. Department of Health and Human Services")), *HHS, f),
-        (i("person/donald-trump"), "Donald Trump", i("post/president-of-the-united-states"),
-         "President of the United States", i("organization/trump-administration"), "Trump administration", f),
-        (i("person/gavin-newsom"), "Gavin Newsom", i("post/governor-of-california"), "Governor of California",
-         i("organization/state-of-california"), "State of California", f),
-        (i("person/jeffrey-grant"), "Jeffrey Grant", i("membership/jeffrey-grant-cms"),
-         "Former career employee, Centers for Medicare & Medicaid Services", *CMS, "true"),
+        (
+            *NIXON,
+            *((i("post/hhs-spokesperson"), "Spokesperson, U.S. Department of Health and Human Services")),
+            *HHS,
+            f,
+        ),
+        (
+            i("person/donald-trump"),
+            "Donald Trump",
+            i("post/president-of-the-united-states"),
+            "President of the United States",
+            i("organization/trump-administration"),
+            "Trump administration",
+            f,
+        ),
+        (
+            i("person/gavin-newsom"),
+            "Gavin Newsom",
+            i("post/governor-of-california"),
+            "Governor of California",
+            i("organization/state-of-california"),
+            "State of California",
+            f,
+        ),
+        (
+            i("person/jeffrey-grant"),
+            "Jeffrey Grant",
+            i("membership/jeffrey-grant-cms"),
+            "Former career employee, Centers for Medicare & Medicaid Services",
+            *CMS,
+            "true",
+        ),
         (i("person/joe-biden"), "Joe Biden", "", "", "", "", ""),
-        (i("person/kim-brandt"), "Kim Brandt", i("post/cms-deputy-administrator-and-coo"),
-         "Deputy Administrator and Chief Operating Officer, Centers for Medicare & Medicaid Services", *CMS, f),
-        (i("person/laura-friedman"), "Laura Friedman", i("post/us-representative-from-california"),
-         "U.S. Representative from California", i("organization/us-house-of-representatives"),
-         "U.S. House of Representatives", f),
-        (i("person/robert-f-kennedy-jr"), "Robert F. Kennedy Jr.", i("post/secretary-of-health-and-human-services"),
-         "Secretary of Health and Human Services", *HHS, f),
-        (*VITOLO, i("post/cms-medicaid-deputy-director"),
-         "Medicaid Deputy Director, Centers for Medicare & Medicaid Services", *CMS, f),
-        (i("person/tricia-mclaughlin"), "Tricia McLaughlin", i("post/dhs-assistant-secretary-for-public-affairs"),
-         "Assistant Secretary for Public Affairs, U.S. Department of Homeland Security", *DHS, f),
+        (
+            i("person/kim-brandt"),
+            "Kim Brandt",
+            i("post/cms-deputy-administrator-and-coo"),
+            "Deputy Administrator and Chief Operating Officer, Centers for Medicare & Medicaid Services",
+            *CMS,
+            f,
+        ),
+        (
+            i("person/laura-friedman"),
+            "Laura Friedman",
+            i("post/us-representative-from-california"),
+            "U.S. Representative from California",
+            i("organization/us-house-of-representatives"),
+            "U.S. House of Representatives",
+            f,
+        ),
+        (
+            i("person/robert-f-kennedy-jr"),
+            "Robert F. Kennedy Jr.",
+            i("post/secretary-of-health-and-human-services"),
+            "Secretary of Health and Human Services",
+            *HHS,
+            f,
+        ),
+        (
+            *VITOLO,
+            i("post/cms-medicaid-deputy-director"),
+            "Medicaid Deputy Director, Centers for Medicare & Medicaid Services",
+            *CMS,
+            f,
+        ),
+        (
+            i("person/tricia-mclaughlin"),
+            "Tricia McLaughlin",
+            i("post/dhs-assistant-secretary-for-public-affairs"),
+            "Assistant Secretary for Public Affairs, U.S. Department of Homeland Security",
+            *DHS,
+            f,
+        ),
         (i("person/unnamed-federal-judge"), "unnamed federal judge", "", "", "", "", ""),
-        (i("person/unnamed-state-health-official"),
-         "unnamed state public-health official who reviewed CMS's requests to the states", "", "", "", "", ""),
+        (
+            i("person/unnamed-state-health-official"),
+            "unnamed state public-health official who reviewed CMS's requests to the states",
+            "",
+            "",
+            "",
+            "",
+            "",
+        ),
     ]

@@ -11,12 +11,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from rdflib import BNode, Graph, Literal, URIRef
-
 from casegraph.build import build, check_graphs, read_sources
 from casegraph.errors import BuildError, GroundingError, OntologyError
 from casegraph.iris import GRAPHS, ID_NS, ONTOLOGY_NS, SOURCE_IRI
 from casegraph.resources import Paths
+from rdflib import BNode, Graph, Literal, URIRef
 
 from .conftest import REPO
 
@@ -40,8 +39,12 @@ def test_the_build_is_byte_identical_across_hash_seeds(tmp_path: Path) -> None:
         out = tmp_path / seed
         out.mkdir()
         env = {**os.environ, "PYTHONHASHSEED": seed}
-        subprocess.run([sys.executable, "-c", "from casegraph.cli import main; main()", "build",
-                        "--output", str(out)], check=True, env=env, capture_output=True)
+        subprocess.run(
+            [sys.executable, "-c", "from casegraph.cli import main; main()", "build", "--output", str(out)],
+            check=True,
+            env=env,
+            capture_output=True,
+        )
         digests.add((out / "SHA256SUMS").read_text())
     assert len(digests) == 1
 
@@ -63,13 +66,18 @@ def test_named_graphs_are_disjoint_and_have_no_blank_nodes(quads: list[ox.Quad])
 
 
 def test_every_selector_quotes_the_source_exactly(store: ox.Store, source_text: str) -> None:
-    rows = list(store.query("""
+    rows = list(
+        store.query(
+            """
         PREFIX oa: <http://www.w3.org/ns/oa#>
         SELECT ?exact ?prefix ?suffix ?start ?end ?source WHERE {
           ?span oa:hasSource ?source ; oa:hasSelector ?q , ?p .
           ?q oa:exact ?exact . OPTIONAL { ?q oa:prefix ?prefix } OPTIONAL { ?q oa:suffix ?suffix }
           ?p oa:start ?start ; oa:end ?end .
-        }""", use_default_graph_as_union=True))
+        }""",
+            use_default_graph_as_union=True,
+        )
+    )
     assert len(rows) > 150
     for row in rows:
         start, end = int(row["start"].value), int(row["end"].value)
@@ -80,37 +88,59 @@ def test_every_selector_quotes_the_source_exactly(store: ox.Store, source_text: 
 
 
 def test_every_event_and_statement_carries_evidence(store: ox.Store) -> None:
-    missing = list(store.query("""
+    missing = list(
+        store.query(
+            """
         PREFIX cg: <https://w3id.org/casegraph/ontology#>
         PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
         SELECT ?event WHERE {
           ?event a ?type . ?type rdfs:subClassOf* cg:Event .
           FILTER NOT EXISTS { ?event cg:hasEvidence ?e }
-        }""", use_default_graph_as_union=True))
+        }""",
+            use_default_graph_as_union=True,
+        )
+    )
     assert missing == []
 
 
 def test_no_label_is_the_garbled_wording(store: ox.Store) -> None:
     """What the translation says (a mention's exact words) is never a label, unless the text
     happens to spell the canonical name correctly (e.g. "Laura Friedman")."""
-    rows = list(store.query("""
+    rows = list(
+        store.query(
+            """
         PREFIX cg: <https://w3id.org/casegraph/ontology#>
         PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
         PREFIX oa: <http://www.w3.org/ns/oa#>
         SELECT ?label ?exact WHERE {
           ?node cg:hasMention/oa:hasSelector/oa:exact ?exact ; skos:prefLabel|skos:altLabel ?label .
-        }""", use_default_graph_as_union=True))
-    garbled = {"Gavin Newsoma", "Newsoma", "Social Insurance Act", "Data Protection Act of 1974",
-               "home protection indicator", "Vitolos", "bidges", "Executive Ordinance of Trump"}
+        }""",
+            use_default_graph_as_union=True,
+        )
+    )
+    garbled = {
+        "Gavin Newsoma",
+        "Newsoma",
+        "Social Insurance Act",
+        "Data Protection Act of 1974",
+        "home protection indicator",
+        "Vitolos",
+        "bidges",
+        "Executive Ordinance of Trump",
+    }
     labels = {r["label"].value for r in rows}
     assert labels.isdisjoint(garbled)
     assert "Gavin Newsom" in labels and "Social Security Act" in labels
 
 
 def test_metadata_counts_every_graph(store: ox.Store, quads: list[ox.Quad]) -> None:
-    counts = {row["g"].value: int(row["n"].value) for row in store.query(
-        "PREFIX void: <http://rdfs.org/ns/void#> SELECT ?g ?n WHERE { ?g void:triples ?n }",
-        use_default_graph_as_union=True)}
+    counts = {
+        row["g"].value: int(row["n"].value)
+        for row in store.query(
+            "PREFIX void: <http://rdfs.org/ns/void#> SELECT ?g ?n WHERE { ?g void:triples ?n }",
+            use_default_graph_as_union=True,
+        )
+    }
     actual: dict[str, int] = {}
     for q in quads:
         actual[q.graph_name.value] = actual.get(q.graph_name.value, 0) + 1
@@ -118,14 +148,22 @@ def test_metadata_counts_every_graph(store: ox.Store, quads: list[ox.Quad]) -> N
 
 
 def test_metadata_records_source_fixity_and_no_wall_clock(store: ox.Store) -> None:
-    rows = list(store.query(f"""
+    rows = list(
+        store.query(
+            f"""
         PREFIX spdx: <http://spdx.org/rdf/terms#>
         SELECT ?v WHERE {{ <{SOURCE_IRI}> spdx:checksum/spdx:checksumValue ?v }}""",
-        use_default_graph_as_union=True))
+            use_default_graph_as_union=True,
+        )
+    )
     assert [r["v"].value for r in rows] == [SOURCE_SHA256]
-    times = list(store.query(
-        "SELECT ?t WHERE { ?s ?p ?t FILTER(datatype(?t) = <http://www.w3.org/2001/XMLSchema#dateTime>"
-        " && ?p != <https://w3id.org/casegraph/ontology#timeValue>) }", use_default_graph_as_union=True))
+    times = list(
+        store.query(
+            "SELECT ?t WHERE { ?s ?p ?t FILTER(datatype(?t) = <http://www.w3.org/2001/XMLSchema#dateTime>"
+            " && ?p != <https://w3id.org/casegraph/ontology#timeValue>) }",
+            use_default_graph_as_union=True,
+        )
+    )
     assert times == []
 
 
@@ -133,9 +171,18 @@ def test_iris_are_pinned(quads: list[ox.Quad]) -> None:
     """Every IRI the dataset mints (ontology terms and instances) is in tests/golden/iris.txt:
     an IRI must never change silently. Refresh deliberately with
     `python -m tests.refresh_golden`."""
-    minted = sorted({t.value for q in quads for t in (q.subject, q.object)
-                     if isinstance(t, ox.NamedNode) and t.value.startswith((ONTOLOGY_NS, ID_NS))
-                     and "/evidence/" not in t.value and "/mention/" not in t.value and "/quote/" not in t.value})
+    minted = sorted(
+        {
+            t.value
+            for q in quads
+            for t in (q.subject, q.object)
+            if isinstance(t, ox.NamedNode)
+            and t.value.startswith((ONTOLOGY_NS, ID_NS))
+            and "/evidence/" not in t.value
+            and "/mention/" not in t.value
+            and "/quote/" not in t.value
+        }
+    )
     golden = (REPO / "tests" / "golden" / "iris.txt").read_text(encoding="utf-8").split()
     assert minted == golden
 
@@ -167,7 +214,9 @@ def test_an_undeclared_term_fails_the_build(tmp_path: Path, paths: Paths) -> Non
     tree = _copy_tree(tmp_path, paths)
     text = tree.facts.read_text(encoding="utf-8")
     tree.facts.write_text(text.replace("cg:careerStatus", "cg:carreerStatus", 1), encoding="utf-8")
-    with pytest.raises(OntologyError, match=r"asserted graph uses terms the ontology does not declare: cg:carreerStatus;"):
+    with pytest.raises(
+        OntologyError, match=r"asserted graph uses terms the ontology does not declare: cg:carreerStatus;"
+    ):
         build(tree, output=tmp_path)
 
 

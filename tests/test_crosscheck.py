@@ -23,6 +23,7 @@ import pytest
 from casegraph.cli import cli
 from casegraph.dataset import parse_graphs, read_quads, select_quads
 from click.testing import CliRunner
+
 from .external import jsonld_js, require_tool
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -69,9 +70,7 @@ def expected_quads(built: list[ox.Quad], graphs: str) -> list[ox.Quad]:
 def export(tmp_path: Path, fmt: str, graphs: str, extension: str) -> Path:
     """Run ``casegraph export`` into a file and return its absolute path."""
     out = (tmp_path / f"export-{_readable(graphs)}.{extension}").resolve()
-    result = CliRunner().invoke(
-        cli, ["export", "--format", fmt, "--graphs", graphs, "--output", str(out)]
-    )
+    result = CliRunner().invoke(cli, ["export", "--format", fmt, "--graphs", graphs, "--output", str(out)])
     assert result.exit_code == 0, f"casegraph export failed: {result.output}{result.exception!r}"
     assert out.is_file() and out.stat().st_size > 0, f"casegraph export wrote nothing to {out}"
     return out
@@ -97,9 +96,7 @@ def run_rapper(path: Path, input_fmt: str, output_fmt: str = "ntriples") -> byte
 
 
 def run_jsonld_js(path: Path) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run(
-        [*jsonld_js(), str(path.resolve())], capture_output=True, check=False, timeout=TIMEOUT_S
-    )
+    return subprocess.run([*jsonld_js(), str(path.resolve())], capture_output=True, check=False, timeout=TIMEOUT_S)
 
 
 def parse(data: bytes, fmt: ox.RdfFormat) -> list[ox.Quad]:
@@ -145,9 +142,7 @@ def plain_xsd_string(quad: ox.Quad) -> ox.Quad:
     return _map_literals(quad, change)
 
 
-def canonical_lines(
-    quads: Iterable[ox.Quad], *, keep_graphs: bool, normalise: Iterable[Normaliser] = ()
-) -> set[str]:
+def canonical_lines(quads: Iterable[ox.Quad], *, keep_graphs: bool, normalise: Iterable[Normaliser] = ()) -> set[str]:
     """Quads -> a set of N-Quads lines (or N-Triples lines when ``keep_graphs`` is false)."""
     steps = list(normalise)
     dataset = ox.Dataset()
@@ -188,9 +183,7 @@ RAPPER_CASES = [
 
 
 @pytest.mark.parametrize(("fmt", "graphs"), RAPPER_CASES)
-def test_rapper_reads_the_same_triples(
-    built: list[ox.Quad], tmp_path: Path, fmt: str, graphs: str
-) -> None:
+def test_rapper_reads_the_same_triples(built: list[ox.Quad], tmp_path: Path, fmt: str, graphs: str) -> None:
     extension, rapper_input = RAPPER_INPUTS[fmt]
     path = export(tmp_path, fmt, graphs, extension)
 
@@ -260,11 +253,7 @@ def test_rapper_comparison_sees_a_changed_triple(built: list[ox.Quad], tmp_path:
         canonical_lines(got, keep_graphs=False, normalise=normalise),
         canonical_lines(expected_quads(built, DEFAULT), keep_graphs=False, normalise=normalise),
     )
-    as_lines = [
-        f"{q} ."
-        for text in (dropped, changed, edited)
-        for q in parse(text.encode(), ox.RdfFormat.N_TRIPLES)
-    ]
+    as_lines = [f"{q} ." for text in (dropped, changed, edited) for q in parse(text.encode(), ox.RdfFormat.N_TRIPLES)]
     assert missing == sorted(as_lines[:2])
     assert extra == [as_lines[2]]
 
@@ -273,17 +262,13 @@ def test_rapper_comparison_sees_a_changed_triple(built: list[ox.Quad], tmp_path:
 
 
 @pytest.mark.parametrize("graphs", [DEFAULT, ALL], ids=_readable)
-def test_jsonld_js_reads_the_same_triples(
-    built: list[ox.Quad], tmp_path: Path, graphs: str
-) -> None:
+def test_jsonld_js_reads_the_same_triples(built: list[ox.Quad], tmp_path: Path, graphs: str) -> None:
     path = export(tmp_path, "jsonld", graphs, "jsonld")
     proc = run_jsonld_js(path)
     assert proc.returncode == 0, f"jsonld.js rejected the export:\n{proc.stderr.decode()}"
 
     got = parse(proc.stdout, ox.RdfFormat.N_QUADS)
-    named = sorted(
-        {str(q.graph_name) for q in got if not isinstance(q.graph_name, ox.DefaultGraph)}
-    )
+    named = sorted({str(q.graph_name) for q in got if not isinstance(q.graph_name, ox.DefaultGraph)})
     assert not named, f"the JSON-LD export should merge the graphs, but has named graphs {named}"
     # jsonld.js lower-cases language tags, and writes or omits ^^xsd:string as it likes
     # (STORES.md §5.1): both are spelling, not content. Nothing else is normalised.

@@ -9,16 +9,20 @@ import sys
 
 import pyoxigraph as ox
 import pytest
-from rdflib import Graph
-from rdflib.compare import isomorphic
-
 from casegraph.dataset import parse_graphs, select_quads
 from casegraph.export import RdfFormat, context, serialize
 from casegraph.iris import GRAPHS
+from rdflib import Graph
+from rdflib.compare import isomorphic
 
-_OX = {RdfFormat.TURTLE: ox.RdfFormat.TURTLE, RdfFormat.TRIG: ox.RdfFormat.TRIG,
-       RdfFormat.NQUADS: ox.RdfFormat.N_QUADS, RdfFormat.NTRIPLES: ox.RdfFormat.N_TRIPLES,
-       RdfFormat.RDFXML: ox.RdfFormat.RDF_XML, RdfFormat.JSONLD: ox.RdfFormat.JSON_LD}
+_OX = {
+    RdfFormat.TURTLE: ox.RdfFormat.TURTLE,
+    RdfFormat.TRIG: ox.RdfFormat.TRIG,
+    RdfFormat.NQUADS: ox.RdfFormat.N_QUADS,
+    RdfFormat.NTRIPLES: ox.RdfFormat.N_TRIPLES,
+    RdfFormat.RDFXML: ox.RdfFormat.RDF_XML,
+    RdfFormat.JSONLD: ox.RdfFormat.JSON_LD,
+}
 
 
 def _set(quads: list[ox.Quad], keep_graphs: bool) -> set[str]:
@@ -70,7 +74,20 @@ def test_exports_are_byte_identical_across_hash_seeds(fmt: str) -> None:
     outputs = set()
     for seed in ("0", "7", "123"):
         env = {**os.environ, "PYTHONHASHSEED": seed}
-        done = subprocess.run([sys.executable, "-c", "from casegraph.cli import main; main()", "export",
-                               "--format", fmt, "--graphs", "all"], capture_output=True, check=True, env=env)
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "from casegraph.cli import main; main()",
+                "export",
+                "--format",
+                fmt,
+                "--graphs",
+                "all",
+            ],
+            capture_output=True,
+            check=True,
+            env=env,
+        )
         outputs.add(done.stdout)
     assert len(outputs) == 1

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from rdflib import OWL, RDF, URIRef
-
 from casegraph.export import context
 from casegraph.iris import ONTOLOGY_NS
 from casegraph.ontology import CG, SKOS, declared_terms, labelled_terms, read_ontology
+from rdflib import OWL, RDF, URIRef
 
 ONTOLOGY = read_ontology()
 
@@ -19,8 +18,14 @@ def test_every_class_and_property_has_a_label_and_a_definition() -> None:
 
 def test_every_concept_has_a_label_and_a_definition() -> None:
     concepts = {s for s in declared_terms(ONTOLOGY) if (s, RDF.type, OWL.Class) not in ONTOLOGY}
-    concepts -= {s for s in concepts if any((s, RDF.type, kind) in ONTOLOGY for kind in
-                 (OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty))}
+    concepts -= {
+        s
+        for s in concepts
+        if any(
+            (s, RDF.type, kind) in ONTOLOGY
+            for kind in (OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty)
+        )
+    }
     assert concepts
     assert [str(c) for c in concepts if (c, SKOS.definition, None) not in ONTOLOGY] == []
 
@@ -39,7 +44,7 @@ def test_the_closed_namespace_is_exactly_the_declared_terms() -> None:
 def test_the_jsonld_context_maps_every_term() -> None:
     ctx = context()["@context"]
     mapped = {v if isinstance(v, str) else v["@id"] for v in ctx.values()}
-    missing = [t for t in declared_terms(ONTOLOGY) if f"cg:{str(t)[len(ONTOLOGY_NS):]}" not in mapped]
+    missing = [t for t in declared_terms(ONTOLOGY) if f"cg:{str(t)[len(ONTOLOGY_NS) :]}" not in mapped]
     assert missing == []
     object_properties = set(ONTOLOGY.subjects(RDF.type, OWL.ObjectProperty))
     for name, value in ctx.items():

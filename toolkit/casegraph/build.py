@@ -18,7 +18,7 @@ from rdflib import RDF, XSD, BNode, Graph, Literal, URIRef
 
 from . import __version__
 from .errors import BuildError, OntologyError
-from .export import RdfFormat, export_note, serialize
+from .export import RdfFormat, export_note, graph_iri, serialize
 from .files import write_files
 from .ground import ground
 from .iris import (
@@ -85,20 +85,35 @@ def describe_source(sources: Sources) -> Graph:
     g = Graph()
     src = URIRef(SOURCE_IRI)
     g.add((src, RDF.type, CG.NewsArticle))
-    g.add((src, DCTERMS.title, Literal(
-        "Trump administration gives personal data of immigrant Medicaid enrollees to "
-        "deportation officials", lang="en")))
+    g.add(
+        (
+            src,
+            DCTERMS.title,
+            Literal(
+                "Trump administration gives personal data of immigrant Medicaid enrollees to deportation officials",
+                lang="en",
+            ),
+        )
+    )
     g.add((src, DCTERMS.identifier, Literal(f"{SOURCE_ID}.txt")))
     g.add((src, DCTERMS.publisher, AP))
     g.add((src, DCTERMS.rightsHolder, AP))
     g.add((src, SCHEMA.publisher, FORTUNE))
     g.add((src, DCTERMS.date, Literal("2025-06-13", datatype=XSD.date)))
     g.add((src, DCTERMS.language, Literal("en")))
-    g.add((src, SKOS.editorialNote, Literal(
-        "An Associated Press report as republished by Fortune, machine-translated into another "
-        "language and back. The headline, authors and date are not in the supplied text: the AP "
-        "published the report around Friday 13 June 2025. casegraph keeps the text as evidence; "
-        "its exports carry only the quoted spans.", lang="en")))
+    g.add(
+        (
+            src,
+            SKOS.editorialNote,
+            Literal(
+                "An Associated Press report as republished by Fortune, machine-translated into another "
+                "language and back. The headline, authors and date are not in the supplied text: the AP "
+                "published the report around Friday 13 June 2025. casegraph keeps the text as evidence; "
+                "its exports carry only the quoted spans.",
+                lang="en",
+            ),
+        )
+    )
     for slug, name in (("kimberly-kindy", "Kimberly Kindy"), ("amanda-seitz", "Amanda Seitz")):
         author = URIRef(f"{ID_NS}person/{slug}")
         g.add((src, DCTERMS.creator, author))
@@ -129,8 +144,13 @@ def describe_dataset(graphs: dict[str, Graph], sources: Sources) -> Graph:
         entity = URIRef(f"{ID_NS}input/{name}")
         g.add((build, PROV.used, entity))
         g.add((entity, RDF.type, PROV.Entity))
-        g.add((entity, DCTERMS.identifier, Literal(
-            "ontology/casegraph.ttl" if name == "ontology" else "graph/article.ttl")))
+        g.add(
+            (
+                entity,
+                DCTERMS.identifier,
+                Literal("ontology/casegraph.ttl" if name == "ontology" else "graph/article.ttl"),
+            )
+        )
         _add_checksum(g, entity, sources.digests[name])
     g.add((build, PROV.used, URIRef(SOURCE_IRI)))
     roles = [role for role in GRAPHS if role in graphs] + ["metadata"]
@@ -162,8 +182,7 @@ def check_graphs(graphs: dict[str, Graph], ontology: Graph) -> None:
                 raise BuildError(f"{role} graph: curation shorthand left in {triple}")
             if triple in seen:
                 raise BuildError(
-                    f"triple {triple} is in both the {seen[triple]} and the {role} graph; "
-                    "named graphs must be disjoint"
+                    f"triple {triple} is in both the {seen[triple]} and the {role} graph; named graphs must be disjoint"
                 )
             seen[triple] = role
     for role in ("asserted", "metadata"):
@@ -200,7 +219,7 @@ def to_quads(graphs: dict[str, Graph]) -> list[ox.Quad]:
 
 def render(quads: list[ox.Quad]) -> dict[str, bytes]:
     """The files of a build: the dataset (all graphs) and the default exports, with checksums."""
-    default = [q for q in quads if q.graph_name.value in (GRAPHS["ontology"], GRAPHS["asserted"])]
+    default = [q for q in quads if graph_iri(q) in (GRAPHS["ontology"], GRAPHS["asserted"])]
     whole, usual = export_note(quads), export_note(default)
     files = {
         DATASET_FILE: serialize(quads, RdfFormat.NQUADS, note=whole),
@@ -208,9 +227,7 @@ def render(quads: list[ox.Quad]) -> dict[str, bytes]:
         f"{EXPORT_STEM}.ttl": serialize(default, RdfFormat.TURTLE, note=usual),
         f"{EXPORT_STEM}.jsonld": serialize(default, RdfFormat.JSONLD),
     }
-    sums = "".join(
-        f"{hashlib.sha256(data).hexdigest()}  {name}\n" for name, data in sorted(files.items())
-    )
+    sums = "".join(f"{hashlib.sha256(data).hexdigest()}  {name}\n" for name, data in sorted(files.items()))
     files["SHA256SUMS"] = sums.encode()
     return files
 

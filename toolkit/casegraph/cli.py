@@ -60,7 +60,11 @@ def graphs_option(default: str) -> Callable[[F], F]:
 
 def output_option(func: F) -> F:
     return click.option(
-        "--output", "-o", default="-", show_default=True, metavar="FILE|-",
+        "--output",
+        "-o",
+        default="-",
+        show_default=True,
+        metavar="FILE|-",
         help="Where to write; '-' is stdout. Files are written whole or not at all.",
     )(func)
 
@@ -91,11 +95,16 @@ def cli() -> None:
 
 @cli.command()
 @click.option(
-    "--output", "-o", type=click.Path(file_okay=False, path_type=Path), default=None,
+    "--output",
+    "-o",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
     help="Folder to write the dataset and exports to (default: graph/build of the source tree).",
 )
 @click.option(
-    "--root", type=click.Path(file_okay=False, exists=True, path_type=Path), default=None,
+    "--root",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    default=None,
     help="A casegraph source tree (ontology/, graph/) to build from (default: the shipped one).",
 )
 def build(output: Path | None, root: Path | None) -> None:
@@ -112,7 +121,7 @@ def build(output: Path | None, root: Path | None) -> None:
     from .resources import Paths, default_paths
 
     result = run_build(Paths(root) if root else default_paths(), output=output)
-    for name, path in sorted(result.files.items()):
+    for _, path in sorted(result.files.items()):
         click.echo(f"wrote {path}", err=True)
     click.echo(f"{len(result.quads)} quads in {len(result.files)} files", err=True)
 
@@ -145,7 +154,9 @@ def _emit(result: Any, fmt: str | None, output: str) -> None:
 
         rdf = fmt or "turtle"
         if rdf not in RDF_FORMATS:
-            raise UsageError(f"--format {rdf}: a CONSTRUCT/DESCRIBE result is RDF; use one of " + ", ".join(RDF_FORMATS))
+            raise UsageError(
+                f"--format {rdf}: a CONSTRUCT/DESCRIBE result is RDF; use one of " + ", ".join(RDF_FORMATS)
+            )
         quads = [ox.Quad(t.subject, t.predicate, t.object) for t in result]
         write_bytes(output, serialize(quads, RdfFormat(rdf)))
         return
@@ -165,15 +176,28 @@ def _emit(result: Any, fmt: str | None, output: str) -> None:
 
 @cli.command()
 @click.argument("query_id")
-@click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE",
-              help="A query parameter, bound as a typed RDF term (repeatable).")
-@click.option("--format", "-f", "fmt", type=click.Choice(RESULT_FORMATS + RDF_FORMATS), default=None,
-              help="table (default), csv, tsv, json, xml, md; RDF formats for CONSTRUCT queries.")
+@click.option(
+    "--param",
+    "-p",
+    "params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="A query parameter, bound as a typed RDF term (repeatable).",
+)
+@click.option(
+    "--format",
+    "-f",
+    "fmt",
+    type=click.Choice(RESULT_FORMATS + RDF_FORMATS),
+    default=None,
+    help="table (default), csv, tsv, json, xml, md; RDF formats for CONSTRUCT queries.",
+)
 @graphs_option("ontology,asserted")
 @dataset_option
 @output_option
-def query(query_id: str, params: tuple[str, ...], fmt: str | None, graphs: str,
-          dataset: Path | None, output: str) -> None:
+def query(
+    query_id: str, params: tuple[str, ...], fmt: str | None, graphs: str, dataset: Path | None, output: str
+) -> None:
     """Run a bundled query (see `casegraph queries`) on the embedded engine.
 
     \b
@@ -194,8 +218,15 @@ def query(query_id: str, params: tuple[str, ...], fmt: str | None, graphs: str,
 
 @cli.command()
 @click.argument("file", type=click.File("r", encoding="utf-8"))
-@click.option("--format", "-f", "fmt", type=click.Choice(RESULT_FORMATS + RDF_FORMATS), default=None,
-              help="SELECT/ASK: table (default), csv, tsv, json, xml, md. CONSTRUCT/DESCRIBE: turtle (default) or another RDF format.")
+@click.option(
+    "--format",
+    "-f",
+    "fmt",
+    type=click.Choice(RESULT_FORMATS + RDF_FORMATS),
+    default=None,
+    help="SELECT/ASK: table (default), csv, tsv, json, xml, md. "
+    "CONSTRUCT/DESCRIBE: turtle (default) or another RDF format.",
+)
 @graphs_option("ontology,asserted")
 @dataset_option
 @output_option
@@ -218,8 +249,15 @@ def sparql(file: Any, fmt: str | None, graphs: str, dataset: Path | None, output
 
 
 @cli.command()
-@click.option("--format", "-f", "fmt", type=click.Choice(RDF_FORMATS), default="turtle", show_default=True,
-              help="Turtle and JSON-LD merge the graphs; TriG and N-Quads keep them apart.")
+@click.option(
+    "--format",
+    "-f",
+    "fmt",
+    type=click.Choice(RDF_FORMATS),
+    default="turtle",
+    show_default=True,
+    help="Turtle and JSON-LD merge the graphs; TriG and N-Quads keep them apart.",
+)
 @graphs_option("ontology,asserted")
 @dataset_option
 @output_option

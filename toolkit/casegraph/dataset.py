@@ -10,6 +10,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .errors import DatasetError, UsageError
+from .export import graph_iri
 from .iris import GRAPHS
 from .resources import default_paths
 
@@ -80,9 +81,7 @@ def parse_graphs(spec: str) -> tuple[str, ...]:
         return tuple(GRAPHS)
     unknown = [n for n in names if n not in GRAPHS]
     if unknown:
-        raise UsageError(
-            f"--graphs: unknown graph {unknown[0]!r}; choose from " + ", ".join([*GRAPHS, "all"])
-        )
+        raise UsageError(f"--graphs: unknown graph {unknown[0]!r}; choose from " + ", ".join([*GRAPHS, "all"]))
     return tuple(role for role in GRAPHS if role in names)
 
 
@@ -94,4 +93,4 @@ def graph_names(roles: tuple[str, ...]) -> list[ox.NamedNode]:
 def select_quads(quads: list[ox.Quad], roles: tuple[str, ...]) -> list[ox.Quad]:
     """The quads of the named graphs ``roles``."""
     wanted = {GRAPHS[role] for role in roles}
-    return [q for q in quads if q.graph_name.value in wanted]
+    return [q for q in quads if graph_iri(q) in wanted]

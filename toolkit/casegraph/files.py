@@ -23,7 +23,7 @@ def _temporary(path: Path, data: bytes) -> Path:
     try:
         with os.fdopen(fd, "wb") as out:
             out.write(data)
-        os.chmod(tmp, 0o644)
+        Path(tmp).chmod(0o644)
     except OSError as err:
         Path(tmp).unlink(missing_ok=True)
         raise ExportError(f"{path}: cannot write ({err.strerror}); choose a writable path") from err
@@ -47,7 +47,7 @@ def write_files(folder: Path, files: dict[str, bytes]) -> dict[str, Path]:
             tmp.unlink(missing_ok=True)
         raise
     for tmp, target in temps:
-        os.replace(tmp, target)
+        tmp.replace(target)
         done[target.name] = target
     return done
 
@@ -65,7 +65,7 @@ def write_bytes(target: str | Path, data: bytes) -> None:
     path = Path(target)
     tmp = _temporary(path, data)
     try:
-        os.replace(tmp, path)
+        tmp.replace(path)
     except OSError as err:
         tmp.unlink(missing_ok=True)
         raise ExportError(f"{path}: cannot write ({err.strerror}); choose a writable path") from err

@@ -149,8 +149,8 @@ def ground(facts: Graph, text: str, source: str, *, where: str = "graph/article.
         if p not in SHORTHAND:
             grounded.add((s, p, o))
             continue
-        if not isinstance(s, URIRef) or not isinstance(o, Literal):
-            raise GroundingError(f"{where}: {p.n3()} must link an IRI to a string, not {s} -> {o}")
+        if not isinstance(s, URIRef) or not isinstance(p, URIRef) or not isinstance(o, Literal):
+            raise GroundingError(f"{where}: {p} must link an IRI to a string, not {s} -> {o}")
         span = locate(text, str(o), claim=str(s), where=where)
         for triple in _grounded_triples(facts, s, p, span, source_ref):
             grounded.add(triple)

@@ -43,9 +43,7 @@ def read_turtle(path: Path) -> Graph:
     try:
         graph.parse(path, format="turtle")
     except BadSyntax as err:
-        raise OntologyError(
-            f"{path}:{err.lines + 1}: Turtle syntax error ({err.message}); fix the file"
-        ) from err
+        raise OntologyError(f"{path}:{err.lines + 1}: Turtle syntax error ({err.message}); fix the file") from err
     except OSError as err:
         raise OntologyError(f"{path}: cannot read ({err.strerror})") from err
     return graph
@@ -58,20 +56,14 @@ def read_ontology(path: Path | None = None) -> Graph:
 
 def declared_terms(ontology: Graph) -> set[URIRef]:
     """Every ``cg:`` IRI the ontology gives a type to."""
-    return {
-        s
-        for s in ontology.subjects(RDF.type, None)
-        if isinstance(s, URIRef) and s.startswith(ONTOLOGY_NS)
-    }
+    return {s for s in ontology.subjects(RDF.type, None) if isinstance(s, URIRef) and s.startswith(ONTOLOGY_NS)}
 
 
 def undeclared_terms(data: Graph, ontology: Graph) -> list[URIRef]:
     """``cg:`` IRIs that ``data`` uses (anywhere) but the ontology does not declare."""
     declared = declared_terms(ontology)
     used: Iterable[object] = (term for triple in data for term in triple)
-    return sorted(
-        {t for t in used if isinstance(t, URIRef) and t.startswith(ONTOLOGY_NS)} - declared
-    )
+    return sorted({t for t in used if isinstance(t, URIRef) and t.startswith(ONTOLOGY_NS)} - declared)
 
 
 def labelled_terms(ontology: Graph) -> dict[URIRef, tuple[bool, bool]]:

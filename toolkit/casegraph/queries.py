@@ -52,7 +52,9 @@ class Parameter:
         where = f"query {query_id}: --param {self.name}={value!r}"
         if self.kind == "iri":
             if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$", value):
-                raise UsageError(f"{where}: not an absolute IRI; give one like https://w3id.org/casegraph/id/agency/cms")
+                raise UsageError(
+                    f"{where}: not an absolute IRI; give one like https://w3id.org/casegraph/id/agency/cms"
+                )
             try:
                 return ox.NamedNode(value)
             except ValueError as err:
@@ -127,8 +129,9 @@ def parse_header(path: Path, text: str) -> dict[str, Any]:
         raise QueryHeaderError(f'{path}, line {lines[0][0]}: header must be "key: value" lines')
     unknown = sorted(set(header) - OUR_KEYS - GRLC_KEYS)
     if unknown:
-        raise QueryHeaderError(f"{path}: unknown header key {unknown[0]!r}; known keys: "
-                               + ", ".join(sorted(OUR_KEYS | GRLC_KEYS)))
+        raise QueryHeaderError(
+            f"{path}: unknown header key {unknown[0]!r}; known keys: " + ", ".join(sorted(OUR_KEYS | GRLC_KEYS))
+        )
     if not isinstance(header.get("summary"), str) or not header["summary"].strip():
         raise QueryHeaderError(f"{path}: header has no 'summary'; add '#+ summary: <one line>'")
     if header.get("expect", "rows") not in EXPECTS:

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import textwrap
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
+from typing import cast
 
 import pyoxigraph as ox
 
 from .iris import PREFIXES
 
 
-class ResultFormat(str, Enum):
+class ResultFormat(StrEnum):
     """Output formats for SELECT and ASK results."""
 
     TABLE = "table"
@@ -51,7 +52,7 @@ def shorten(iri: str) -> str:
     """``iri`` as a prefixed name where a project prefix fits, else ``<iri>``."""
     for prefix, namespace in PREFIXES.items():
         if iri.startswith(namespace) and len(iri) > len(namespace):
-            return f"{prefix}:{iri[len(namespace):]}"
+            return f"{prefix}:{iri[len(namespace) :]}"
     return f"<{iri}>"
 
 
@@ -70,9 +71,12 @@ def for_people(table: Table) -> tuple[list[str], list[list[str]]]:
     """Columns and cell texts for people: a resource column with a ``…Label`` twin shows the label
     under the resource's name (machines get both from csv/tsv/json/xml)."""
     keep = [i for i, c in enumerate(table.columns) if f"{c}Label" not in table.columns]
-    names = [table.columns[i].removesuffix("Label") if table.columns[i].endswith("Label")
-             and table.columns[i].removesuffix("Label") in table.columns else table.columns[i]
-             for i in keep]
+    names = [
+        table.columns[i].removesuffix("Label")
+        if table.columns[i].endswith("Label") and table.columns[i].removesuffix("Label") in table.columns
+        else table.columns[i]
+        for i in keep
+    ]
     return names, [[display(row[i]) for i in keep] for row in table.rows]
 
 
@@ -135,8 +139,7 @@ def render_markdown(table: Table) -> str:
 def format_select(solutions: ox.QuerySolutions, fmt: ResultFormat, *, width: int = 100) -> bytes:
     """Serialise a SELECT result in ``fmt`` (``width``: the reader's terminal, for tables)."""
     if fmt in _W3C:
-        data: bytes = solutions.serialize(format=_W3C[fmt])
-        return data
+        return cast(bytes, solutions.serialize(format=_W3C[fmt]))
     table = to_table(solutions)
     text = render_table(table, width=width) if fmt is ResultFormat.TABLE else render_markdown(table)
     return text.encode()
@@ -145,18 +148,16 @@ def format_select(solutions: ox.QuerySolutions, fmt: ResultFormat, *, width: int
 def format_boolean(answer: ox.QueryBoolean, fmt: ResultFormat) -> bytes:
     """Serialise an ASK result in ``fmt`` (CSV/TSV/table/Markdown print ``true`` or ``false``)."""
     if fmt in (ResultFormat.JSON, ResultFormat.XML):
-        data: bytes = answer.serialize(format=_W3C[fmt])
-        return data
+        return cast(bytes, answer.serialize(format=_W3C[fmt]))
     return f"{'true' if bool(answer) else 'false'}\n".encode()
 
 
 def rows_as_text(table: Table) -> list[tuple[str, ...]]:
     """Rows as plain strings (IRIs in full, literals by value): what tests compare."""
+
     def text(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None) -> str:
         if term is None:
             return ""
         return term.value if isinstance(term, ox.NamedNode | ox.Literal) else str(term)
 
     return [tuple(text(t) for t in row) for row in table.rows]
-
-
