@@ -240,3 +240,11 @@ def test_blank_nodes_and_shared_triples_are_refused() -> None:
     shared.add((URIRef(EX + "a"), URIRef(EX + "p"), Literal("x")))
     with pytest.raises(BuildError, match="is in both the asserted and the metadata graph"):
         check_graphs({"asserted": shared, "metadata": shared}, ontology)
+
+
+def test_a_missing_source_text_is_one_clear_error(tmp_path: Path, paths: Paths) -> None:
+    tree = _copy_tree(tmp_path, paths)
+    tree.source.unlink()
+    with pytest.raises(OntologyError) as err:
+        read_sources(tree)
+    assert str(err.value) == f"{tree.source}: cannot read the source text (No such file or directory)"

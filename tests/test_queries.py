@@ -137,7 +137,11 @@ def test_unknown_query_suggests_the_nearest() -> None:
         find_query("../queries/timeline")
 
 
-@pytest.mark.parametrize("items", [["resource"], ["=x"], ["a=1", "a=2"]], ids=["no-equals", "no-name", "twice"])
+@pytest.mark.parametrize(
+    "items",
+    [["resource"], ["=x"], ["a=1", "a=2"], [" a=1", "a=2"]],
+    ids=["no-equals", "no-name", "twice", "twice-with-space"],
+)
 def test_malformed_assignments_are_usage_errors(items: list[str]) -> None:
     with pytest.raises(UsageError):
         parse_assignments(items)

@@ -60,8 +60,10 @@ def read_sources(paths: Paths) -> Sources:
     """Read the ontology, the curated facts and the source text."""
     try:
         text = paths.source.read_bytes().decode("utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        raise OntologyError(f"{paths.source}: cannot read the source text as UTF-8 ({err})") from err
+    except OSError as err:
+        raise OntologyError(f"{paths.source}: cannot read the source text ({err.strerror})") from err
+    except UnicodeDecodeError as err:
+        raise OntologyError(f"{paths.source}: the source text is not UTF-8 ({err.reason} at byte {err.start})") from err
     files = {"ontology": paths.ontology, "facts": paths.facts, "source": paths.source}
     return Sources(
         ontology=read_turtle(paths.ontology),

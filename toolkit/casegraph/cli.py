@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 import click
 
 from . import __version__
-from .errors import CasegraphError, UsageError
+from .errors import CasegraphError, QueryError, UsageError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -217,7 +217,7 @@ def query(
 
 
 @cli.command()
-@click.argument("file", type=click.File("r", encoding="utf-8"))
+@click.argument("file", type=click.File("rb"))
 @click.option(
     "--format",
     "-f",
@@ -241,10 +241,16 @@ def sparql(file: Any, fmt: str | None, graphs: str, dataset: Path | None, output
     from .dataset import graph_names
     from .queries import run_sparql
 
-    text = file.read()
+    name = str(getattr(file, "name", "-"))
+    where = "<stdin>" if name in ("<stdin>", "-") else name
+    try:
+        text = file.read().decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise QueryError(
+            f"{where}: the query is not UTF-8 ({err.reason} at byte {err.start}); save it as UTF-8"
+        ) from err
     roles = _roles(graphs)
     store = _open(dataset)
-    where = "<stdin>" if file.name == "<stdin>" else file.name
     _emit(run_sparql(store, text, where=where, graphs=graph_names(roles)), fmt, output)
 
 

@@ -12,6 +12,8 @@ from .errors import ExportError
 
 def _temporary(path: Path, data: bytes) -> Path:
     folder = path.parent
+    if folder.exists() and not folder.is_dir():
+        raise ExportError(f"{path}: {folder} is a file, not a folder; choose another path")
     if not folder.is_dir():
         raise ExportError(f"{path}: folder {folder} does not exist; create it or choose another path")
     if path.is_dir():

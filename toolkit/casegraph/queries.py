@@ -219,12 +219,13 @@ def parse_assignments(items: Iterable[str]) -> dict[str, str]:
     """
     values: dict[str, str] = {}
     for item in items:
-        name, sep, value = item.partition("=")
-        if not sep or not name.strip():
+        raw, sep, value = item.partition("=")
+        name = raw.strip()
+        if not sep or not name:
             raise UsageError(f"--param {item!r}: expected NAME=VALUE, e.g. --param resource=https://…")
         if name in values:
             raise UsageError(f"--param {name}: given twice; give each parameter once")
-        values[name.strip()] = value
+        values[name] = value
     return values
 
 
@@ -243,6 +244,11 @@ def bind(query: BundledQuery, values: Mapping[str, str]) -> dict[ox.Variable, ox
         elif p.required:
             raise UsageError(f"query {query.id}: parameter {p.name!r} is required; add --param {p.name}=VALUE")
     return bound
+
+
+def _shorten(detail: str, limit: int = 160) -> str:
+    """The parser's detail, cut before a long list of expected characters."""
+    return detail if len(detail) <= limit else detail[:limit].rstrip() + " …"
 
 
 def with_bindings(text: str, bindings: Mapping[ox.Variable, ox.NamedNode | ox.Literal]) -> str:
@@ -275,11 +281,11 @@ def run_sparql(
             return store.query(query, use_default_graph_as_union=True)
         return store.query(query, default_graph=list(graphs), named_graphs=list(graphs))
     except SyntaxError as err:
-        message = str(err)
-        match = re.match(r"error at (\d+):(\d+): (.*)", message, re.S)
+        message = " ".join(str(err).split())  # one line, whatever the parser's layout
+        match = re.match(r"error at (\d+):(\d+): (.*)", message)
         if match:
             line, column, detail = match.groups()
-            message = f"line {line}, column {column}: {detail}"
+            message = f"line {line}, column {column}: {_shorten(detail)}"
         raise QueryError(f"{where}: SPARQL syntax error, {message}; fix the query") from err
     except OSError as err:
         raise QueryError(f"{where}: query failed ({err})") from err

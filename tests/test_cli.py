@@ -1,0 +1,681 @@
+"""The ``casegraph`` command line: help, the bundled queries, bad input, outputs, exports, build.
+
+Every bad invocation must end with exit code 1 (failure) or 2 (usage), one line on stderr that
+starts with "casegraph: error: " (or click's own "Error:" output for its option parsing), nothing
+on stdout, no traceback, and no file left behind or half-written.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from casegraph.cli import cli
+from casegraph.dataset import read_quads
+from casegraph.iris import GRAPHS, ID_NS
+from casegraph.queries import Parameter, with_bindings
+from click.testing import Result
+
+from .conftest import REPO
+
+Run = Callable[..., Result]
+
+COMMANDS = sorted(cli.commands)
+QUERY_IDS = [
+    "dataset-contents",
+    "evidence",
+    "legal-authorities",
+    "ordered-over-objection",
+    "people-and-posts",
+    "state-programs",
+    "statements",
+    "timeline",
+]
+ORDERED_OVER_OBJECTION_VARS = [
+    "order", "orderLabel", "issuer", "issuerLabel", "principal", "principalLabel",
+    "addressee", "addresseeLabel", "orderDate", "deadline", "objection", "objectionLabel",
+    "objector", "objectorLabel", "objectionDate", "evidenceFor", "evidence", "evidenceStart",
+]  # fmt: skip
+ORDERED_OVER_OBJECTION_ROWS = 12
+VITOLO = ID_NS + "person/sara-vitolo"
+SPARQL_RESULTS_NS = "{http://www.w3.org/2005/sparql-results#}"
+RDF_FORMATS = ["turtle", "jsonld", "trig", "nquads", "ntriples", "rdfxml"]
+CHOICES = "ontology, asserted, inferred, metadata, all"
+
+
+def assert_usage_error(result: Result, message: str) -> None:
+    """Exit 2, nothing on stdout, and exactly our one-line message on stderr."""
+    assert_error(result, 2, message)
+
+
+def assert_error(result: Result, code: int, message: str) -> None:
+    """Exit ``code``, nothing on stdout, and exactly ``casegraph: error: <message>`` on stderr."""
+    assert_one_line(result, code)
+    assert result.stderr == f"casegraph: error: {message}\n"
+
+
+def assert_one_line(result: Result, code: int) -> None:
+    """Exit ``code``, nothing on stdout, one ``casegraph: error:`` line on stderr, no traceback."""
+    assert result.exit_code == code, (result.exit_code, result.stderr)
+    assert "Traceback" not in result.output
+    assert result.stdout == ""
+    assert result.stderr.startswith("casegraph: error: ")
+    assert result.stderr.endswith("\n")
+    assert result.stderr.count("\n") == 1, result.stderr
+
+
+def assert_click_usage_error(result: Result, fragment: str) -> None:
+    """click's own parsing error: exit 2, usage and an ``Error:`` line on stderr, stdout empty."""
+    assert result.exit_code == 2, (result.exit_code, result.stderr)
+    assert "Traceback" not in result.output
+    assert result.stdout == ""
+    assert re.match(r"Usage: \S+ \w+ ", result.stderr)
+    last = result.stderr.rstrip("\n").splitlines()[-1]
+    assert last.startswith("Error: ")
+    assert fragment in last
+
+
+def listing(folder: Path) -> list[str]:
+    """Every name in ``folder``, hidden ones included (temporary files start with a dot)."""
+    return sorted(p.name for p in folder.iterdir())
+
+
+# --- help --------------------------------------------------------------------------------------
+
+
+def test_the_group_has_help(run: Run) -> None:
+    result = run("--help")
+    assert result.exit_code == 0
+    # the runner names the program after the function (`cli`); the console script says casegraph
+    assert re.match(r"Usage: \S+ \[OPTIONS\] COMMAND \[ARGS\]\.\.\.\n", result.stdout)
+    for name in COMMANDS:
+        assert re.search(rf"^  {name}\s", result.stdout, re.M), name
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_every_command_has_help_with_an_example(run: Run, name: str) -> None:
+    result = run(name, "--help")
+    assert result.exit_code == 0
+    assert result.stderr == ""
+    assert re.match(rf"Usage: \S+ {name} ", result.stdout)
+    lines = [line.strip() for line in result.stdout.splitlines()]
+    assert any(line.startswith("Example") for line in lines), result.stdout
+    assert any(line == f"casegraph {name}" or line.startswith(f"casegraph {name} ") for line in lines)
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_every_command_is_in_the_readme(name: str) -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert re.search(rf"casegraph {re.escape(name)}\b", readme), f"README.md never shows `casegraph {name}`"
+
+
+# --- the bundled queries ----------------------------------------------------------------------
+
+
+def test_queries_lists_every_bundled_query(run: Run) -> None:
+    result = run("queries")
+    assert result.exit_code == 0
+    assert result.stderr == ""
+    ids = [line for line in result.stdout.splitlines() if line and not line.startswith(" ")]
+    assert ids == QUERY_IDS
+
+
+def test_queries_shows_the_parameter_of_evidence(run: Run) -> None:
+    result = run("queries")
+    blocks = re.split(r"^(?=\S)", result.stdout, flags=re.M)
+    evidence = next(b for b in blocks if b.startswith("evidence\n"))
+    assert "    --param resource=… (iri, required): " in evidence
+    others = [b for b in blocks if b and not b.startswith("evidence\n")]
+    assert not any("--param" in b for b in others)
+
+
+# --- bad input: query ids and parameters --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query_id", "message"),
+    [
+        pytest.param(
+            "ordered-over-objections",
+            "unknown query 'ordered-over-objections'; did you mean ordered-over-objection?",
+            id="near-miss",
+        ),
+        pytest.param("zzzz", "unknown query 'zzzz'; run `casegraph queries` to list them", id="far-off"),
+        pytest.param(
+            "../queries/timeline",
+            "unknown query '../queries/timeline'; run `casegraph queries` to list them",
+            id="path",
+        ),
+    ],
+)
+def test_an_unknown_query_id_is_a_usage_error(run: Run, query_id: str, message: str) -> None:
+    assert_usage_error(run("query", query_id), message)
+
+
+BAD_PARAMS = [
+    pytest.param(
+        ["resource"],
+        "--param 'resource': expected NAME=VALUE, e.g. --param resource=https://…",
+        id="no-equals",
+    ),
+    pytest.param(
+        ["=https://x"],
+        "--param '=https://x': expected NAME=VALUE, e.g. --param resource=https://…",
+        id="no-name",
+    ),
+    pytest.param(
+        ["resource=" + VITOLO, "resource=" + VITOLO],
+        "--param resource: given twice; give each parameter once",
+        id="given-twice",
+    ),
+    pytest.param(
+        ["foo=1"],
+        "query evidence: unknown parameter 'foo' (parameters: resource)",
+        id="unknown-name",
+    ),
+    pytest.param(
+        [],
+        "query evidence: parameter 'resource' is required; add --param resource=VALUE",
+        id="missing",
+    ),
+    pytest.param(
+        ["resource=sara-vitolo"],
+        "query evidence: --param resource='sara-vitolo': not an absolute IRI; "
+        "give one like https://w3id.org/casegraph/id/agency/cms",
+        id="relative-iri",
+    ),
+    pytest.param(
+        ["resource="],
+        "query evidence: --param resource='': not an absolute IRI; "
+        "give one like https://w3id.org/casegraph/id/agency/cms",
+        id="empty-value",
+    ),
+    pytest.param(
+        ["resource=https://x> } UNION { ?s ?p ?o"],
+        "query evidence: --param resource='https://x> } UNION { ?s ?p ?o': not an absolute IRI; "
+        "give one like https://w3id.org/casegraph/id/agency/cms",
+        id="iri-injection",
+    ),
+]
+
+
+@pytest.mark.parametrize(("params", "message"), BAD_PARAMS)
+def test_a_bad_parameter_is_a_usage_error(run: Run, params: list[str], message: str) -> None:
+    args = [arg for value in params for arg in ("--param", value)]
+    assert_usage_error(run("query", "evidence", *args), message)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        pytest.param("https://x>}UNION{?s?p?o}#", id="angle-bracket"),
+        pytest.param('https://x/"a', id="quote"),
+        pytest.param("https://x/{a}", id="braces"),
+    ],
+)
+def test_an_iri_with_forbidden_characters_is_a_usage_error(run: Run, value: str) -> None:
+    result = run("query", "evidence", "--param", f"resource={value}")
+    assert_one_line(result, 2)
+    assert result.stderr.startswith(f"casegraph: error: query evidence: --param resource={value!r}: not a valid IRI (")
+
+
+INJECTIONS = [
+    pytest.param('" } UNION { ?s ?p ?o } #', id="double-quote"),
+    pytest.param('\\" } UNION { ?s ?p ?o } #', id="escaped-quote"),
+    pytest.param('""" } UNION { ?s ?p ?o } #', id="long-quote"),
+    pytest.param("' } UNION { ?s ?p ?o } #", id="single-quote"),
+    pytest.param('"\n} UNION { ?s ?p ?o }\n#', id="newlines"),
+    pytest.param('") } ?s ?p ?o . VALUES (?_q) { ("', id="close-values"),
+]
+
+
+@pytest.mark.parametrize("value", INJECTIONS)
+def test_a_literal_value_stays_one_literal(store: ox.Store, value: str) -> None:
+    param = Parameter(name="q", variable="_q", kind="literal", required=True, description="")
+    term = param.term(value, query_id="ad-hoc")
+    bindings = {ox.Variable("_q"): term}
+
+    echo = store.query(with_bindings("SELECT ?_q WHERE { }", bindings))
+    assert isinstance(echo, ox.QuerySolutions)
+    rows = [solution["_q"] for solution in echo]
+    assert rows == [ox.Literal(value)]
+
+    matches = store.query(with_bindings("SELECT ?s ?p WHERE { ?s ?p ?_q }", bindings))
+    assert isinstance(matches, ox.QuerySolutions)
+    assert list(matches) == []
+
+
+# --- bad input: SPARQL, formats, graphs ---------------------------------------------------------
+
+BAD_SPARQL = [
+    pytest.param("SELECT * WHERE {\n  ?s ?p ?o\n", (3, 1), id="missing-brace"),
+    pytest.param("SELECT * { ?s ?p }", (1, 19), id="short-triple"),
+    pytest.param("", (1, 1), id="empty"),
+    pytest.param("SELECT * WHERE { ?s ?p ?o", (1, 26), id="ends-in-a-name"),
+    pytest.param("SELECT * { ?s a foo:Bar }", (1, 24), id="undefined-prefix"),
+    pytest.param("SELECT ?x { ?s ?p ?o } GROUP BY ?s", (1, 35), id="ungrouped-variable"),
+]
+
+
+@pytest.mark.parametrize(("text", "where"), BAD_SPARQL)
+def test_malformed_sparql_says_line_and_column(run: Run, text: str, where: tuple[int, int]) -> None:
+    result = run("sparql", "-", input=text)
+    assert_one_line(result, 1)
+    line, column = where
+    assert result.stderr.startswith(f"casegraph: error: <stdin>: SPARQL syntax error, line {line}, column {column}: ")
+    assert result.stderr.endswith("; fix the query\n")
+
+
+def test_malformed_sparql_in_a_file_names_the_file(run: Run, tmp_path: Path) -> None:
+    path = tmp_path / "broken.rq"
+    path.write_text("SELECT * WHERE {\n  ?s ?p ?o\n", encoding="utf-8")
+    result = run("sparql", str(path))
+    assert_one_line(result, 1)
+    assert result.stderr.startswith(f"casegraph: error: {path}: SPARQL syntax error, line 3, column 1: ")
+
+
+def test_a_query_file_that_is_not_utf8_is_one_line(run: Run, tmp_path: Path) -> None:
+    path = tmp_path / "latin1.rq"
+    path.write_bytes("SELECT * { ?s ?p 'café' }".encode("latin-1"))
+    result = run("sparql", str(path))
+    assert_one_line(result, 1)
+    assert str(path) in result.stderr
+
+
+def test_a_missing_query_file_is_a_usage_error(run: Run, tmp_path: Path) -> None:
+    assert_click_usage_error(run("sparql", str(tmp_path / "none.rq")), "No such file or directory")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        pytest.param(["query", "timeline"], id="query"),
+        pytest.param(["sparql", "-"], id="sparql"),
+        pytest.param(["export"], id="export"),
+    ],
+)
+def test_an_unknown_format_is_a_usage_error(run: Run, args: list[str]) -> None:
+    result = run(*args, "--format", "bogus", input="ASK {}")
+    assert_click_usage_error(result, "Invalid value for '--format' / '-f': 'bogus' is not one of")
+
+
+SELECT_NEEDS = "a SELECT/ASK result needs one of table, csv, tsv, json, xml, md"
+CONSTRUCT_NEEDS = "a CONSTRUCT/DESCRIBE result is RDF; use one of turtle, jsonld, trig, nquads, ntriples, rdfxml"
+
+
+@pytest.mark.parametrize(
+    ("args", "text", "message"),
+    [
+        pytest.param(
+            ["sparql", "-", "--format", "turtle"],
+            "SELECT * { ?s ?p ?o } LIMIT 1",
+            f"--format turtle: {SELECT_NEEDS}",
+            id="turtle-on-select",
+        ),
+        pytest.param(
+            ["sparql", "-", "--format", "jsonld"],
+            "ASK { ?s ?p ?o }",
+            f"--format jsonld: {SELECT_NEEDS}",
+            id="jsonld-on-ask",
+        ),
+        pytest.param(
+            ["query", "timeline", "--format", "trig"],
+            None,
+            f"--format trig: {SELECT_NEEDS}",
+            id="trig-on-bundled-select",
+        ),
+        pytest.param(
+            ["sparql", "-", "--format", "table"],
+            "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 1",
+            f"--format table: {CONSTRUCT_NEEDS}",
+            id="table-on-construct",
+        ),
+        pytest.param(
+            ["sparql", "-", "--format", "csv"],
+            "DESCRIBE <https://w3id.org/casegraph/id/person/sara-vitolo>",
+            f"--format csv: {CONSTRUCT_NEEDS}",
+            id="csv-on-describe",
+        ),
+    ],
+)
+def test_a_format_that_does_not_fit_the_result_is_a_usage_error(
+    run: Run, args: list[str], text: str | None, message: str
+) -> None:
+    assert_usage_error(run(*args, input=text), message)
+
+
+BAD_GRAPHS = [
+    pytest.param("asserted,bogus", f"--graphs: unknown graph 'bogus'; choose from {CHOICES}", id="unknown"),
+    pytest.param("all,asserted", "--graphs: 'all' stands alone; drop the other names", id="all-and"),
+    pytest.param(",", f"--graphs: empty list; name one or more of {CHOICES}", id="empty"),
+]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        pytest.param(["query", "timeline"], id="query"),
+        pytest.param(["sparql", "-"], id="sparql"),
+        pytest.param(["export"], id="export"),
+    ],
+)
+@pytest.mark.parametrize(("graphs", "message"), BAD_GRAPHS)
+def test_a_bad_graphs_list_is_a_usage_error(run: Run, args: list[str], graphs: str, message: str) -> None:
+    assert_usage_error(run(*args, "--graphs", graphs, input="ASK {}"), message)
+
+
+# --- bad input: datasets and output paths -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        pytest.param(["query", "timeline"], id="query"),
+        pytest.param(["sparql", "-"], id="sparql"),
+        pytest.param(["export"], id="export"),
+    ],
+)
+def test_an_empty_dataset_folder_says_to_build(run: Run, tmp_path: Path, args: list[str]) -> None:
+    result = run(*args, "--dataset", str(tmp_path), input="ASK {}")
+    assert_error(
+        result,
+        1,
+        f"{tmp_path}/casegraph.nq: no dataset here; run `casegraph build --output {tmp_path}` "
+        "first, or leave out --dataset to use the shipped one",
+    )
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        pytest.param(["query", "timeline"], id="query"),
+        pytest.param(["export"], id="export"),
+    ],
+)
+def test_a_broken_dataset_file_is_one_line(run: Run, tmp_path: Path, args: list[str]) -> None:
+    (tmp_path / "casegraph.nq").write_text('<http://a> <http://b> "x\n', encoding="utf-8")
+    result = run(*args, "--dataset", str(tmp_path))
+    assert_one_line(result, 1)
+    assert result.stderr.startswith(f"casegraph: error: {tmp_path}/casegraph.nq: not valid N-Quads (")
+    assert result.stderr.endswith("); rebuild it\n")
+
+
+@pytest.fixture()
+def read_only_target(tmp_path: Path) -> Iterator[Path]:
+    """A file path in a folder nobody may write in. Root ignores permission bits, so under root
+    (the usual container) the folder is /proc, where no file can be created."""
+    folder = tmp_path / "read-only"
+    folder.mkdir()
+    folder.chmod(0o500)
+    try:
+        if os.geteuid() != 0 and not os.access(folder, os.W_OK):
+            yield folder / "x.ttl"
+        else:
+            yield Path("/proc/casegraph-test-output.ttl")
+    finally:
+        folder.chmod(0o700)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        pytest.param(["export"], id="export"),
+        pytest.param(["query", "timeline"], id="query"),
+    ],
+)
+def test_an_unwritable_folder_fails_and_creates_nothing(run: Run, read_only_target: Path, args: list[str]) -> None:
+    result = run(*args, "--output", str(read_only_target))
+    assert_one_line(result, 1)
+    folder = read_only_target.parent
+    assert result.stderr.startswith(f"casegraph: error: {read_only_target}: cannot write in {folder} (")
+    assert result.stderr.endswith("); choose a writable path\n")
+    assert not read_only_target.exists()
+    if folder != Path("/proc"):
+        assert listing(folder) == []
+
+
+def test_an_output_in_a_missing_folder_fails(run: Run) -> None:
+    target = Path("/nonexistent-dir/x.ttl")
+    assert_error(
+        run("export", "--output", str(target)),
+        1,
+        f"{target}: folder {target.parent} does not exist; create it or choose another path",
+    )
+    assert not target.parent.exists()
+
+
+def test_an_output_under_a_regular_file_fails(run: Run, tmp_path: Path) -> None:
+    parent = tmp_path / "afile"
+    parent.write_text("not a folder\n", encoding="utf-8")
+    target = parent / "x.ttl"
+    result = run("export", "--output", str(target))
+    assert_one_line(result, 1)
+    assert result.stderr.startswith(f"casegraph: error: {target}: ")
+    assert parent.read_text(encoding="utf-8") == "not a folder\n"
+    assert listing(tmp_path) == ["afile"]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        pytest.param(["export"], id="export"),
+        pytest.param(["query", "timeline"], id="query"),
+    ],
+)
+def test_an_output_that_is_a_folder_fails(run: Run, tmp_path: Path, args: list[str]) -> None:
+    (tmp_path / "inside").mkdir()
+    result = run(*args, "--output", str(tmp_path))
+    assert_error(result, 1, f"{tmp_path}: is a folder; give a file name")
+    assert listing(tmp_path) == ["inside"]
+
+
+OLD = "old content, must survive a failed export\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        pytest.param(["export", "--graphs", "asserted,bogus"], 2, id="export-bad-graphs"),
+        pytest.param(["export", "--dataset", "{empty}"], 1, id="export-no-dataset"),
+        pytest.param(["query", "evidence"], 2, id="query-missing-param"),
+        pytest.param(["query", "timeline", "--format", "turtle"], 2, id="query-wrong-format"),
+        pytest.param(["sparql", "-"], 1, id="sparql-syntax-error"),
+    ],
+)
+def test_a_failed_command_leaves_an_existing_output_untouched(
+    run: Run, tmp_path: Path, args: list[str], code: int
+) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    out = tmp_path / "out.ttl"
+    out.write_text(OLD, encoding="utf-8")
+    args = [a.replace("{empty}", str(empty)) for a in args]
+    result = run(*args, "--output", str(out), input="SELECT * WHERE {\n  ?s ?p ?o\n")
+    assert_one_line(result, code)
+    assert out.read_text(encoding="utf-8") == OLD
+    assert listing(tmp_path) == ["empty", "out.ttl"]
+
+
+# --- outputs of a bundled query ----------------------------------------------------------------
+
+
+def run_ordered(run: Run, fmt: str) -> Result:
+    result = run("query", "ordered-over-objection", "--format", fmt)
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == ""
+    return result
+
+
+def test_csv_header_is_the_projection(run: Run) -> None:
+    result = run_ordered(run, "csv")
+    rows = list(csv.reader(io.StringIO(result.stdout_bytes.decode(), newline="")))
+    assert rows[0] == ORDERED_OVER_OBJECTION_VARS
+    assert len(rows) == 1 + ORDERED_OVER_OBJECTION_ROWS
+
+
+def test_tsv_header_is_the_projection(run: Run) -> None:
+    result = run_ordered(run, "tsv")
+    lines = result.stdout_bytes.decode().split("\n")[:-1]
+    assert lines[0].split("\t") == ["?" + v for v in ORDERED_OVER_OBJECTION_VARS]
+    assert len(lines) == 1 + ORDERED_OVER_OBJECTION_ROWS
+
+
+def test_json_is_sparql_json(run: Run) -> None:
+    document = json.loads(run_ordered(run, "json").stdout)
+    assert document["head"]["vars"] == ORDERED_OVER_OBJECTION_VARS
+    bindings = document["results"]["bindings"]
+    assert len(bindings) == ORDERED_OVER_OBJECTION_ROWS
+    assert {b["issuer"]["type"] for b in bindings} == {"uri"}
+
+
+def test_xml_is_sparql_xml(run: Run) -> None:
+    root = ET.fromstring(run_ordered(run, "xml").stdout_bytes)
+    assert root.tag == f"{SPARQL_RESULTS_NS}sparql"
+    head = root.find(f"{SPARQL_RESULTS_NS}head")
+    assert head is not None
+    names = [v.get("name") for v in head.findall(f"{SPARQL_RESULTS_NS}variable")]
+    assert names == ORDERED_OVER_OBJECTION_VARS
+    results = root.findall(f"{SPARQL_RESULTS_NS}results/{SPARQL_RESULTS_NS}result")
+    assert len(results) == ORDERED_OVER_OBJECTION_ROWS
+
+
+def test_markdown_is_a_table(run: Run) -> None:
+    lines = run_ordered(run, "md").stdout.splitlines()
+    assert lines[0] == "| " + " | ".join(ORDERED_OVER_OBJECTION_VARS) + " |"
+    assert lines[1] == "|" + "---|" * len(ORDERED_OVER_OBJECTION_VARS)
+    data = lines[2:]
+    assert len(data) == ORDERED_OVER_OBJECTION_ROWS
+    assert all(line.startswith("| ") and line.endswith(" |") for line in data)
+
+
+@pytest.mark.parametrize("columns", ["100", "80", "240"])
+def test_table_is_readable(run: Run, monkeypatch: pytest.MonkeyPatch, columns: str) -> None:
+    monkeypatch.setenv("COLUMNS", columns)
+    text = run_ordered(run, "table").stdout
+    assert "Sara Vitolo" in text
+    assert "two top advisers to HHS Secretary Robert F. Kennedy Jr." in text
+    assert text.endswith("(12 rows)\n")
+
+
+def test_query_output_file_holds_what_stdout_shows(run: Run, tmp_path: Path) -> None:
+    out = tmp_path / "result.csv"
+    to_file = run("query", "ordered-over-objection", "--format", "csv", "--output", str(out))
+    assert to_file.exit_code == 0, to_file.stderr
+    assert to_file.stdout == ""
+    assert out.read_bytes() == run_ordered(run, "csv").stdout_bytes
+    assert listing(tmp_path) == ["result.csv"]
+
+
+def test_evidence_for_a_resource(run: Run) -> None:
+    result = run("query", "evidence", "--param", f"resource={VITOLO}", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    bindings = json.loads(result.stdout)["results"]["bindings"]
+    assert bindings
+    assert {b["claim"]["value"] for b in bindings if b["relation"]["value"] == "itself"} == {VITOLO}
+
+
+def test_evidence_for_an_unknown_resource_is_empty(run: Run) -> None:
+    result = run("query", "evidence", "--param", "resource=https://example.org/nobody", "-f", "csv")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout_bytes == b"claim,claimLabel,relation,selection,exact,start,end\r\n"
+
+
+# --- ad-hoc SPARQL -----------------------------------------------------------------------------
+
+
+def test_ask_prints_true(run: Run) -> None:
+    result = run("sparql", "-", input="ASK { ?s ?p ?o }")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == "true\n"
+
+
+def test_ask_on_an_empty_graph_prints_false(run: Run) -> None:
+    result = run("sparql", "-", "--graphs", "inferred", input="ASK { ?s <urn:nothing> ?o }")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == "false\n"
+
+
+def test_construct_prints_turtle(run: Run, quads: list[ox.Quad]) -> None:
+    text = "CONSTRUCT { ?s a ?t } WHERE { ?s a ?t }"
+    result = run("sparql", "-", "--graphs", "metadata", input=text)
+    assert result.exit_code == 0, result.stderr
+    parsed = {
+        ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(result.stdout_bytes, format=ox.RdfFormat.TURTLE)
+    }
+    expected = {
+        ox.Triple(q.subject, q.predicate, q.object)
+        for q in quads
+        if q.graph_name.value == GRAPHS["metadata"]
+        and q.predicate.value == "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+    }
+    assert expected
+    assert parsed == expected
+
+
+@pytest.mark.parametrize("role", ["metadata", "ontology", "asserted"])
+def test_graphs_selects_the_named_graph(run: Run, role: str) -> None:
+    result = run(
+        "sparql", "-", "--graphs", role, "--format", "csv",
+        input="SELECT (COUNT(*) AS ?n) { ?s ?p ?o }",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    in_graph = {q for q in read_quads() if q.graph_name.value == GRAPHS[role]}
+    assert in_graph
+    assert result.stdout_bytes == f"n\r\n{len(in_graph)}\r\n".encode()
+
+
+# --- export ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", RDF_FORMATS)
+def test_export_to_a_file_writes_what_stdout_shows(run: Run, tmp_path: Path, fmt: str) -> None:
+    out = tmp_path / f"casegraph.{fmt}"
+    to_file = run("export", "--format", fmt, "--output", str(out))
+    assert to_file.exit_code == 0, to_file.stderr
+    assert to_file.stdout == ""
+    to_stdout = run("export", "--format", fmt)
+    assert to_stdout.exit_code == 0, to_stdout.stderr
+    assert to_stdout.stdout_bytes
+    assert out.read_bytes() == to_stdout.stdout_bytes
+    assert listing(tmp_path) == [out.name]
+
+
+def test_export_replaces_an_existing_file(run: Run, tmp_path: Path) -> None:
+    out = tmp_path / "casegraph.ttl"
+    out.write_text(OLD, encoding="utf-8")
+    result = run("export", "--output", str(out))
+    assert result.exit_code == 0, result.stderr
+    assert out.read_bytes() == run("export").stdout_bytes
+    assert listing(tmp_path) == ["casegraph.ttl"]
+
+
+# --- build -------------------------------------------------------------------------------------
+
+
+def test_build_writes_the_listed_files_and_reports_on_stderr(run: Run, tmp_path: Path, quads: list[ox.Quad]) -> None:
+    shipped = REPO / "graph" / "build" / "SHA256SUMS"
+    names = sorted(line.split()[1] for line in shipped.read_text(encoding="utf-8").splitlines())
+    result = run("build", "--output", str(tmp_path))
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == ""
+    assert listing(tmp_path) == sorted([*names, "SHA256SUMS"])
+    written = sorted([*names, "SHA256SUMS"])
+    assert result.stderr.splitlines() == [
+        *(f"wrote {tmp_path / name}" for name in written),
+        f"{len(quads)} quads in {len(written)} files",
+    ]
+
+
+def test_build_into_a_missing_folder_fails(run: Run, tmp_path: Path) -> None:
+    target = tmp_path / "missing" / "build"
+    result = run("build", "--output", str(target))
+    assert_error(result, 1, f"{target}: output folder does not exist; create it first")
+    assert listing(tmp_path) == []
