@@ -11,11 +11,12 @@ from casegraph.iris import ID_NS, ONTOLOGY_NS
 GOLDEN = Path(__file__).resolve().parent / "golden"
 
 
-def minted_iris() -> list[str]:
+def minted_iris(quads: list[ox.Quad] | None = None) -> list[str]:
+    """Every IRI the dataset mints, except the evidence, mention and quote nodes (minted from offsets)."""
     return sorted(
         {
             t.value
-            for q in read_quads()
+            for q in (read_quads() if quads is None else quads)
             for t in (q.subject, q.object)
             if isinstance(t, ox.NamedNode)
             and t.value.startswith((ONTOLOGY_NS, ID_NS))

@@ -13,11 +13,12 @@ import pyoxigraph as ox
 import pytest
 from casegraph.build import build, check_graphs, read_sources
 from casegraph.errors import BuildError, GroundingError, OntologyError
-from casegraph.iris import GRAPHS, ID_NS, ONTOLOGY_NS, SOURCE_IRI
+from casegraph.iris import GRAPHS, ID_NS, SOURCE_IRI
 from casegraph.resources import Paths
 from rdflib import BNode, Graph, Literal, URIRef
 
 from .conftest import REPO
+from .refresh_golden import minted_iris
 
 SOURCE_SHA256 = "c7b65e17c2cb659ae1dd8a5d19b07749035927d23cecfb09bfb6daedb043859e"  # ../shared/sources/README.md
 EX = "http://example.org/"
@@ -171,18 +172,7 @@ def test_iris_are_pinned(quads: list[ox.Quad]) -> None:
     """Every IRI the dataset mints (ontology terms and instances) is in tests/golden/iris.txt:
     an IRI must never change silently. Refresh deliberately with
     `python -m tests.refresh_golden`."""
-    minted = sorted(
-        {
-            t.value
-            for q in quads
-            for t in (q.subject, q.object)
-            if isinstance(t, ox.NamedNode)
-            and t.value.startswith((ONTOLOGY_NS, ID_NS))
-            and "/evidence/" not in t.value
-            and "/mention/" not in t.value
-            and "/quote/" not in t.value
-        }
-    )
+    minted = minted_iris(quads)
     golden = (REPO / "tests" / "golden" / "iris.txt").read_text(encoding="utf-8").split()
     assert minted == golden
 

@@ -69,6 +69,18 @@ def output_option(func: F) -> F:
     )(func)
 
 
+def result_format_option(func: F) -> F:
+    return click.option(
+        "--format",
+        "-f",
+        "fmt",
+        type=click.Choice(RESULT_FORMATS + RDF_FORMATS),
+        default=None,
+        help="SELECT/ASK: table (default), csv, tsv, json, xml, md. "
+        "CONSTRUCT/DESCRIBE: turtle (default) or another RDF format.",
+    )(func)
+
+
 def _roles(spec: str) -> tuple[str, ...]:
     from .dataset import parse_graphs
 
@@ -184,14 +196,7 @@ def _emit(result: Any, fmt: str | None, output: str) -> None:
     metavar="NAME=VALUE",
     help="A query parameter, bound as a typed RDF term (repeatable).",
 )
-@click.option(
-    "--format",
-    "-f",
-    "fmt",
-    type=click.Choice(RESULT_FORMATS + RDF_FORMATS),
-    default=None,
-    help="table (default), csv, tsv, json, xml, md; RDF formats for CONSTRUCT queries.",
-)
+@result_format_option
 @graphs_option("ontology,asserted")
 @dataset_option
 @output_option
@@ -218,15 +223,7 @@ def query(
 
 @cli.command()
 @click.argument("file", type=click.File("rb"))
-@click.option(
-    "--format",
-    "-f",
-    "fmt",
-    type=click.Choice(RESULT_FORMATS + RDF_FORMATS),
-    default=None,
-    help="SELECT/ASK: table (default), csv, tsv, json, xml, md. "
-    "CONSTRUCT/DESCRIBE: turtle (default) or another RDF format.",
-)
+@result_format_option
 @graphs_option("ontology,asserted")
 @dataset_option
 @output_option
