@@ -62,7 +62,7 @@ def test_named_graphs_are_disjoint_and_have_no_blank_nodes(quads: list[ox.Quad])
     for q in quads:
         assert not any(isinstance(t, ox.BlankNode) for t in (q.subject, q.object)), q
         graphs_of.setdefault((str(q.subject), str(q.predicate), str(q.object)), set()).add(q.graph_name.value)
-    assert {g for gs in graphs_of.values() for g in gs} == {GRAPHS["ontology"], GRAPHS["asserted"], GRAPHS["metadata"]}
+    assert {g for gs in graphs_of.values() for g in gs} == set(GRAPHS.values())
     assert [t for t, gs in graphs_of.items() if len(gs) > 1] == []
 
 

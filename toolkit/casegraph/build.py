@@ -12,13 +12,14 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import pyoxigraph as ox
 from rdflib import RDF, XSD, BNode, Graph, Literal, URIRef
 
 from . import __version__
-from .errors import BuildError, OntologyError
-from .export import RdfFormat, export_note, graph_iri, serialize
+from .errors import BuildError, OntologyError, ValidationError
+from .export import RdfFormat, export_note, graph_iri, serialize, sorted_triples
 from .files import write_files
 from .ground import ground
 from .iris import (
@@ -31,12 +32,18 @@ from .iris import (
     SOURCE_IRI,
 )
 from .ontology import CG, DCAT, DCTERMS, PROV, SCHEMA, SKOS, SPDX, VOID, read_turtle, undeclared_terms
+from .reason import Engine, reason, resolve, union
 from .resources import Paths, default_paths
+from .validate import Report, Severity, ontology_findings, read_shapes, shacl
 
 DATASET_FILE = "casegraph.nq"
 EXPORT_STEM = "casegraph"
 LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
 SOFTWARE = URIRef(ID_NS + "software/casegraph")
+BUILD = URIRef(f"{ID_NS}build/casegraph-{__version__}")
+REASONING = URIRef(f"{ID_NS}build/casegraph-{__version__}/reasoning")
+ENGINE_AGENTS = {Engine.OWLRL: URIRef(ID_NS + "software/owlrl"), Engine.FAST: URIRef(ID_NS + "software/reasonable")}
+ENGINE_NAMES = {Engine.OWLRL: "owlrl, the OWL 2 RL reference reasoner", Engine.FAST: "reasonable (OWL 2 RL, Rust)"}
 AP = URIRef(ID_NS + "organization/associated-press")
 FORTUNE = URIRef(ID_NS + "organization/fortune")
 
@@ -121,14 +128,16 @@ def describe_source(sources: Sources) -> Graph:
         g.add((src, DCTERMS.creator, author))
         g.add((author, RDF.type, SCHEMA.Person))
         g.add((author, SKOS.prefLabel, Literal(name, lang="en")))
+    g.add((src, CG.characterCount, Literal(len(sources.text), datatype=XSD.nonNegativeInteger)))
     _add_checksum(g, src, sources.digests["source"])
     return g
 
 
-def describe_dataset(graphs: dict[str, Graph], sources: Sources) -> Graph:
-    """The metadata graph: DCAT/VoID description, triple counts per graph, build provenance."""
+def describe_inputs(sources: Sources) -> Graph:
+    """The part of the metadata that depends only on the inputs: the source, the dataset's
+    title and licence, and the build with the SHA-256 of every input file."""
     g = describe_source(sources)
-    ds, build = URIRef(DATASET_IRI), URIRef(f"{ID_NS}build/casegraph-{__version__}")
+    ds = URIRef(DATASET_IRI)
     g.add((ds, RDF.type, DCAT.Dataset))
     g.add((ds, RDF.type, VOID.Dataset))
     g.add((ds, DCTERMS.title, Literal("casegraph: the HHS-CMS-DHS Medicaid data transfer", lang="en")))
@@ -136,35 +145,63 @@ def describe_dataset(graphs: dict[str, Graph], sources: Sources) -> Graph:
     g.add((ds, DCTERMS.source, URIRef(SOURCE_IRI)))
     g.add((ds, DCTERMS.hasVersion, Literal(__version__)))
     g.add((ds, VOID.vocabulary, URIRef(ONTOLOGY_IRI)))
-    g.add((ds, PROV.wasGeneratedBy, build))
-    g.add((build, RDF.type, PROV.Activity))
-    g.add((build, PROV.wasAssociatedWith, SOFTWARE))
+    g.add((ds, PROV.wasGeneratedBy, BUILD))
+    g.add((BUILD, RDF.type, PROV.Activity))
+    g.add((BUILD, PROV.wasAssociatedWith, SOFTWARE))
     g.add((SOFTWARE, RDF.type, PROV.SoftwareAgent))
     g.add((SOFTWARE, SKOS.prefLabel, Literal("casegraph", lang="en")))
     g.add((SOFTWARE, DCTERMS.hasVersion, Literal(__version__)))
-    for name in ("ontology", "facts"):
+    for name, file in (("ontology", "ontology/casegraph.ttl"), ("facts", "graph/article.ttl")):
         entity = URIRef(f"{ID_NS}input/{name}")
-        g.add((build, PROV.used, entity))
+        g.add((BUILD, PROV.used, entity))
         g.add((entity, RDF.type, PROV.Entity))
-        g.add(
-            (
-                entity,
-                DCTERMS.identifier,
-                Literal("ontology/casegraph.ttl" if name == "ontology" else "graph/article.ttl"),
-            )
-        )
+        g.add((entity, DCTERMS.identifier, Literal(file)))
         _add_checksum(g, entity, sources.digests[name])
-    g.add((build, PROV.used, URIRef(SOURCE_IRI)))
+    g.add((BUILD, PROV.used, URIRef(SOURCE_IRI)))
+    return g
+
+
+def _graph_facts_subjects() -> set[URIRef]:
+    """Subjects of the metadata that describe the graphs (recomputed whenever graphs change)."""
+    return {URIRef(iri) for iri in GRAPHS.values()} | {REASONING, *ENGINE_AGENTS.values()}
+
+
+def inputs_part(metadata: Graph) -> Graph:
+    """The metadata without what describes the graphs (counts, subsets, reasoning)."""
+    volatile = _graph_facts_subjects()
+    kept = Graph()
+    for s, p, o in metadata:
+        if s in volatile or (s == URIRef(DATASET_IRI) and p == VOID.subset):
+            continue
+        kept.add((s, p, o))
+    return kept
+
+
+def describe_dataset(graphs: dict[str, Graph], inputs: Graph, engine: Engine) -> Graph:
+    """The metadata graph: ``inputs`` plus VoID subsets and triple counts per graph (the metadata
+    graph counts itself) and the provenance of the inferred graph."""
+    g = Graph()
+    for triple in inputs:
+        g.add(triple)
+    ds = URIRef(DATASET_IRI)
     roles = [role for role in GRAPHS if role in graphs] + ["metadata"]
     for role in roles:
         g.add((ds, VOID.subset, URIRef(GRAPHS[role])))
         g.add((URIRef(GRAPHS[role]), RDF.type, VOID.Dataset))
-    # Counts: the metadata graph counts itself, so add a placeholder first (same triple count).
-    counts = {role: len(graph) for role, graph in graphs.items()}
-    for role in roles:
-        g.add((URIRef(GRAPHS[role]), VOID.triples, Literal(counts.get(role, 0))))
-    own = URIRef(GRAPHS["metadata"])
-    g.set((own, VOID.triples, Literal(len(g))))
+    if "inferred" in graphs:
+        inferred = URIRef(GRAPHS["inferred"])
+        g.add((inferred, PROV.wasGeneratedBy, REASONING))
+        g.add((REASONING, RDF.type, PROV.Activity))
+        g.add((REASONING, PROV.used, URIRef(GRAPHS["ontology"])))
+        g.add((REASONING, PROV.used, URIRef(GRAPHS["asserted"])))
+        agents = (Engine.OWLRL,) if engine is Engine.OWLRL else (Engine.FAST, Engine.OWLRL)
+        for agent in agents:
+            g.add((REASONING, PROV.wasAssociatedWith, ENGINE_AGENTS[agent]))
+            g.add((ENGINE_AGENTS[agent], RDF.type, PROV.SoftwareAgent))
+            g.add((ENGINE_AGENTS[agent], SKOS.prefLabel, Literal(ENGINE_NAMES[agent], lang="en")))
+    for role in roles:  # the metadata's own count is a placeholder until the graph is complete
+        g.add((URIRef(GRAPHS[role]), VOID.triples, Literal(len(graphs[role]) if role in graphs else 0)))
+    g.set((URIRef(GRAPHS["metadata"]), VOID.triples, Literal(len(g))))
     return g
 
 
@@ -197,15 +234,64 @@ def check_graphs(graphs: dict[str, Graph], ontology: Graph) -> None:
             )
 
 
-def assemble(sources: Sources) -> dict[str, Graph]:
-    """The dataset's named graphs by role (ontology, asserted, metadata), checked."""
-    graphs = {
-        "ontology": sources.ontology,
-        "asserted": ground(sources.facts, sources.text, SOURCE_IRI, where=str(sources.facts_path)),
-    }
-    graphs["metadata"] = describe_dataset(graphs, sources)
-    check_graphs(graphs, sources.ontology)
+def conformance(graphs: dict[str, Graph], shapes: Graph | None = None) -> Report:
+    """SHACL over the union of the graphs, plus the ontology checks that need no reasoner."""
+    data = union(*graphs.values())
+    report = shacl(data, shapes if shapes is not None else read_shapes(), graphs["ontology"])
+    return report + ontology_findings(graphs["ontology"], [graphs["asserted"], graphs["metadata"]])
+
+
+def require_conformance(report: Report) -> None:
+    """Raises ValidationError (nothing is written) when ``report`` has violations."""
+    if report.conforms:
+        return
+    violations = [f for f in report.findings if f.severity is Severity.VIOLATION]
+    first = violations[0]
+    raise ValidationError(
+        f"the dataset does not conform: {len(violations)} violation(s), the first: {first.focus}"
+        f"{' [' + first.path + ']' if first.path else ''}: {first.message}; nothing was written "
+        "(run `casegraph validate --root DIR` for the full report)"
+    )
+
+
+def complete(graphs: dict[str, Graph], inputs: Graph, engine: Engine) -> dict[str, Graph]:
+    """Add the inferred and metadata graphs to ontology + asserted, then check everything."""
+    graphs = {"ontology": graphs["ontology"], "asserted": graphs["asserted"]}
+    graphs["inferred"] = reason(graphs["ontology"], graphs["asserted"], engine=engine)
+    graphs["metadata"] = describe_dataset(graphs, inputs, engine)
+    check_graphs(graphs, graphs["ontology"])
     return graphs
+
+
+def assemble(sources: Sources, *, engine: Engine = Engine.OWLRL) -> dict[str, Graph]:
+    """The dataset's named graphs by role (ontology, asserted, inferred, metadata), checked
+    but not yet validated against the shapes."""
+    asserted = ground(sources.facts, sources.text, SOURCE_IRI, where=str(sources.facts_path))
+    return complete({"ontology": sources.ontology, "asserted": asserted}, describe_inputs(sources), engine)
+
+
+def graphs_of(quads: list[ox.Quad]) -> dict[str, Graph]:
+    """Quads -> rdflib graphs by role (through N-Triples, so every term is kept exactly)."""
+    by_role = {role: [q for q in quads if graph_iri(q) == iri] for role, iri in GRAPHS.items()}
+    graphs = {}
+    for role, selected in by_role.items():
+        data = cast(bytes, ox.serialize(sorted_triples(selected), format=ox.RdfFormat.N_TRIPLES))
+        graphs[role] = Graph().parse(data=data.decode(), format="nt")
+    return graphs
+
+
+def reason_dataset(quads: list[ox.Quad], *, engine: Engine = Engine.AUTO) -> list[ox.Quad]:
+    """A dataset's quads with the inferred graph recomputed (and the metadata updated), validated.
+
+    Raises:
+        ReasoningError: the closure is inconsistent.
+        ValidationError: the result does not conform.
+    """
+    graphs = graphs_of(quads)
+    chosen = resolve(engine, len(graphs["ontology"]) + len(graphs["asserted"]))
+    graphs = complete(graphs, inputs_part(graphs["metadata"]), chosen)
+    require_conformance(conformance(graphs))
+    return to_quads(graphs)
 
 
 def to_quads(graphs: dict[str, Graph]) -> list[ox.Quad]:
@@ -243,7 +329,8 @@ class BuildResult:
 
 
 def build(paths: Paths | None = None, *, output: Path | None = None) -> BuildResult:
-    """Ground, assemble, check and write the dataset and its exports.
+    """Ground, assemble, reason, check, validate and write the dataset and its exports.
+    Nothing is written unless everything passes.
 
     Args:
         paths: the source tree (the shipped one by default).
@@ -253,5 +340,7 @@ def build(paths: Paths | None = None, *, output: Path | None = None) -> BuildRes
     folder = output or paths.build
     if not folder.is_dir():
         raise BuildError(f"{folder}: output folder does not exist; create it first")
-    quads = to_quads(assemble(read_sources(paths)))
+    graphs = assemble(read_sources(paths))
+    require_conformance(conformance(graphs, read_shapes(paths.shapes)))
+    quads = to_quads(graphs)
     return BuildResult(quads=quads, files=write_files(folder, render(quads)))

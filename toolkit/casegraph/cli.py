@@ -81,6 +81,12 @@ def result_format_option(func: F) -> F:
     )(func)
 
 
+def _engines() -> list[Any]:
+    from .reason import Engine
+
+    return list(Engine)
+
+
 def _roles(spec: str) -> tuple[str, ...]:
     from .dataset import parse_graphs
 
@@ -136,6 +142,99 @@ def build(output: Path | None, root: Path | None) -> None:
     for _, path in sorted(result.files.items()):
         click.echo(f"wrote {path}", err=True)
     click.echo(f"{len(result.quads)} quads in {len(result.files)} files", err=True)
+
+
+@cli.command()
+@click.option(
+    "--engine",
+    type=click.Choice([e.value for e in _engines()]),
+    default="auto",
+    show_default=True,
+    help="owlrl (the reference), fast (reasonable + owlrl on the ontology), or auto (fast above 20,000 triples).",
+)
+@dataset_option
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder to write the dataset to (default: the dataset's own folder, replaced atomically).",
+)
+def reason(engine: str, dataset: Path | None, output: Path | None) -> None:
+    """Materialise the OWL 2 RL closure into the dataset's inferred graph.
+
+    Only what reasoning adds about our own resources is kept (see the README for the named
+    exclusions); the metadata's counts are updated and the result is validated before it is
+    written.
+
+    \b
+    Examples:
+      casegraph reason --dataset /tmp/casegraph
+      casegraph reason --dataset /tmp/casegraph --engine fast --output /tmp/reasoned
+    """
+    from .build import reason_dataset, render
+    from .dataset import dataset_file, read_quads, select_quads
+    from .files import write_files
+    from .reason import Engine
+
+    quads = reason_dataset(read_quads(dataset), engine=Engine(engine))
+    folder = output or dataset_file(dataset).parent
+    if not folder.is_dir():
+        raise UsageError(f"--output {folder}: folder does not exist; create it first")
+    written = write_files(folder, render(quads))
+    inferred = len(select_quads(quads, ("inferred",)))
+    click.echo(f"{inferred} inferred triples; wrote {len(written)} files to {folder}", err=True)
+
+
+@cli.command()
+@click.option(
+    "--format",
+    "-f",
+    "fmt",
+    type=click.Choice(["text", "json", "turtle"]),
+    default="text",
+    show_default=True,
+    help="A readable report, JSON, or a SHACL validation report in Turtle.",
+)
+@dataset_option
+@click.option(
+    "--root",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="Validate a source tree (ontology/, graph/) as it would build, instead of a built dataset.",
+)
+@click.option(
+    "--profile/--no-profile",
+    default=True,
+    show_default=True,
+    help="Also check that the ontology stays inside OWL 2 RL (needs the OWL API: libowlapi-java).",
+)
+def validate(fmt: str, dataset: Path | None, root: Path | None, profile: bool) -> None:
+    """Check the dataset against the SHACL shapes and the ontology checks; exit 1 on a violation.
+
+    \b
+    Examples:
+      casegraph validate
+      casegraph validate --root . --format json
+    """
+    from .validate import ReportFormat, render
+
+    report = _validation_report(dataset, root, profile)
+    click.echo(render(report, ReportFormat(fmt)), nl=False)
+    if not report.conforms:
+        raise click.exceptions.Exit(1)
+
+
+def _validation_report(dataset: Path | None, root: Path | None, profile: bool) -> Any:
+    from .build import assemble, conformance, graphs_of, read_sources
+    from .dataset import read_quads
+    from .resources import Paths, default_paths
+    from .validate import profile_findings
+
+    paths = Paths(root) if root else default_paths()
+    graphs = assemble(read_sources(paths)) if root else graphs_of(read_quads(dataset))
+    report = conformance(graphs)
+    return report + profile_findings(paths.ontology) if profile else report
 
 
 @cli.command(name="queries")

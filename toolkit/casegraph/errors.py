@@ -41,3 +41,11 @@ class QueryHeaderError(QueryError):
 
 class ExportError(CasegraphError):
     """An export cannot be written."""
+
+
+class ReasoningError(CasegraphError):
+    """The OWL 2 RL closure found an inconsistency (e.g. a node in two disjoint classes)."""
+
+
+class ValidationError(CasegraphError):
+    """The graph does not conform to the SHACL shapes or fails an ontology check."""

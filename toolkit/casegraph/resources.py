@@ -28,6 +28,10 @@ class Paths:
         return self.root / "ontology" / "casegraph.ttl"
 
     @property
+    def shapes(self) -> Path:
+        return self.root / "ontology" / "shapes.ttl"
+
+    @property
     def context(self) -> Path:
         return self.root / "ontology" / "context.jsonld"
 
