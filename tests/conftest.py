@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from click.testing import CliRunner, Result
+
 from casegraph.cli import cli
 from casegraph.dataset import open_dataset, read_quads
 from casegraph.resources import Paths, default_paths
-from click.testing import CliRunner, Result
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pyoxigraph as ox
+
 from casegraph.dataset import read_quads
 from casegraph.iris import ID_NS, ONTOLOGY_NS
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 import pytest
+
 from casegraph.dataset import graph_names
 from casegraph.iris import ID_NS, ONTOLOGY_NS
 from casegraph.queries import find_query, run_query

@@ -11,11 +11,12 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from rdflib import BNode, Graph, Literal, URIRef
+
 from casegraph.build import build, check_graphs, read_sources
 from casegraph.errors import BuildError, GroundingError, OntologyError
 from casegraph.iris import GRAPHS, ID_NS, SOURCE_IRI
 from casegraph.resources import Paths
-from rdflib import BNode, Graph, Literal, URIRef
 
 from .conftest import REPO
 from .refresh_golden import minted_iris

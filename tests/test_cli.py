@@ -18,11 +18,12 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from click.testing import Result
+
 from casegraph.cli import cli
 from casegraph.dataset import read_quads
 from casegraph.iris import GRAPHS, ID_NS
 from casegraph.queries import Parameter, with_bindings
-from click.testing import Result
 
 from .conftest import REPO
 

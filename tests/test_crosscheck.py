@@ -20,9 +20,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from click.testing import CliRunner
+
 from casegraph.cli import cli
 from casegraph.dataset import parse_graphs, read_quads, select_quads
-from click.testing import CliRunner
 
 from .external import jsonld_js, require_tool
 

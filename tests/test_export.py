@@ -9,11 +9,12 @@ import sys
 
 import pyoxigraph as ox
 import pytest
+from rdflib import Graph
+from rdflib.compare import isomorphic
+
 from casegraph.dataset import parse_graphs, select_quads
 from casegraph.export import RdfFormat, context, serialize
 from casegraph.iris import GRAPHS
-from rdflib import Graph
-from rdflib.compare import isomorphic
 
 _OX = {
     RdfFormat.TURTLE: ox.RdfFormat.TURTLE,

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from rdflib import OWL, RDF, URIRef
+
 from casegraph.export import context
 from casegraph.iris import ONTOLOGY_NS
 from casegraph.ontology import CG, SKOS, declared_terms, labelled_terms, read_ontology
-from rdflib import OWL, RDF, URIRef
 
 ONTOLOGY = read_ontology()
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+
 from casegraph.errors import QueryHeaderError, UsageError
 from casegraph.queries import (
     Parameter,

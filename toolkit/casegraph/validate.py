@@ -90,9 +90,9 @@ def _path_text(results: Graph, path: Node | None) -> str:
 
 
 def _label(data: Graph, node: str) -> str:
-    for label in data.objects(URIRef(node), SKOS.prefLabel):
-        return str(label)
-    return ""
+    """The node's preferred label (the first in code-point order when there are several)."""
+    labels = sorted(str(label) for label in data.objects(URIRef(node), SKOS.prefLabel))
+    return labels[0] if labels else ""
 
 
 def shacl(data: Graph, shapes: Graph, ontology: Graph | None = None) -> Report:
@@ -104,10 +104,14 @@ def shacl(data: Graph, shapes: Graph, ontology: Graph | None = None) -> Report:
     import pyshacl
     from pyshacl.errors import ReportableRuntimeError, ShapeLoadError
 
+    if ontology is not None:  # the class hierarchy and the concepts (precisions, stances) are data too
+        merged = Graph()
+        for graph in (data, ontology):
+            for triple in graph:
+                merged.add(triple)
+        data = merged
     try:
-        _, results, _ = pyshacl.validate(
-            data, shacl_graph=shapes, ont_graph=ontology, inference="none", advanced=True, allow_warnings=True
-        )
+        _, results, _ = pyshacl.validate(data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True)
     except (ShapeLoadError, ReportableRuntimeError) as err:
         raise ValidationError(f"the SHACL shapes cannot be used: {' '.join(str(err).split())}") from err
     findings = []

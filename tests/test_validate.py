@@ -1,0 +1,231 @@
+"""Validation: the article's dataset conforms; each planted defect fails with its exact message."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from rdflib import Graph
+
+from casegraph.build import build, conformance, graphs_of
+from casegraph.errors import OntologyError, ValidationError
+from casegraph.ontology import read_ontology, read_turtle
+from casegraph.resources import Paths
+from casegraph.validate import Finding, Severity, ontology_findings, read_shapes, shacl
+
+from .conftest import REPO
+
+DATA = REPO / "tests" / "data"
+T = "https://w3id.org/casegraph/id/test/"
+CG = "https://w3id.org/casegraph/ontology#"
+OA = "http://www.w3.org/ns/oa#"
+SKOS_PREF = "http://www.w3.org/2004/02/skos/core#prefLabel"
+V = Severity.VIOLATION
+
+SHAPE_CASES = {
+    "event-without-evidence": [
+        (
+            T + "order",
+            CG + "hasEvidence",
+            "An event has no evidence: give it at least one cgc:quote with the source's exact words.",
+        ),
+    ],
+    "offsets-outside-text": [
+        (T + "ev-p", "", "The selection's offsets (95-120) lie outside the source text (100 characters)."),
+    ],
+    "start-after-end": [
+        (
+            T + "ev-p",
+            OA + "start",
+            "A position selector needs one oa:start (xsd:nonNegativeInteger) before its oa:end.",
+        ),
+    ],
+    "no-quote-selector": [
+        (
+            T + "ev",
+            OA + "hasSelector",
+            "A selection of the text needs exactly one oa:TextQuoteSelector (the exact words).",
+        ),
+    ],
+    "transfer-incomplete": [
+        (T + "transfer", CG + "recipient", "A data transfer needs a recipient (cg:recipient)."),
+        (
+            T + "transfer",
+            f"{CG}transferredDataset / {CG}containsDataCategory",
+            "A data transfer's dataset needs its personal-data categories (cg:containsDataCategory).",
+        ),
+    ],
+    "statement-without-quote": [
+        (T + "said", CG + "hasQuote", "A statement needs the words said (a cgc:quotation, which becomes cg:hasQuote)."),
+    ],
+    "directive-without-issuer": [
+        (T + "order", CG + "issuedBy", "A directive needs an issuer (cg:issuedBy)."),
+    ],
+    "person-two-labels": [
+        (T + "someone", SKOS_PREF, "A person needs exactly one preferred label (skos:prefLabel) per language."),
+    ],
+    "organization-without-label": [
+        (T + "agency", SKOS_PREF, "An organisation needs exactly one preferred label (skos:prefLabel) per language."),
+    ],
+    "date-not-typed": [
+        (T + "when", CG + "timeValue", "A time value must be one xsd:date, xsd:dateTime, xsd:gYearMonth or xsd:gYear."),
+    ],
+    "authority-untyped": [
+        (
+            T + "law",
+            "",
+            "A cited legal authority must be typed as a legal authority (cg:Statute, cg:ExecutiveOrder, cg:Policy, …).",
+        ),
+        (T + "law", SKOS_PREF, "A cited legal authority needs a label (skos:prefLabel)."),
+    ],
+}
+
+
+@pytest.fixture(scope="module")
+def shapes() -> Graph:
+    return read_shapes()
+
+
+@pytest.fixture(scope="module")
+def ontology() -> Graph:
+    return read_ontology()
+
+
+def test_the_article_dataset_conforms(quads: list[ox.Quad]) -> None:
+    report = conformance(graphs_of(quads))
+    assert report.findings == ()
+    assert report.conforms
+
+
+@pytest.mark.parametrize("case", sorted(SHAPE_CASES))
+def test_each_shape_catches_its_planted_defect(case: str, shapes: Graph, ontology: Graph) -> None:
+    report = shacl(read_turtle(DATA / "shapes" / f"{case}.ttl"), shapes, ontology)
+    assert not report.conforms
+    assert [(f.focus, f.path, f.message) for f in report.findings] == SHAPE_CASES[case]
+    assert {f.severity for f in report.findings} == {V}
+
+
+def test_every_shape_has_a_planted_defect(shapes: Graph) -> None:
+    """Each node shape is exercised by at least one fixture above."""
+    from rdflib import RDF, Namespace
+
+    sh = Namespace("http://www.w3.org/ns/shacl#")
+    node_shapes = {str(s).rsplit("#", 1)[-1] for s in shapes.subjects(RDF.type, sh.NodeShape)}
+    covered = {
+        "EventShape",
+        "SpanShape",
+        "PositionSelectorShape",
+        "DataTransferShape",
+        "StatementShape",
+        "DirectiveShape",
+        "PersonShape",
+        "OrganizationShape",
+        "TimeShape",
+        "CitedAuthorityShape",
+    }
+    assert node_shapes - covered == {"QuoteSelectorShape"}  # exercised with the span's own defects below
+
+
+def test_an_empty_exact_is_refused(shapes: Graph, ontology: Graph) -> None:
+    data = read_turtle(DATA / "shapes" / "start-after-end.ttl")
+    text = data.serialize(format="nt").replace('"words"', '""')
+    report = shacl(Graph().parse(data=text, format="nt"), shapes, ontology)
+    assert ("A quote selector needs exactly one non-empty oa:exact string.") in [f.message for f in report.findings]
+
+
+def test_an_undeclared_term_is_an_ontology_finding(ontology: Graph) -> None:
+    report = ontology_findings(ontology, [read_turtle(DATA / "ontology" / "undefined-term.ttl")])
+    assert report.findings == (
+        Finding(
+            V,
+            CG + "issuedby",
+            "term used in the data but not declared in the ontology (misspelt?)",
+            source="https://w3id.org/casegraph/checks#declared",
+        ),
+    )
+
+
+def test_an_unlabelled_or_undefined_term_is_an_ontology_finding(ontology: Graph) -> None:
+    extended = Graph()
+    for graph in (ontology, read_turtle(DATA / "ontology" / "unlabelled-class.ttl")):
+        for triple in graph:
+            extended.add(triple)
+    report = ontology_findings(extended, [])
+    assert [(f.focus, f.message) for f in report.findings] == [
+        (CG + "Widget", "definition missing: every class and property needs an rdfs:label and a skos:definition"),
+        (CG + "widgetOf", "label missing: every class and property needs an rdfs:label and a skos:definition"),
+    ]
+
+
+def _tree(tmp_path: Path, paths: Paths) -> Paths:
+    root = tmp_path / "tree"
+    shutil.copytree(paths.root / "ontology", root / "ontology")
+    shutil.copytree(paths.root / "graph" / "sources", root / "graph" / "sources")
+    shutil.copy(paths.facts, root / "graph" / "article.ttl")
+    return Paths(root)
+
+
+def test_build_refuses_a_dataset_that_does_not_conform(tmp_path: Path, paths: Paths) -> None:
+    tree = _tree(tmp_path, paths)
+    text = tree.facts.read_text(encoding="utf-8")
+    tree.facts.write_text(
+        text.replace("    cg:addressedTo agency:cms ;\n    cg:overObjection", "    cg:overObjection", 1),
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    out.mkdir()
+    with pytest.raises(ValidationError) as err:
+        build(tree, output=out)
+    assert str(err.value) == (
+        "the dataset does not conform: 1 violation(s), the first: https://w3id.org/casegraph/id/event/hhs-order "
+        f"[{CG}addressedTo]: A directive needs an addressee (cg:addressedTo).; nothing was written "
+        "(run `casegraph validate --root DIR` for the full report)"
+    )
+    assert list(out.iterdir()) == []
+
+
+def test_build_refuses_an_inconsistent_graph(tmp_path: Path, paths: Paths) -> None:
+    tree = _tree(tmp_path, paths)
+    with tree.facts.open("a", encoding="utf-8") as out:
+        out.write("\nevent:hhs-order a cg:Memo .\n")
+    target = tmp_path / "out"
+    target.mkdir()
+    from casegraph.errors import ReasoningError
+
+    with pytest.raises(ReasoningError, match="https://w3id.org/casegraph/id/event/hhs-order"):
+        build(tree, output=target)
+    assert list(target.iterdir()) == []
+
+
+def test_a_malformed_shapes_file_names_file_and_line(tmp_path: Path) -> None:
+    bad = tmp_path / "shapes.ttl"
+    bad.write_text("@prefix sh: <http://www.w3.org/ns/shacl#> .\n\nsh:x sh:y [ .\n", encoding="utf-8")
+    with pytest.raises(OntologyError, match=rf"^{bad}:3: Turtle syntax error"):
+        read_shapes(bad)
+
+
+def test_validate_command_reports_and_exits(run, tmp_path: Path, paths: Paths) -> None:  # noqa: ANN001
+    ok = run("validate", "--no-profile")
+    assert (ok.exit_code, ok.stdout) == (0, "conforms: no violations\n")
+    as_json = json.loads(run("validate", "--no-profile", "--format", "json").stdout)
+    assert as_json == {"conforms": True, "findings": []}
+    turtle = run("validate", "--no-profile", "--format", "turtle").stdout
+    report = Graph().parse(data=turtle, format="turtle")
+    assert len(report) == 2  # [] a sh:ValidationReport ; sh:conforms true
+
+    tree = _tree(tmp_path, paths)
+    text = tree.facts.read_text(encoding="utf-8")
+    tree.facts.write_text(
+        text.replace('skos:prefLabel "Sara Vitolo"@en ;', 'skos:prefLabel "Sara Vitolo"@en , "S. Vitolo"@en ;'),
+        encoding="utf-8",
+    )
+    bad = run("validate", "--no-profile", "--root", str(tree.root))
+    assert bad.exit_code == 1
+    assert bad.stdout == (
+        "Violation: https://w3id.org/casegraph/id/person/sara-vitolo (S. Vitolo) "
+        f"[{SKOS_PREF}]: A person needs exactly one preferred label (skos:prefLabel) per language.\n"
+        "does not conform: 1 violation(s)\n"
+    )
