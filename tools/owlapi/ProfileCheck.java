@@ -5,7 +5,7 @@
  *   java -cp CLASSPATH tools/owlapi/ProfileCheck.java FILE.ttl     (source-file mode, no javac)
  *
  * CLASSPATH is owlapi-distribution.jar plus its runtime dependencies from /usr/share/java;
- * toolkit/casegraph/profile.py builds it (see JARS there) and compiles this file once into a cache.
+ * toolkit/casegraph/profile.py builds it (OWLAPI_JARS there) and compiles this file once into a cache.
  *
  * Output on stdout: one line per OWL 2 RL violation, sorted, as "VIOLATION <violation text>"
  * (the OWL API's own description, which names the offending construct and the axiom it occurs
