@@ -680,3 +680,19 @@ def test_build_into_a_missing_folder_fails(run: Run, tmp_path: Path) -> None:
     result = run("build", "--output", str(target))
     assert_error(result, 1, f"{target}: output folder does not exist; create it first")
     assert listing(tmp_path) == []
+
+
+@pytest.mark.parametrize("module", ["rdflib", "owlrl", "pyshacl", "casegraph.reason", "casegraph.build"])
+def test_the_query_path_imports_nothing_heavy(module: str) -> None:
+    """`casegraph query` answers from the shipped dataset with pyoxigraph: the reasoner, the SHACL
+    engine and rdflib (with its SPARQL engine) stay off the path."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from casegraph.cli import main; sys.argv = ['casegraph', 'query', 'ordered-over-objection', "
+        "'--format', 'csv']\ntry:\n    main()\nexcept SystemExit:\n    pass\n"
+        f"sys.stderr.write(str({module!r} in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stderr.strip().endswith("False"), done.stderr
