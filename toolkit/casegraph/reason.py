@@ -90,17 +90,38 @@ def _to_node(term: object) -> Node:
     return URIRef(text)
 
 
-def _reasonable_closure(graph: Graph) -> Graph:
+def _reasonable_new(base: set[Triple]) -> set[Triple]:
+    """What ``reasonable`` adds to ``base`` (kept as sets: no rdflib graph is built)."""
     import reasonable
 
     engine = reasonable.PyReasoner()
-    engine.from_graph(graph)
-    closure = Graph()
-    for triple in graph:
-        closure.add(triple)
+    engine.from_graph(list(base))
+    string = XSD.string
+    added = set()
     for s, p, o in engine.reason():
-        closure.add((_to_node(s), _to_node(p), _to_node(o)))
-    return closure
+        if type(o) is Literal and o.datatype == string:  # its plain literals come back typed
+            o = Literal(str(o))
+        triple = (s, p, o)
+        if triple not in base:
+            added.add(triple)
+    return added
+
+
+def _schema_closure(ontology: Graph) -> frozenset[Triple]:
+    """owlrl's closure of the ontology alone, filtered (memoised per ontology content: the
+    schema-level entailments that ``reasonable`` omits depend on the ontology only)."""
+    key = frozenset(ontology)
+    cached = _SCHEMA_CACHE.get(key)
+    if cached is None:
+        expanded = _owlrl_closure(ontology)
+        _check(expanded)
+        cached = frozenset(t for t in _new_triples(expanded, ontology) if exclusion(t) is None)
+        _SCHEMA_CACHE.clear()  # one ontology at a time is all a process needs
+        _SCHEMA_CACHE[key] = cached
+    return cached
+
+
+_SCHEMA_CACHE: dict[frozenset[Triple], frozenset[Triple]] = {}
 
 
 def resolve(engine: Engine, size: int) -> Engine:
@@ -174,15 +195,13 @@ def reason(ontology: Graph, asserted: Graph, *, engine: Engine = Engine.OWLRL) -
         ReasoningError: the closure is inconsistent; the message quotes owlrl's own words
             (for disjoint classes: the node and the two classes).
     """
-    base = union(ontology, asserted)
-    chosen = resolve(engine, len(base))
+    chosen = resolve(engine, len(ontology) + len(asserted))
     if chosen is Engine.OWLRL:
+        base = union(ontology, asserted)
         expanded = _owlrl_closure(base)
         _check(expanded)
         return filtered(_new_triples(expanded, base))
-    schema = _owlrl_closure(ontology)
-    _check(schema)
-    inferred = filtered(_new_triples(_reasonable_closure(base), base))
-    for triple in filtered(_new_triples(schema, base)):
-        inferred.add(triple)
-    return inferred
+    schema = _schema_closure(ontology)
+    triples: set[Triple] = set(ontology)
+    triples.update(asserted)
+    return filtered(_reasonable_new(triples) | (schema - triples))
