@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
 from rdflib import OWL, RDF, RDFS, XSD, BNode, Graph, Literal, URIRef
 from rdflib.term import Node
@@ -107,21 +108,14 @@ def _reasonable_new(base: set[Triple]) -> set[Triple]:
     return added
 
 
-def _schema_closure(ontology: Graph) -> frozenset[Triple]:
-    """owlrl's closure of the ontology alone, filtered (memoised per ontology content: the
-    schema-level entailments that ``reasonable`` omits depend on the ontology only)."""
-    key = frozenset(ontology)
-    cached = _SCHEMA_CACHE.get(key)
-    if cached is None:
-        expanded = _owlrl_closure(ontology)
-        _check(expanded)
-        cached = frozenset(t for t in _new_triples(expanded, ontology) if exclusion(t) is None)
-        _SCHEMA_CACHE.clear()  # one ontology at a time is all a process needs
-        _SCHEMA_CACHE[key] = cached
-    return cached
-
-
-_SCHEMA_CACHE: dict[frozenset[Triple], frozenset[Triple]] = {}
+@lru_cache(maxsize=1)
+def _schema_closure(ontology: frozenset[Triple]) -> frozenset[Triple]:
+    """owlrl's closure of the ontology alone, filtered. The schema-level entailments that
+    ``reasonable`` omits depend on the ontology only, so the last one is memoised."""
+    graph = union(ontology)
+    expanded = _owlrl_closure(graph)
+    _check(expanded)
+    return frozenset(t for t in _new_triples(expanded, graph) if exclusion(t) is None)
 
 
 def resolve(engine: Engine, size: int) -> Engine:
@@ -159,7 +153,7 @@ def filtered(new: Iterable[Triple]) -> Graph:
     return kept
 
 
-def union(*graphs: Graph) -> Graph:
+def union(*graphs: Iterable[Triple]) -> Graph:
     """A new graph holding every triple of ``graphs``."""
     merged = Graph()
     for graph in graphs:
@@ -201,7 +195,7 @@ def reason(ontology: Graph, asserted: Graph, *, engine: Engine = Engine.OWLRL) -
         expanded = _owlrl_closure(base)
         _check(expanded)
         return filtered(_new_triples(expanded, base))
-    schema = _schema_closure(ontology)
+    schema = _schema_closure(frozenset(ontology))
     triples: set[Triple] = set(ontology)
     triples.update(asserted)
     return filtered(_reasonable_new(triples) | (schema - triples))
