@@ -70,6 +70,64 @@ def output_option(func: F) -> F:
     )(func)
 
 
+def remote_options(func: F) -> F:
+    """--endpoint and its companions: the same spelling for query, sparql and load."""
+    options = [
+        click.option(
+            "--endpoint",
+            metavar="URL",
+            default=None,
+            help="A SPARQL 1.1 query endpoint to run on instead of the embedded engine.",
+        ),
+        click.option(
+            "--auth",
+            type=click.Choice(["basic", "digest"]),
+            default=None,
+            help="HTTP authentication; the password comes from CASEGRAPH_PASSWORD, ~/.netrc or a prompt.",
+        ),
+        click.option("--user", metavar="NAME", default=None, help="User name for --auth (or the ~/.netrc login)."),
+        click.option(
+            "--timeout",
+            type=float,
+            default=60.0,
+            show_default=True,
+            metavar="SECONDS",
+            help="How long to wait for the endpoint.",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _endpoint(url: str, auth: str | None, user: str | None, timeout: float, **urls: str | None) -> Any:
+    from .endpoint import credentials, endpoint
+
+    interactive = sys.stdin.isatty()
+    creds = credentials(
+        url,
+        kind=auth,
+        user=user,
+        interactive=interactive,
+        prompt=lambda text: click.prompt(text, hide_input=True, err=True),
+    )
+    return endpoint(url, creds=creds, timeout=timeout, **urls)
+
+
+def _run(text: str, where: str, roles: tuple[str, ...], dataset: Path | None, remote: Any) -> Any:
+    """Run SPARQL on the embedded store, or on ``remote`` naming the graphs of ``roles``."""
+    from .dataset import graph_names
+    from .iris import GRAPHS
+
+    if remote is not None:
+        from .remote import run_remote
+
+        return run_remote(remote, text, graphs=[GRAPHS[r] for r in roles], where=where)
+    from .queries import run_sparql
+
+    return run_sparql(_open(dataset), text, where=where, graphs=graph_names(roles))
+
+
 def result_format_option(func: F) -> F:
     return click.option(
         "--format",
@@ -293,26 +351,36 @@ def _emit(result: Any, fmt: str | None, output: str) -> None:
 @result_format_option
 @graphs_option("ontology,asserted")
 @dataset_option
+@remote_options
 @output_option
 def query(
-    query_id: str, params: tuple[str, ...], fmt: str | None, graphs: str, dataset: Path | None, output: str
+    query_id: str,
+    params: tuple[str, ...],
+    fmt: str | None,
+    graphs: str,
+    dataset: Path | None,
+    endpoint: str | None,
+    auth: str | None,
+    user: str | None,
+    timeout: float,
+    output: str,
 ) -> None:
-    """Run a bundled query (see `casegraph queries`) on the embedded engine.
+    """Run a bundled query (see `casegraph queries`), embedded or on a SPARQL endpoint.
 
     \b
     Examples:
       casegraph query ordered-over-objection
       casegraph query evidence --param resource=https://w3id.org/casegraph/id/person/sara-vitolo
       casegraph query timeline --format csv --output timeline.csv
+      casegraph query timeline --endpoint http://127.0.0.1:7878/query
     """
-    from .dataset import graph_names
-    from .queries import find_query, parse_assignments, run_query
+    from .queries import find_query, parse_assignments, query_text
 
     bundled = find_query(query_id)
-    values = parse_assignments(params)
+    text = query_text(bundled, parse_assignments(params))
     roles = _roles(graphs)
-    store = _open(dataset)
-    _emit(run_query(store, bundled, values, graphs=graph_names(roles)), fmt, output)
+    remote = _endpoint(endpoint, auth, user, timeout) if endpoint else None
+    _emit(_run(text, str(bundled.path), roles, dataset, remote), fmt, output)
 
 
 @cli.command()
@@ -320,18 +388,27 @@ def query(
 @result_format_option
 @graphs_option("ontology,asserted")
 @dataset_option
+@remote_options
 @output_option
-def sparql(file: Any, fmt: str | None, graphs: str, dataset: Path | None, output: str) -> None:
-    """Run an ad-hoc SPARQL query from FILE ('-' for stdin) on the embedded engine.
+def sparql(
+    file: Any,
+    fmt: str | None,
+    graphs: str,
+    dataset: Path | None,
+    endpoint: str | None,
+    auth: str | None,
+    user: str | None,
+    timeout: float,
+    output: str,
+) -> None:
+    """Run an ad-hoc SPARQL query from FILE ('-' for stdin), embedded or on a SPARQL endpoint.
 
     \b
     Examples:
       casegraph sparql my-query.rq --format json
       echo 'SELECT (COUNT(*) AS ?n) { ?s ?p ?o }' | casegraph sparql -
+      casegraph sparql my-query.rq --endpoint http://127.0.0.1:8890/sparql
     """
-    from .dataset import graph_names
-    from .queries import run_sparql
-
     name = str(getattr(file, "name", "-"))
     where = "<stdin>" if name in ("<stdin>", "-") else name
     try:
@@ -341,8 +418,8 @@ def sparql(file: Any, fmt: str | None, graphs: str, dataset: Path | None, output
             f"{where}: the query is not UTF-8 ({err.reason} at byte {err.start}); save it as UTF-8"
         ) from err
     roles = _roles(graphs)
-    store = _open(dataset)
-    _emit(run_sparql(store, text, where=where, graphs=graph_names(roles)), fmt, output)
+    remote = _endpoint(endpoint, auth, user, timeout) if endpoint else None
+    _emit(_run(text, where, roles, dataset, remote), fmt, output)
 
 
 @cli.command()
@@ -373,6 +450,136 @@ def export(fmt: str, graphs: str, dataset: Path | None, output: str) -> None:
     roles = _roles(graphs)
     quads = select_quads(read_quads(dataset), roles)
     write_bytes(output, serialize(quads, RdfFormat(fmt), note=export_note(quads)))
+
+
+@cli.command()
+@click.option(
+    "--endpoint", metavar="URL", required=True, help="The store's SPARQL 1.1 query endpoint (used to verify)."
+)
+@click.option(
+    "--graph-store",
+    metavar="URL",
+    default=None,
+    help="The store's Graph Store Protocol endpoint (else chunked SPARQL Update is used).",
+)
+@click.option("--update", metavar="URL", default=None, help="The store's SPARQL 1.1 Update endpoint.")
+@click.option(
+    "--auth",
+    type=click.Choice(["basic", "digest"]),
+    default=None,
+    help="HTTP authentication; the password comes from CASEGRAPH_PASSWORD, ~/.netrc or a prompt.",
+)
+@click.option("--user", metavar="NAME", default=None, help="User name for --auth (or the ~/.netrc login).")
+@graphs_option("all")
+@click.option(
+    "--timeout",
+    type=float,
+    default=300.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="How long to wait for each request.",
+)
+@click.option(
+    "--direct",
+    is_flag=True,
+    help="PUT straight into each graph, without a staging graph: only for stores whose PUT is atomic.",
+)
+@click.option("--dry-run", is_flag=True, help="Say what would be loaded, and send nothing.")
+@dataset_option
+def load(
+    endpoint: str,
+    graph_store: str | None,
+    update: str | None,
+    auth: str | None,
+    user: str | None,
+    graphs: str,
+    timeout: float,
+    direct: bool,
+    dry_run: bool,
+    dataset: Path | None,
+) -> None:
+    """Replace the dataset's named graphs in a triple store, then verify the counts.
+
+    \b
+    Examples:
+      casegraph load --endpoint http://127.0.0.1:7878/query \\
+          --graph-store http://127.0.0.1:7878/store --update http://127.0.0.1:7878/update
+      CASEGRAPH_PASSWORD=… casegraph load --auth digest --user dba \\
+          --endpoint http://127.0.0.1:8890/sparql-auth --update http://127.0.0.1:8890/sparql-auth \\
+          --graph-store http://127.0.0.1:8890/sparql-graph-crud-auth
+    """
+    from .dataset import read_quads
+    from .load import load as run_load
+    from .load import plan
+
+    roles = _roles(graphs)
+    quads = read_quads(dataset)
+    if dry_run:
+        for item in plan(quads, roles):
+            click.echo(f"would replace <{item.graph}> ({item.role}): {item.triples} triples")
+        return
+    remote = _endpoint(endpoint, auth, user, timeout, update=update, graph_store=graph_store)
+    if remote.graph_store is None and remote.update is None:
+        raise UsageError("give --graph-store URL or --update URL (or both): the store's write endpoints")
+    report = run_load(remote, quads, roles, direct=direct, progress=_progress_bar)
+    for item in report.graphs:
+        click.echo(f"replaced <{item.graph}> ({item.role}): {item.stored} triples, verified", err=True)
+    click.echo(f"loaded {len(report.graphs)} graphs into {report.endpoint} by {report.method}", err=True)
+
+
+def _progress_bar(total: int, label: str, triples: int) -> Callable[[int], None]:
+    """A progress bar on stderr for loads of more than 5,000 triples on a terminal; silent otherwise."""
+    if triples <= 5_000 or not sys.stderr.isatty():
+        return lambda done: None
+    bar = click.progressbar(length=total, label=label, file=sys.stderr, show_eta=True, show_percent=True)
+    bar.__enter__()
+
+    def advance(done: int) -> None:
+        bar.update(done)
+        if bar.pos >= total:
+            bar.__exit__(None, None, None)
+
+    return advance
+
+
+@cli.command()
+@click.option("--port", type=int, default=7878, show_default=True, help="The TCP port to listen on.")
+@click.option(
+    "--bind",
+    "host",
+    default="127.0.0.1",
+    show_default=True,
+    help="The address to listen on; anything but loopback exposes the data to the network.",
+)
+@graphs_option("all")
+@click.option(
+    "--store",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Keep the prepared Oxigraph store in this new folder (default: a temporary one).",
+)
+@dataset_option
+def serve(port: int, host: str, graphs: str, store: Path | None, dataset: Path | None) -> None:
+    """Serve the dataset as a local read-only SPARQL 1.1 endpoint (Oxigraph; Ctrl-C stops it).
+
+    The default graph is the union of the served graphs; CORS is on; updates are refused.
+
+    \b
+    Examples:
+      casegraph serve
+      casegraph serve --port 8000 --graphs ontology,asserted
+    """
+    from .dataset import read_quads, select_quads
+    from .serve import is_loopback
+    from .serve import serve as run_serve
+
+    quads = select_quads(read_quads(dataset), _roles(graphs))
+    if not is_loopback(host):
+        click.echo(f"casegraph: warning: serving on {host}, not loopback: others on the network can read it", err=True)
+    click.echo(f"serving {len(quads)} triples read-only at http://{host}:{port}/query (Ctrl-C stops)", err=True)
+    code = run_serve(quads, host=host, port=port, location=store)
+    if code not in (0, -2, 130):
+        raise click.exceptions.Exit(1)
 
 
 def main() -> None:

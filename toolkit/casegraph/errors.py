@@ -49,3 +49,7 @@ class ReasoningError(CasegraphError):
 
 class ValidationError(CasegraphError):
     """The graph does not conform to the SHACL shapes or fails an ontology check."""
+
+
+class StoreError(CasegraphError):
+    """A triple store could not be reached, refused the request, or answered something unusable."""

@@ -291,6 +291,11 @@ def run_sparql(
         raise QueryError(f"{where}: query failed ({err})") from err
 
 
+def query_text(query: BundledQuery, values: Mapping[str, str] | None = None) -> str:
+    """The query's text with its parameters bound (a trailing VALUES clause)."""
+    return with_bindings(query.text, bind(query, values or {}))
+
+
 def run_query(
     store: ox.Store,
     query: BundledQuery,
