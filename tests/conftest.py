@@ -13,6 +13,9 @@ from casegraph.cli import cli
 from casegraph.dataset import open_dataset, read_quads
 from casegraph.resources import Paths, default_paths
 
+from .faultproxy import fault_proxy_factory  # noqa: F401 - fixtures shared by the store tests
+from .servers import Server, fresh_oxigraph, oxigraph_server, virtuoso_server  # noqa: F401
+
 REPO = Path(__file__).resolve().parent.parent
 
 

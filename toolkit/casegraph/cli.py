@@ -570,9 +570,10 @@ def serve(port: int, host: str, graphs: str, store: Path | None, dataset: Path |
       casegraph serve --port 8000 --graphs ontology,asserted
     """
     from .dataset import read_quads, select_quads
-    from .serve import is_loopback
+    from .serve import check, is_loopback
     from .serve import serve as run_serve
 
+    check(port=port, location=store)
     quads = select_quads(read_quads(dataset), _roles(graphs))
     if not is_loopback(host):
         click.echo(f"casegraph: warning: serving on {host}, not loopback: others on the network can read it", err=True)

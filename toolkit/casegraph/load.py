@@ -57,13 +57,24 @@ class LoadReport:
 
 
 class _Progress:
-    """Counts bytes as they are sent (``read`` is called by the HTTP client)."""
+    """An upload body that reports bytes as they are sent, and can be rewound: Digest
+    authentication answers a first attempt with a challenge (Virtuoso's nonces are single-use),
+    and the HTTP client then sends the body again."""
 
     def __init__(self, data: bytes, advance: Callable[[int], None]) -> None:
         self._data, self._pos, self._advance = data, 0, advance
 
     def __len__(self) -> int:
         return len(self._data)
+
+    def tell(self) -> int:
+        return self._pos
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        target = offset if whence == 0 else (self._pos + offset if whence == 1 else len(self._data) + offset)
+        self._advance(target - self._pos)
+        self._pos = target
+        return self._pos
 
     def read(self, size: int = -1) -> bytes:
         end = len(self._data) if size < 0 else min(len(self._data), self._pos + size)

@@ -4,10 +4,10 @@ parameters and run them on the embedded engine.
 Parameters follow grlc's variable-name convention: ``?_name`` (required) or ``?__name``
 (optional), with an optional type suffix ``_iri``, ``_integer``, ``_decimal``, ``_xsd_date`` or a
 two-letter language tag (``_en``). A value is first turned into a typed RDF term (an IRI is
-validated, a literal gets its datatype) and then bound with a SPARQL 1.1 ``VALUES`` clause written
-from that term by pyoxigraph's own serialiser, so a value can never change the query's structure:
-it is data, not query text. The same binding works on the embedded engine and on any remote
-SPARQL 1.1 endpoint (join semantics; bundled queries are written to be correct under it).
+validated, a literal gets its datatype) and then bound with an inline SPARQL 1.1 ``VALUES`` block,
+first in the query's WHERE group, written from that term by pyoxigraph's own serialiser: a value
+can never change the query's structure — it is data, not query text. The same binding works on
+the embedded engine and on any remote SPARQL 1.1 endpoint.
 """
 
 from __future__ import annotations
@@ -251,14 +251,45 @@ def _shorten(detail: str, limit: int = 160) -> str:
     return detail if len(detail) <= limit else detail[:limit].rstrip() + " …"
 
 
+_TOKEN = re.compile(
+    r"""(?P<comment>\#[^\n]*)|(?P<iri><[^<>"{}|^`\\\s]*>)|(?P<string>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')"""
+    r"""|(?P<open>\{)|(?P<close>\})|(?P<word>[A-Za-z]+)""",
+    re.S,
+)
+
+
+def _where_brace(text: str) -> int:
+    """The index of the ``{`` that opens the query's outermost WHERE group (comments, strings and
+    IRIs skipped; a CONSTRUCT template is not it)."""
+    depth, form, after_where = 0, None, False
+    for match in _TOKEN.finditer(text):
+        kind = match.lastgroup
+        if kind == "word" and depth == 0:
+            word = match.group().upper()
+            if word in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE") and form is None:
+                form = word
+            elif word == "WHERE":
+                after_where = True
+        elif kind == "open":
+            if depth == 0 and (after_where or form in ("SELECT", "ASK", "DESCRIBE")):
+                return match.start()
+            depth += 1
+        elif kind == "close":
+            depth -= 1
+    raise QueryError("cannot bind parameters: the query has no WHERE group")
+
+
 def with_bindings(text: str, bindings: Mapping[ox.Variable, ox.NamedNode | ox.Literal]) -> str:
-    """``text`` with a trailing ``VALUES`` clause that binds each variable to its term."""
+    """``text`` with an inline ``VALUES`` block, first in its WHERE group, binding each variable
+    to its term. (Inline rather than trailing: Virtuoso applies a trailing VALUES clause to the
+    projected columns only.)"""
     if not bindings:
         return text
     variables = sorted(bindings, key=lambda v: v.value)
     names = " ".join(str(v) for v in variables)
     row = " ".join(str(bindings[v]) for v in variables)
-    return f"{text.rstrip()}\nVALUES ({names}) {{ ({row}) }}\n"
+    brace = _where_brace(text)
+    return f"{text[: brace + 1]}\n  VALUES ({names}) {{ ({row}) }}{text[brace + 1 :]}"
 
 
 def run_sparql(

@@ -84,6 +84,18 @@ def command(location: Path, host: str, port: int) -> list[str]:
     ]
 
 
+def check(*, port: int, location: Path | None) -> None:
+    """Refuse a port out of range or a store folder that already holds something.
+
+    Raises:
+        UsageError: with what to do instead.
+    """
+    if not 0 < port < 65536:
+        raise UsageError(f"--port {port}: choose a port between 1 and 65535")
+    if location is not None and location.exists() and any(location.iterdir()):
+        raise UsageError(f"--store {location}: the folder is not empty; give a new folder for the store")
+
+
 def serve(quads: Sequence[ox.Quad], *, host: str, port: int, location: Path | None = None) -> int:
     """Prepare the store and run the read-only server in the foreground until it stops
     (Ctrl-C). Returns the server's exit status.
@@ -92,12 +104,9 @@ def serve(quads: Sequence[ox.Quad], *, host: str, port: int, location: Path | No
         UsageError: the port is out of range.
         StoreError: the store cannot be prepared or the server is missing.
     """
-    if not 0 < port < 65536:
-        raise UsageError(f"--port {port}: choose a port between 1 and 65535")
+    check(port=port, location=location)
     owned = location is None
     folder = location if location is not None else Path(tempfile.mkdtemp(prefix="casegraph-serve-")) / "store"
-    if not owned and folder.exists() and any(folder.iterdir()):
-        raise UsageError(f"--store {folder}: the folder is not empty; give a new folder for the store")
     try:
         prepare(quads, folder)
         process = subprocess.Popen(command(folder, host, port))

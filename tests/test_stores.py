@@ -1,0 +1,374 @@
+"""Triple stores, for real: load into Oxigraph and Virtuoso servers, compare every bundled query
+across engines, and break loads on purpose with a fault-injecting proxy."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+import requests
+
+from casegraph.dataset import read_quads
+from casegraph.export import graph_iri
+from casegraph.iris import GRAPHS
+from casegraph.queries import query_ids
+
+from .faultproxy import FaultProxy
+from .servers import Server, free_port
+
+CLI = [sys.executable, "-c", "from casegraph.cli import main; main()"]
+SECRET = "s3cret-Pa55word-never-printed"
+ASSERTED = GRAPHS["asserted"]
+
+
+def casegraph(*args: str, env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*CLI, *args], capture_output=True, text=True, env=env, timeout=timeout, check=False)
+
+
+def load_args(server: Server, *extra: str) -> list[str]:
+    return ["load", "--endpoint", server.query, "--graph-store", server.graph_store, "--update", server.update, *extra]
+
+
+def local_counts() -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for q in read_quads():
+        counts[graph_iri(q)] = counts.get(graph_iri(q), 0) + 1
+    return counts
+
+
+def store_graphs(server: Server) -> dict[str, int]:
+    """Triple counts per named graph in the store (ours only: Virtuoso has system graphs)."""
+    query = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+    response = requests.post(
+        server.query, data={"query": query}, headers={"Accept": "application/sparql-results+xml"}, timeout=30
+    )
+    response.raise_for_status()
+    rows = ox.parse_query_results(response.content, format=ox.QueryResultsFormat.XML)
+    assert isinstance(rows, ox.QuerySolutions)
+    counts = {row["g"].value: int(row["n"].value) for row in rows}
+    return {g: n for g, n in counts.items() if g.startswith("https://w3id.org/casegraph/")}
+
+
+def dump(server: Server, graph: str) -> set[str]:
+    query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+    response = requests.post(
+        server.query, data={"query": query}, headers={"Accept": "application/n-triples"}, timeout=30
+    )
+    response.raise_for_status()
+    return {str(t) for t in ox.parse(response.content, format=ox.RdfFormat.N_TRIPLES)}
+
+
+def one_line_error(result: subprocess.CompletedProcess[str]) -> str:
+    assert result.returncode == 1, result.stderr
+    assert result.stdout == ""
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("casegraph: error: "), result.stderr
+    return lines[0]
+
+
+# --- loading ---------------------------------------------------------------------------------
+
+
+def test_load_into_oxigraph_verifies_and_is_idempotent(fresh_oxigraph: Server) -> None:
+    first = casegraph(*load_args(fresh_oxigraph))
+    assert first.returncode == 0, first.stderr
+    assert store_graphs(fresh_oxigraph) == local_counts()  # no staging graph is left behind
+    before = {g: dump(fresh_oxigraph, g) for g in GRAPHS.values()}
+    second = casegraph(*load_args(fresh_oxigraph))
+    assert second.returncode == 0, second.stderr
+    assert store_graphs(fresh_oxigraph) == local_counts()
+    assert {g: dump(fresh_oxigraph, g) for g in GRAPHS.values()} == before
+    assert "4 graphs" in second.stderr and "verified" in second.stderr
+
+
+def test_load_into_virtuoso_anonymously_and_with_digest(virtuoso_server: Server) -> None:
+    result = casegraph(*load_args(virtuoso_server))
+    assert result.returncode == 0, result.stderr
+    assert store_graphs(virtuoso_server) == local_counts()
+    env = {**os.environ, "CASEGRAPH_PASSWORD": virtuoso_server.password or ""}
+    assert virtuoso_server.query_auth and virtuoso_server.graph_store_auth and virtuoso_server.update_auth
+    again = casegraph(
+        "load",
+        "--endpoint",
+        virtuoso_server.query_auth,
+        "--graph-store",
+        virtuoso_server.graph_store_auth,
+        "--update",
+        virtuoso_server.update_auth,
+        "--auth",
+        "digest",
+        "--user",
+        virtuoso_server.user or "",
+        env=env,
+    )
+    assert again.returncode == 0, again.stderr
+    assert store_graphs(virtuoso_server) == local_counts()
+
+
+def test_load_by_sparql_update_only(fresh_oxigraph: Server) -> None:
+    """Without a Graph Store endpoint the graphs go in by chunked INSERT DATA, then MOVE."""
+    result = casegraph("load", "--endpoint", fresh_oxigraph.query, "--update", fresh_oxigraph.update)
+    assert result.returncode == 0, result.stderr
+    assert "SPARQL Update INSERT DATA into a staging graph, then MOVE" in result.stderr
+    assert store_graphs(fresh_oxigraph) == local_counts()
+
+
+def test_dry_run_sends_nothing(fresh_oxigraph: Server) -> None:
+    result = casegraph(*load_args(fresh_oxigraph, "--dry-run"))
+    assert result.returncode == 0
+    counts = local_counts()
+    assert result.stdout.splitlines() == [
+        f"would replace <{iri}> ({role}): {counts[iri]} triples" for role, iri in GRAPHS.items()
+    ]
+    assert store_graphs(fresh_oxigraph) == {}
+
+
+# --- the same answers on every engine ---------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def loaded(oxigraph_server: Server, virtuoso_server: Server) -> dict[str, Server]:
+    for server in (oxigraph_server, virtuoso_server):
+        result = casegraph(*load_args(server))
+        assert result.returncode == 0, result.stderr
+    return {"oxigraph": oxigraph_server, "virtuoso": virtuoso_server}
+
+
+PARAMS = {"evidence": ["--param", "resource=https://w3id.org/casegraph/id/person/sara-vitolo"]}
+
+
+@pytest.mark.parametrize("query_id", query_ids())
+@pytest.mark.parametrize("engine", ["oxigraph", "virtuoso"])
+def test_every_bundled_query_gives_the_same_answer(loaded: dict[str, Server], engine: str, query_id: str) -> None:
+    """Compared as SPARQL CSV (IRIs and literal values). No normalisation is needed here: the
+    CSV format carries neither language tags (Oxigraph and Virtuoso lower-case them) nor
+    datatypes (Virtuoso keeps explicit xsd:string apart from plain literals), and both stores
+    give booleans and integers the canonical lexical forms the embedded engine gives."""
+    args = ["query", query_id, *PARAMS.get(query_id, []), "--format", "csv"]
+    embedded = casegraph(*args)
+    remote = casegraph(*args, "--endpoint", loaded[engine].query)
+    assert embedded.returncode == 0 and remote.returncode == 0, remote.stderr
+    assert remote.stdout.count("\n") > 1
+    assert remote.stdout == embedded.stdout
+
+
+def test_remote_answers_do_not_depend_on_the_union_default_graph(loaded: dict[str, Server]) -> None:
+    """Virtuoso's default graph holds its system graphs too; casegraph names the dataset's graphs."""
+    ask = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    for server in loaded.values():
+        count = subprocess.run(
+            [*CLI, "sparql", "-", "--graphs", "asserted", "--format", "csv", "--endpoint", server.query],
+            input=ask,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert count.returncode == 0, count.stderr
+        assert count.stdout.splitlines()[1] == str(local_counts()[ASSERTED])
+
+
+# --- failures leave the previous data intact and say so in one line ----------------------------
+
+
+def _seed_old_version(server: Server) -> set[str]:
+    """A recognisable previous version of the asserted graph."""
+    old = '<https://w3id.org/casegraph/id/test/old> <http://www.w3.org/2000/01/rdf-schema#label> "old" .\n'
+    requests.put(
+        server.graph_store,
+        params={"graph": ASSERTED},
+        data=old.encode(),
+        headers={"Content-Type": "application/n-triples"},
+        timeout=30,
+    ).raise_for_status()
+    return dump(server, ASSERTED)
+
+
+def test_unreachable_endpoint(tmp_path: Path) -> None:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    line = one_line_error(
+        casegraph(
+            "load",
+            "--endpoint",
+            f"{base}/query",
+            "--graph-store",
+            f"{base}/store",
+            "--update",
+            f"{base}/update",
+            "--timeout",
+            "5",
+        )
+    )
+    assert f"{base}/store cannot be reached" in line
+    assert line.endswith("graphs replaced: none; graphs unchanged: ontology, asserted, inferred, metadata")
+    query = one_line_error(casegraph("query", "timeline", "--endpoint", f"{base}/query", "--timeout", "5"))
+    assert query.startswith(f"casegraph: error: {base}/query cannot be reached")
+
+
+def test_wrong_credentials_are_refused_and_never_printed(
+    fresh_oxigraph: Server, fault_proxy_factory: Callable[..., FaultProxy]
+) -> None:
+    proxy = fault_proxy_factory(fresh_oxigraph.base)
+    proxy.status_for("/", 401)
+    env = {**os.environ, "CASEGRAPH_PASSWORD": SECRET}
+    result = casegraph(
+        "load",
+        "--endpoint",
+        proxy.proxied(fresh_oxigraph.query),
+        "--graph-store",
+        proxy.proxied(fresh_oxigraph.graph_store),
+        "--update",
+        proxy.proxied(fresh_oxigraph.update),
+        "--auth",
+        "basic",
+        "--user",
+        "alice",
+        env=env,
+    )
+    line = one_line_error(result)
+    assert "refused the credentials (HTTP 401)" in line
+    assert SECRET not in result.stderr + result.stdout
+    remote = casegraph(
+        "query",
+        "timeline",
+        "--endpoint",
+        proxy.proxied(fresh_oxigraph.query),
+        "--auth",
+        "basic",
+        "--user",
+        "alice",
+        env=env,
+    )
+    assert "refused the credentials (HTTP 401)" in one_line_error(remote)
+    assert SECRET not in remote.stderr
+
+
+def test_a_server_error_mid_load_keeps_the_previous_version(
+    fresh_oxigraph: Server, fault_proxy_factory: Callable[..., FaultProxy]
+) -> None:
+    old = _seed_old_version(fresh_oxigraph)
+    proxy = fault_proxy_factory(fresh_oxigraph.base)
+    # Requests of a graph: PUT staging, MOVE, count. The ontology takes 3; fail the asserted PUT.
+    proxy.fail_nth(4, status=500)
+    result = casegraph(
+        "load",
+        "--endpoint",
+        proxy.proxied(fresh_oxigraph.query),
+        "--graph-store",
+        proxy.proxied(fresh_oxigraph.graph_store),
+        "--update",
+        proxy.proxied(fresh_oxigraph.update),
+    )
+    line = one_line_error(result)
+    assert "answered HTTP 500 to PUT" in line
+    assert line.endswith("graphs replaced: ontology; graphs unchanged: asserted, inferred, metadata")
+    assert dump(fresh_oxigraph, ASSERTED) == old
+    assert set(store_graphs(fresh_oxigraph)) == {GRAPHS["ontology"], ASSERTED}  # no staging graph left
+
+
+@pytest.mark.parametrize("fault", ["cut", "garbage", "stall"])
+def test_broken_answers_keep_the_previous_version(
+    fresh_oxigraph: Server, fault_proxy_factory: Callable[..., FaultProxy], fault: str
+) -> None:
+    old = _seed_old_version(fresh_oxigraph)
+    proxy = fault_proxy_factory(fresh_oxigraph.base)
+    if fault == "cut":
+        proxy.cut_nth(4)  # the asserted graph's PUT: the connection closes unanswered
+        expected = "closed the connection"
+    elif fault == "garbage":
+        proxy.garbage_nth(3)  # the ontology's count query gets a broken answer
+        expected = "answered something that is not a SPARQL result"
+    else:
+        proxy.stall_nth(4, 3.0)  # the asserted graph's PUT waits longer than --timeout
+        expected = "did not answer within 1 s"
+    result = casegraph(
+        "load",
+        "--endpoint",
+        proxy.proxied(fresh_oxigraph.query),
+        "--graph-store",
+        proxy.proxied(fresh_oxigraph.graph_store),
+        "--update",
+        proxy.proxied(fresh_oxigraph.update),
+        "--timeout",
+        "1",
+    )
+    line = one_line_error(result)
+    assert expected in line, line
+    assert dump(fresh_oxigraph, ASSERTED) == old
+
+
+def test_a_broken_query_answer_is_one_line(
+    loaded: dict[str, Server], fault_proxy_factory: Callable[..., FaultProxy]
+) -> None:
+    proxy = fault_proxy_factory(loaded["oxigraph"].base)
+    proxy.garbage_nth(1)
+    line = one_line_error(casegraph("query", "timeline", "--endpoint", proxy.proxied(loaded["oxigraph"].query)))
+    assert "answered something that is not a SPARQL result" in line
+
+
+# --- serve ---------------------------------------------------------------------------------------
+
+
+def test_serve_is_a_read_only_endpoint_with_cors(tmp_path: Path) -> None:
+    port = free_port()
+    log = tmp_path / "serve.log"
+    with log.open("wb") as sink:
+        process = subprocess.Popen(
+            [*CLI, "serve", "--port", str(port), "--graphs", "ontology,asserted"],
+            stdout=sink,
+            stderr=sink,
+            start_new_session=True,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/query?query=ASK%7B%7D", timeout=2) as ready:
+                    ready.read()
+                break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    pytest.fail("casegraph serve did not start: " + log.read_text()[-500:])
+                time.sleep(0.2)
+        served = casegraph("query", "statements", "--format", "csv", "--endpoint", f"{base}/query")
+        assert served.stdout == casegraph("query", "statements", "--format", "csv").stdout
+        union = requests.get(
+            f"{base}/query",
+            params={"query": "SELECT (COUNT(*) AS ?n) {?s ?p ?o}"},
+            headers={"Accept": "text/csv", "Origin": "http://example.org"},
+            timeout=10,
+        )
+        counts = local_counts()
+        assert union.content.decode().splitlines()[1] == str(counts[GRAPHS["ontology"]] + counts[ASSERTED])
+        assert union.headers.get("Access-Control-Allow-Origin") == "*"
+        write = requests.post(
+            f"{base}/update",
+            data="INSERT DATA { <urn:a> <urn:b> <urn:c> }",
+            headers={"Content-Type": "application/sparql-update"},
+            timeout=10,
+        )
+        assert write.status_code == 403
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=20)
+    assert subprocess.run(["pgrep", "-f", f"127.0.0.1:{port}"], capture_output=True, check=False).returncode == 1
+
+
+def test_serve_refuses_a_store_folder_in_use(tmp_path: Path) -> None:
+    (tmp_path / "store").mkdir()
+    (tmp_path / "store" / "file").write_text("x")
+    result = casegraph("serve", "--store", str(tmp_path / "store"), "--port", str(free_port()))
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == (
+        f"casegraph: error: --store {tmp_path / 'store'}: the folder is not empty; give a new folder for the store\n"
+    )
