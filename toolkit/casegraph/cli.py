@@ -20,7 +20,15 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 RESULT_FORMATS = ["table", "csv", "tsv", "json", "xml", "md"]
 RDF_FORMATS = ["turtle", "jsonld", "trig", "nquads", "ntriples", "rdfxml"]
-ENGINES = ["owlrl", "fast", "auto"]  # casegraph.reason.Engine, spelt out so --help needs no rdflib
+ENGINES = ["owlrl", "fast", "auto"]
+INPUT_FORMATS = [
+    "turtle",
+    "trig",
+    "ntriples",
+    "nquads",
+    "jsonld",
+    "rdfxml",
+]  # casegraph.reason.Engine, spelt out so --help needs no rdflib
 
 
 class App(click.Group):
@@ -70,6 +78,71 @@ def output_option(func: F) -> F:
     )(func)
 
 
+def data_options(func: F) -> F:
+    """--data and its companions: the same spelling for query, sparql, export and load."""
+    options = [
+        click.option(
+            "--data",
+            "data",
+            multiple=True,
+            metavar="FILE",
+            help="RDF to use instead of the article's dataset (repeatable; '-' is stdin).",
+        ),
+        click.option(
+            "--input-format",
+            type=click.Choice(INPUT_FORMATS),
+            default=None,
+            help="The format of --data (default: from each file's extension).",
+        ),
+        click.option("--with-article", is_flag=True, help="Merge the article's --graphs into the --data."),
+        click.option(
+            "--store",
+            "store_dir",
+            type=click.Path(file_okay=False, path_type=Path),
+            default=None,
+            help="Keep the --data in an on-disk store here; later commands reuse it without --data.",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _user_store(
+    data: tuple[str, ...],
+    input_format: str | None,
+    with_article: bool,
+    store_dir: Path | None,
+    roles: tuple[str, ...],
+    dataset: Path | None,
+) -> Any:
+    """The store of the user's --data (or of an existing --store), or None for the article's dataset."""
+    if not data and store_dir is None:
+        if with_article:
+            raise UsageError("--with-article goes with --data FILE or --store DIR")
+        return None
+    from .dataset import read_quads, select_quads
+    from .inputs import read_inputs
+
+    article = select_quads(read_quads(dataset), roles) if with_article else ()
+    return read_inputs(data, input_format=input_format, store_dir=store_dir, article=article, progress=_byte_progress)
+
+
+def _byte_progress(total: int, label: str) -> Callable[[int], None]:
+    """A progress bar (rate and ETA) for reading a large input on a terminal; silent otherwise."""
+    if total < 50_000_000 or not sys.stderr.isatty():
+        return lambda done: None
+    bar = click.progressbar(length=total, label=f"reading {label}", file=sys.stderr, show_eta=True)
+    bar.__enter__()
+
+    def advance(done: int) -> None:
+        bar.update(done)
+        if bar.pos >= total:
+            bar.__exit__(None, None, None)
+
+    return advance
+
+
 def remote_options(func: F) -> F:
     """--endpoint and its companions: the same spelling for query, sparql and load."""
     options = [
@@ -114,17 +187,21 @@ def _endpoint(url: str, auth: str | None, user: str | None, timeout: float, **ur
     return endpoint(url, creds=creds, timeout=timeout, **urls)
 
 
-def _run(text: str, where: str, roles: tuple[str, ...], dataset: Path | None, remote: Any) -> Any:
-    """Run SPARQL on the embedded store, or on ``remote`` naming the graphs of ``roles``."""
+def _run(text: str, where: str, roles: tuple[str, ...], dataset: Path | None, remote: Any, user: Any = None) -> Any:
+    """Run SPARQL on ``remote`` (naming the graphs of ``roles``), on the user's store (the union
+    of all its graphs as the default graph), or on the article's dataset."""
     from .dataset import graph_names
     from .iris import GRAPHS
+    from .queries import run_sparql
 
     if remote is not None:
+        if user is not None:
+            raise UsageError("--endpoint runs on the store's data: leave out --data/--store")
         from .remote import run_remote
 
         return run_remote(remote, text, graphs=[GRAPHS[r] for r in roles], where=where)
-    from .queries import run_sparql
-
+    if user is not None:
+        return run_sparql(user, text, where=where, graphs=None)
     return run_sparql(_open(dataset), text, where=where, graphs=graph_names(roles))
 
 
@@ -351,6 +428,7 @@ def _emit(result: Any, fmt: str | None, output: str) -> None:
 @result_format_option
 @graphs_option("ontology,asserted")
 @dataset_option
+@data_options
 @remote_options
 @output_option
 def query(
@@ -359,6 +437,10 @@ def query(
     fmt: str | None,
     graphs: str,
     dataset: Path | None,
+    data: tuple[str, ...],
+    input_format: str | None,
+    with_article: bool,
+    store_dir: Path | None,
     endpoint: str | None,
     auth: str | None,
     user: str | None,
@@ -380,7 +462,8 @@ def query(
     text = query_text(bundled, parse_assignments(params))
     roles = _roles(graphs)
     remote = _endpoint(endpoint, auth, user, timeout) if endpoint else None
-    _emit(_run(text, str(bundled.path), roles, dataset, remote), fmt, output)
+    store = _user_store(data, input_format, with_article, store_dir, roles, dataset)
+    _emit(_run(text, str(bundled.path), roles, dataset, remote, store), fmt, output)
 
 
 @cli.command()
@@ -388,6 +471,7 @@ def query(
 @result_format_option
 @graphs_option("ontology,asserted")
 @dataset_option
+@data_options
 @remote_options
 @output_option
 def sparql(
@@ -395,6 +479,10 @@ def sparql(
     fmt: str | None,
     graphs: str,
     dataset: Path | None,
+    data: tuple[str, ...],
+    input_format: str | None,
+    with_article: bool,
+    store_dir: Path | None,
     endpoint: str | None,
     auth: str | None,
     user: str | None,
@@ -419,7 +507,8 @@ def sparql(
         ) from err
     roles = _roles(graphs)
     remote = _endpoint(endpoint, auth, user, timeout) if endpoint else None
-    _emit(_run(text, where, roles, dataset, remote), fmt, output)
+    store = _user_store(data, input_format, with_article, store_dir, roles, dataset)
+    _emit(_run(text, where, roles, dataset, remote, store), fmt, output)
 
 
 @cli.command()
@@ -434,20 +523,51 @@ def sparql(
 )
 @graphs_option("ontology,asserted")
 @dataset_option
+@data_options
 @output_option
-def export(fmt: str, graphs: str, dataset: Path | None, output: str) -> None:
-    """Export the dataset's graphs in an RDF format, byte-identically on every run.
+def export(
+    fmt: str,
+    graphs: str,
+    dataset: Path | None,
+    data: tuple[str, ...],
+    input_format: str | None,
+    with_article: bool,
+    store_dir: Path | None,
+    output: str,
+) -> None:
+    """Export the dataset's graphs (or --data) in an RDF format, byte-identically on every run.
+
+    The article's dataset is written sorted; --data of any size is streamed from its store.
 
     \b
     Examples:
       casegraph export --format jsonld --output casegraph.jsonld
       casegraph export --format trig --graphs all > casegraph.trig
+      casegraph export --data big.nt --format nquads --output big.nq
     """
     from .dataset import read_quads, select_quads
     from .export import RdfFormat, export_note, serialize
-    from .files import write_bytes
+    from .files import write_bytes, writing
 
     roles = _roles(graphs)
+    if data and store_dir is None:  # stream straight from the parser: flat memory, exact literals
+        import itertools
+
+        from .inputs import iter_inputs
+        from .stream import dump
+
+        streamed = iter_inputs(data, input_format=input_format, progress=_byte_progress)
+        article = select_quads(read_quads(dataset), roles) if with_article else []
+        with writing(output) as out:
+            dump(itertools.chain(article, streamed), RdfFormat(fmt), out)
+        return
+    store = _user_store(data, input_format, with_article, store_dir, roles, dataset)
+    if store is not None:
+        from .stream import dump
+
+        with writing(output) as out:
+            dump(store, RdfFormat(fmt), out)
+        return
     quads = select_quads(read_quads(dataset), roles)
     write_bytes(output, serialize(quads, RdfFormat(fmt), note=export_note(quads)))
 

@@ -45,6 +45,11 @@ class RdfFormat(StrEnum):
     def media_type(self) -> str:
         return _MEDIA_TYPES[self]
 
+    @property
+    def ox_format(self) -> ox.RdfFormat:
+        """The pyoxigraph format of the same name."""
+        return ox.RdfFormat.JSON_LD if self is RdfFormat.JSONLD else _OX_FORMATS[self]
+
 
 _EXTENSIONS = {
     RdfFormat.TURTLE: "ttl",

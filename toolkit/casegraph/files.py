@@ -5,7 +5,10 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 from .errors import ExportError
 
@@ -52,6 +55,29 @@ def write_files(folder: Path, files: dict[str, bytes]) -> dict[str, Path]:
         tmp.replace(target)
         done[target.name] = target
     return done
+
+
+@contextmanager
+def writing(target: str | Path) -> Iterator[IO[bytes]]:
+    """A binary file to stream into: ``-`` is stdout; a path gets a temporary file beside it that
+    is renamed into place when the block ends without an error, and removed otherwise.
+
+    Raises:
+        ExportError: the folder is missing or not writable.
+    """
+    if str(target) == "-":
+        yield sys.stdout.buffer
+        sys.stdout.buffer.flush()
+        return
+    path = Path(target)
+    tmp = _temporary(path, b"")
+    try:
+        with tmp.open("wb") as out:
+            yield out
+        tmp.replace(path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def write_bytes(target: str | Path, data: bytes) -> None:

@@ -1,0 +1,590 @@
+"""Time of ``casegraph load`` into an Oxigraph server, against the protocol's own cost.
+
+A synthetic dataset folder (``casegraph.nq``, the four named graphs split like the real one) is
+loaded, each time into a FRESH on-disk Oxigraph server (a new temporary directory, so every load
+starts empty; only the load is timed, never the server's start or stop), by:
+
+- ``plain POST``: the reference, one ``requests.post`` of the file's bytes to ``/store`` as
+  ``application/n-quads``; the protocol's own cost, the limit for any Graph Store client;
+- ``oxigraph load``: the server's offline bulk loader on a fresh directory, no server running
+  (whole process);
+- ``casegraph load --direct``: one Graph Store ``PUT`` per graph, verification included (whole
+  process); the path the goal is about;
+- ``casegraph load``: the default, each graph ``PUT`` into a staging graph then ``MOVE``d
+  (reported separately);
+- ``reload --direct``: ``casegraph load --direct`` again into the server the first one filled
+  (replaces every graph with the same content).
+
+After every load into a server the per-graph counts are checked against the file. Then the direct
+path runs once more in-process under cProfile, and once with each of its phases timed on its own,
+to show where the time goes.
+
+Goal (the issue): ``casegraph load`` within 1.2x of the plain POST, verification included, on the
+atomic-PUT path. Oxigraph's own PUT is not atomic (it clears the graph and loads the new triples
+in two transactions), so on Oxigraph that figure is the ``--direct`` path, measured for the
+protocol cost only; the staging + MOVE path is what ``casegraph load`` does there by default.
+
+Usage::
+
+    python benchmarks/bench_load.py [--triples N] [--repeat R] [--json FILE] [--keep DIR]
+
+This is a benchmark, not a test: it always exits 0. Progress goes to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import cProfile
+import gc
+import io
+import json
+import os
+import platform
+import pstats
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import requests
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from synthetic import generate  # noqa: E402 - the generator sits next to this script
+
+from casegraph.iris import GRAPHS  # noqa: E402
+
+GOAL = 1.2
+NQUADS = "application/n-quads"
+#: The shipped dataset: its ontology and metadata graphs are used as they are.
+REAL = Path(__file__).resolve().parent.parent / "graph" / "build" / "casegraph.nq"
+#: Inferred triples per asserted triple (the real dataset has 678 / 2439, about 0.28).
+INFERRED_SHARE = 0.25
+REFERENCE = "plain POST /store"
+METHODS = ("plain POST /store", "oxigraph load", "casegraph load --direct", "casegraph load", "reload --direct")
+NOTES = {
+    "plain POST /store": "reference: requests.post of the .nq bytes",
+    "oxigraph load": "offline bulk loader, no server",
+    "casegraph load --direct": "PUT per graph + verify (goal)",
+    "casegraph load": "PUT to staging + MOVE + verify",
+    "reload --direct": "same again into the filled store",
+}
+START = time.perf_counter()
+
+
+def progress(message: str) -> None:
+    print(f"[{time.perf_counter() - START:6.1f}s] {message}", file=sys.stderr, flush=True)
+
+
+# -- the dataset -----------------------------------------------------------------------------
+
+
+def _real_graphs() -> dict[str, list[str]]:
+    """The shipped dataset's N-Quads lines, by graph role."""
+    by_iri = {f"<{iri}>": role for role, iri in GRAPHS.items()}
+    lines: dict[str, list[str]] = {role: [] for role in GRAPHS}
+    for line in REAL.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            lines[by_iri[line.rsplit(" ", 2)[1]]].append(line)
+    return lines
+
+
+def _superclasses() -> dict[str, list[str]]:
+    """Class IRI -> the IRIs of its superclasses, from the shipped ontology and inferred graphs."""
+    import pyoxigraph as ox
+
+    store = ox.Store()
+    store.bulk_load(path=REAL, format=ox.RdfFormat.N_QUADS)
+    query = f"""
+        SELECT DISTINCT ?c ?d WHERE {{
+          GRAPH ?g {{ ?c <http://www.w3.org/2000/01/rdf-schema#subClassOf> ?d }}
+          FILTER(?g IN (<{GRAPHS["ontology"]}>, <{GRAPHS["inferred"]}>) && isIRI(?c) && isIRI(?d) && ?c != ?d)
+        }}"""
+    supers: dict[str, list[str]] = {}
+    for row in store.query(query):  # type: ignore[union-attr]
+        supers.setdefault(str(row["c"]), []).append(str(row["d"]))
+    return supers
+
+
+def _inferred(asserted: list[str], target: int, graph: str) -> list[str]:
+    """About ``target`` N-Quads lines shaped like the real inferred graph: superclass types of
+    the asserted types, then ``cg:hasParticipant`` links for the asserted IRI-valued properties."""
+    rdf_type = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+    participant = "<https://w3id.org/casegraph/ontology#hasParticipant>"
+    supers = _superclasses()
+    seen: set[str] = set()
+    out: list[str] = []
+    types = round(0.6 * target)  # the real inferred graph: about half rdf:type, the rest links
+    for line in asserted:
+        if len(out) >= types:
+            break
+        s, p, rest = line.split(" ", 2)
+        o = rest.rsplit(" ", 2)[0]
+        if p == rdf_type:
+            for d in supers.get(o, ()):
+                row = f"{s} {rdf_type} {d} <{graph}> ."
+                if row not in seen:
+                    seen.add(row)
+                    out.append(row)
+    for line in asserted:
+        if len(out) >= target:
+            break
+        s, p, rest = line.split(" ", 2)
+        if p != rdf_type and rest.startswith("<") and s.startswith("<"):
+            row = f"{s} {participant} {rest.split(' ', 1)[0]} <{graph}> ."
+            if row not in seen:
+                seen.add(row)
+                out.append(row)
+    return out[:target]
+
+
+def make_dataset(folder: Path, n: int, seed: int = 0) -> tuple[dict[str, int], int]:
+    """Write ``folder/casegraph.nq`` with about ``n`` triples; return (triples per graph IRI, bytes).
+
+    The ontology and metadata graphs are the shipped ones; the rest is split between a synthetic
+    asserted graph (``benchmarks/synthetic.py``) and an inferred graph about 25 % of its size. Each
+    graph's lines are sorted, graphs in the shipped file's order, as ``casegraph build`` writes.
+    """
+    import pyoxigraph as ox
+
+    real = _real_graphs()
+    fixed = len(real["ontology"]) + len(real["metadata"])
+    n_asserted = max(1, round((n - fixed) / (1 + INFERRED_SHARE)))
+    n_inferred = max(0, n - fixed - n_asserted)
+    progress(f"generating {n_asserted} asserted triples (benchmarks/synthetic.py)")
+    graph = generate(n_asserted, seed)
+    tail = f" <{GRAPHS['asserted']}> ."
+    asserted = [
+        line[:-2] + tail for line in graph.serialize(format="nt", encoding="utf-8").decode().splitlines() if line
+    ]
+    del graph
+    progress(f"deriving {n_inferred} inferred triples")
+    inferred = _inferred(asserted, n_inferred, GRAPHS["inferred"])
+    parts = {"ontology": real["ontology"], "asserted": asserted, "inferred": inferred, "metadata": real["metadata"]}
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "casegraph.nq"
+    with path.open("w", encoding="utf-8") as out:
+        out.write(f"# casegraph benchmark dataset: {n} triples requested, synthetic (seed {seed})\n")
+        for role in GRAPHS:
+            out.write("\n".join(sorted(parts[role])) + "\n")
+    progress(f"checking that {path} parses as N-Quads")
+    counts: Counter[str] = Counter()
+    for quad in ox.parse(path=path, format=ox.RdfFormat.N_QUADS):
+        counts[quad.graph_name.value] += 1  # type: ignore[union-attr]
+    return dict(counts), path.stat().st_size
+
+
+# -- servers and the timed methods -----------------------------------------------------------
+
+
+def oxigraph_binary() -> str:
+    here = Path(sys.executable).parent / "oxigraph"
+    found = str(here) if here.is_file() else shutil.which("oxigraph")
+    if found is None:
+        raise SystemExit("no oxigraph binary next to the interpreter or on PATH (pip install oxigraph)")
+    return found
+
+
+def casegraph_binary() -> list[str]:
+    here = Path(sys.executable).parent / "casegraph"
+    if here.is_file():
+        return [str(here)]
+    found = shutil.which("casegraph")
+    return [found] if found else [sys.executable, "-c", "import sys; from casegraph.cli import main; sys.exit(main())"]
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass(frozen=True)
+class Server:
+    base: str
+    pid: int
+
+    @property
+    def query(self) -> str:
+        return f"{self.base}/query"
+
+    @property
+    def update(self) -> str:
+        return f"{self.base}/update"
+
+    @property
+    def store(self) -> str:
+        return f"{self.base}/store"
+
+
+@contextlib.contextmanager
+def oxigraph_server(workdir: Path) -> Iterator[Server]:
+    """``oxigraph serve`` on a new on-disk store in ``workdir`` and a free loopback port."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    argv = [oxigraph_binary(), "serve", "--location", str(workdir / "data"), "--bind", f"127.0.0.1:{port}"]
+    with (workdir / "oxigraph.log").open("ab") as log:
+        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            with contextlib.suppress(requests.RequestException):
+                if requests.get(f"{base}/query", params={"query": "ASK {}"}, timeout=2).ok:
+                    break
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"oxigraph did not start: {(workdir / 'oxigraph.log').read_text()[-800:]}")
+            time.sleep(0.05)
+        yield Server(base, proc.pid)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def graph_counts(server: Server) -> dict[str, int]:
+    """Triples per named graph in the store (every graph, staging leftovers included)."""
+    query = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+    response = requests.get(
+        server.query, params={"query": query}, headers={"Accept": "application/sparql-results+json"}, timeout=600
+    )
+    response.raise_for_status()
+    rows = response.json()["results"]["bindings"]
+    return {row["g"]["value"]: int(row["n"]["value"]) for row in rows}
+
+
+def casegraph_argv(folder: Path, server: Server, *, direct: bool) -> list[str]:
+    argv = [*casegraph_binary(), "load", "--dataset", str(folder), "--endpoint", server.query]
+    argv += ["--graph-store", server.store, "--update", server.update]
+    return argv + (["--direct"] if direct else [])
+
+
+def run_timed(argv: list[str]) -> float:
+    gc.collect()
+    start = time.perf_counter()
+    done = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, check=False)
+    seconds = time.perf_counter() - start
+    if done.returncode != 0:
+        text = (done.stderr or done.stdout).decode("utf-8", "replace").split("Stack backtrace")[0]
+        tail = " ".join(text.split())[-600:]
+        raise RuntimeError(f"{' '.join(argv[:3])} … exited {done.returncode}: {tail}")
+    return seconds
+
+
+def post_timed(server: Server, data: bytes) -> float:
+    gc.collect()
+    start = time.perf_counter()
+    response = requests.post(server.store, data=data, headers={"Content-Type": NQUADS}, timeout=3600)
+    seconds = time.perf_counter() - start
+    if response.status_code >= 300:
+        raise RuntimeError(f"POST /store answered HTTP {response.status_code}: {response.text[:300]}")
+    return seconds
+
+
+class Run:
+    """Samples and checks of every method."""
+
+    def __init__(self, folder: Path, expected: dict[str, int], data: bytes, scratch: Path) -> None:
+        self.folder, self.expected, self.data, self.scratch = folder, expected, data, scratch
+        self.samples: dict[str, list[float]] = {m: [] for m in METHODS}
+        self.errors: dict[str, str] = {}
+        self.checks: list[str] = []
+        self._n = 0
+
+    def _dir(self, name: str) -> Path:
+        self._n += 1
+        return self.scratch / f"{self._n:02d}-{name}"
+
+    def _verify(self, method: str, server: Server) -> None:
+        stored = graph_counts(server)
+        ok = stored == self.expected
+        self.checks.append(f"{method}: per-graph counts {'= file' if ok else f'DIFFER: {stored}'}")
+        if not ok:
+            progress(f"  {method}: store holds {stored}, file has {self.expected}")
+
+    def _record(self, method: str, fn: Callable[[], float]) -> None:
+        if method in self.errors:
+            return
+        try:
+            seconds = fn()
+        except Exception as err:  # a benchmark reports failures, it does not stop on them
+            self.errors[method] = f"{type(err).__name__}: {err}"
+            progress(f"  {method} failed: {self.errors[method]}")
+            traceback.print_exc(file=sys.stderr)
+            return
+        self.samples[method].append(seconds)
+        progress(f"  {method}: {seconds:.2f} s")
+
+    def post(self) -> None:
+        with oxigraph_server(self._dir("post")) as server:
+            self._record(REFERENCE, lambda: post_timed(server, self.data))
+            self._verify(REFERENCE, server)
+
+    def bulk(self) -> None:
+        where = self._dir("bulk")
+        where.mkdir(parents=True)
+        argv = [
+            oxigraph_binary(),
+            "load",
+            "--location",
+            str(where / "data"),
+            "--file",
+            str(self.folder / "casegraph.nq"),
+        ]
+        self._record("oxigraph load", lambda: run_timed(argv))
+        shutil.rmtree(where, ignore_errors=True)
+
+    def direct(self) -> None:
+        with oxigraph_server(self._dir("direct")) as server:
+            self._record("casegraph load --direct", lambda: run_timed(casegraph_argv(self.folder, server, direct=True)))
+            self._verify("casegraph load --direct", server)
+            self._record("reload --direct", lambda: run_timed(casegraph_argv(self.folder, server, direct=True)))
+            self._verify("reload --direct", server)
+
+    def staging(self) -> None:
+        with oxigraph_server(self._dir("staging")) as server:
+            self._record("casegraph load", lambda: run_timed(casegraph_argv(self.folder, server, direct=False)))
+            self._verify("casegraph load", server)
+
+    def repeat(self, rounds: int) -> None:
+        steps = [self.post, self.bulk, self.direct, self.staging]
+        for r in range(rounds):
+            order = steps[r % len(steps) :] + steps[: r % len(steps)]  # rotated, so drift hits all alike
+            progress(f"round {r + 1}/{rounds}")
+            for step in order:
+                step()
+
+    def median(self, method: str) -> float | None:
+        values = self.samples[method]
+        return statistics.median(values) if values else None
+
+
+# -- where casegraph's time goes -------------------------------------------------------------
+
+
+def profile_direct(folder: Path, scratch: Path, top: int) -> dict[str, Any]:
+    """The direct path in-process: once under cProfile, once phase by phase without a profiler."""
+    import pyoxigraph as ox
+
+    from casegraph.dataset import read_quads
+    from casegraph.endpoint import endpoint
+    from casegraph.export import graph_iri, sorted_triples
+    from casegraph.load import _Client, load
+
+    roles = tuple(GRAPHS)
+    out: dict[str, Any] = {}
+    with oxigraph_server(scratch / "profile") as server:
+        remote = endpoint(server.query, update=server.update, graph_store=server.store, timeout=3600)
+        profiler = cProfile.Profile()
+        gc.collect()
+        start = time.perf_counter()
+        profiler.enable()
+        load(remote, read_quads(folder), roles, direct=True)
+        profiler.disable()
+        out["profiled_seconds"] = time.perf_counter() - start
+    stats = pstats.Stats(profiler)
+    text = io.StringIO()
+    stats.stream = text  # type: ignore[attr-defined]
+    stats.sort_stats("cumulative").print_stats(top)
+    stats.sort_stats("tottime").print_stats(top)
+    out["pstats"] = _trim_pstats(text.getvalue())
+
+    phases: dict[str, float] = {}
+
+    def phase(name: str, fn: Callable[[], Any]) -> Any:
+        gc.collect()
+        start = time.perf_counter()
+        result = fn()
+        phases[name] = phases.get(name, 0.0) + time.perf_counter() - start
+        return result
+
+    # the same steps load.py takes (read, then per graph: select, dedupe+sort, serialise, PUT, count)
+    with oxigraph_server(scratch / "phases") as server:
+        remote = endpoint(server.query, update=server.update, graph_store=server.store, timeout=3600)
+        client = _Client(remote)
+        quads = phase("read_quads (parse the .nq)", lambda: read_quads(folder))
+        for role in roles:
+            iri = GRAPHS[role]
+            mine = phase(
+                "select the graph's quads (graph_iri)", lambda iri=iri: [q for q in quads if graph_iri(q) == iri]
+            )
+            triples = phase("sorted_triples (dedupe + sort)", lambda mine=mine: sorted_triples(mine))
+            data = phase(
+                "ox.serialize to N-Triples",
+                lambda triples=triples: ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"",
+            )
+            phase(
+                "HTTP PUT (incl. the server's work)", lambda iri=iri, data=data: client.put(iri, data, lambda n: None)
+            )
+            phase("count query (verify)", lambda iri=iri: client.count(iri))
+            # alternatives, not part of the load
+            phase(
+                "[alt] dedupe only, no sort (set of Triples)",
+                lambda mine=mine: list({ox.Triple(q.subject, q.predicate, q.object) for q in mine}),
+            )
+            phase("[alt] sort the serialised lines instead", lambda data=data: b"\n".join(sorted(data.split(b"\n"))))
+    out["phases"] = phases
+    out["phase_total"] = sum(v for k, v in phases.items() if not k.startswith("[alt]"))
+    return out
+
+
+def _trim_pstats(text: str) -> str:
+    """pstats output without its preamble lines, paths shortened to the package."""
+    keep = []
+    for line in text.splitlines():
+        if not line.strip() or "function calls" in line or line.strip().startswith(("Ordered by", "List reduced")):
+            if line.strip().startswith("Ordered by"):
+                keep.append(line.strip())
+            continue
+        for marker in ("site-packages/", "toolkit/", "lib/python3"):
+            if marker in line:
+                head, _, tail = line.partition("/")
+                line = head + tail[tail.find(marker) + len(marker) :] if marker in tail else line
+        keep.append(line.rstrip())
+    return "\n".join(keep)
+
+
+# -- report ----------------------------------------------------------------------------------
+
+
+def table(run: Run, triples: int) -> tuple[str, dict[str, Any]]:
+    ref = run.median(REFERENCE)
+    lines = [f"{'method':26} {'n':>2} {'median s':>9} {'min s':>7} {'triples/s':>10} {'ratio':>6}  note"]
+    figures: dict[str, Any] = {}
+    for method in METHODS:
+        med = run.median(method)
+        if med is None:
+            lines.append(f"{method:26} {0:>2} {'failed':>9}")
+            continue
+        ratio = med / ref if ref else None
+        rate = triples / med
+        ratio_text = "ref" if method == REFERENCE else (f"{ratio:.2f}" if ratio else "-")
+        lines.append(
+            f"{method:26} {len(run.samples[method]):>2} {med:9.2f} {min(run.samples[method]):7.2f} "
+            f"{rate:10,.0f} {ratio_text:>6}  {NOTES[method]}"
+        )
+        figures[method] = {"samples": run.samples[method], "median": med, "triples_per_s": rate, "ratio": ratio}
+    return "\n".join(lines), figures
+
+
+def verdicts(figures: dict[str, Any]) -> list[str]:
+    def ratio(method: str) -> float | None:
+        return figures.get(method, {}).get("ratio")
+
+    direct, staging = ratio("casegraph load --direct"), ratio("casegraph load")
+    lines = []
+    if direct is None:
+        lines.append(f"direct PUT path: failed (goal ≤ {GOAL})")
+    else:
+        lines.append(
+            f"direct PUT path: {direct:.2f} × plain POST (goal ≤ {GOAL})  {'ok' if direct <= GOAL else 'OVER GOAL'}"
+        )
+    lines.append(f"staging + MOVE path: {staging:.2f} × plain POST" if staging else "staging + MOVE path: failed")
+    return lines
+
+
+def versions() -> str:
+    found = []
+    for dist in ("casegraph", "pyoxigraph", "oxigraph", "requests"):
+        with contextlib.suppress(metadata.PackageNotFoundError):
+            found.append(f"{dist} {metadata.version(dist)}")
+    return ", ".join(found)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Time casegraph load into an Oxigraph server against a plain POST.")
+    parser.add_argument("--triples", type=int, default=1_000_000, help="dataset size (default 1,000,000)")
+    parser.add_argument("--repeat", type=int, default=2, help="timed runs per method (default 2)")
+    parser.add_argument("--seed", type=int, default=0, help="of the synthetic data (default 0)")
+    parser.add_argument("--top", type=int, default=15, help="functions shown per profile listing (default 15)")
+    parser.add_argument("--no-profile", action="store_true", help="skip the in-process profile")
+    parser.add_argument("--json", type=Path, default=None, help="also write every figure here")
+    parser.add_argument("--keep", type=Path, default=None, help="write the dataset folder here and keep it")
+    args = parser.parse_args(argv)
+    progress(f"python {platform.python_version()}, {versions()}, {os.cpu_count()} cores")
+
+    with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp:
+        scratch = Path(tmp)
+        folder = args.keep if args.keep is not None else scratch / "dataset"
+        expected, size = make_dataset(folder, args.triples, args.seed)
+        total = sum(expected.values())
+        data = (folder / "casegraph.nq").read_bytes()
+        progress(f"dataset: {total} triples, {size / 1e6:.1f} MB: " + ", ".join(f"{n}" for n in expected.values()))
+        run = Run(folder, expected, data, scratch)
+        run.repeat(args.repeat)
+        profile: dict[str, Any] = {}
+        if not args.no_profile:
+            progress("profiling the direct path in-process")
+            try:
+                profile = profile_direct(folder, scratch, args.top)
+            except Exception as err:
+                progress(f"profile failed: {type(err).__name__}: {err}")
+                traceback.print_exc(file=sys.stderr)
+
+    rows, figures = table(run, total)
+    graphs = ", ".join(f"{role} {expected.get(iri, 0):,}" for role, iri in GRAPHS.items())
+    print(f"casegraph load into Oxigraph: {total:,} triples ({graphs}), {size / 1e6:.1f} MB N-Quads")
+    print(f"{args.repeat} fresh on-disk server(s) per method; whole-process wall time except the plain POST\n")
+    print(rows)
+    print()
+    for line in verdicts(figures):
+        print(line)
+    for check in run.checks:
+        if "DIFFER" in check:
+            print(f"check failed: {check}")
+    if all("DIFFER" not in c for c in run.checks) and run.checks:
+        print(f"per-graph counts equal the file's after all {len(run.checks)} loads into a server")
+    for method, error in run.errors.items():
+        print(f"failed: {method}: {error}")
+    if profile:
+        print("\nwhere the direct path's time goes (in-process, phase by phase, no profiler):")
+        base = profile["phase_total"]
+        for name, seconds in profile["phases"].items():
+            share = "" if name.startswith("[alt]") else f"{100 * seconds / base:5.1f} %"
+            print(f"  {name:46} {seconds:7.2f} s  {share}")
+        print(f"  {'total of the load steps':46} {base:7.2f} s")
+        seconds = profile["profiled_seconds"]
+        print(f"\ncProfile of load(endpoint, read_quads(folder), all graphs, direct=True): {seconds:.2f} s")
+        print(profile["pstats"])
+
+    if args.json is not None:
+        document = {
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "versions": versions(),
+            "triples": total,
+            "bytes": size,
+            "graphs": expected,
+            "repeat": args.repeat,
+            "methods": figures,
+            "verdicts": verdicts(figures),
+            "checks": run.checks,
+            "errors": run.errors,
+            "profile": profile,
+        }
+        args.json.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+        progress(f"wrote {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except Exception:  # a benchmark always exits 0
+        traceback.print_exc()
+    sys.exit(0)
