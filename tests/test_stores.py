@@ -17,7 +17,7 @@ import pytest
 import requests
 
 from casegraph.dataset import read_quads
-from casegraph.export import graph_iri
+from casegraph.export import RdfFormat, graph_iri, serialize
 from casegraph.iris import GRAPHS
 from casegraph.queries import query_ids
 
@@ -372,3 +372,31 @@ def test_serve_refuses_a_store_folder_in_use(tmp_path: Path) -> None:
     assert result.stderr == (
         f"casegraph: error: --store {tmp_path / 'store'}: the folder is not empty; give a new folder for the store\n"
     )
+
+
+def test_load_user_data_needs_a_graph_for_unnamed_triples(fresh_oxigraph: Server, tmp_path: Path) -> None:
+    data = tmp_path / "mine.nt"
+    data.write_text(
+        '<https://example.org/a> <https://example.org/p> "x" .\n<https://example.org/a> '
+        '<https://example.org/p> "y" .\n',
+        encoding="utf-8",
+    )
+    refused = casegraph(*load_args(fresh_oxigraph), "--data", str(data))
+    assert refused.returncode == 2
+    assert (
+        refused.stderr
+        == "casegraph: error: --data: 2 triples are in no named graph; give --into IRI to name their graph\n"
+    )
+    graph = "https://example.org/graph/mine"
+    done = casegraph(*load_args(fresh_oxigraph), "--data", str(data), "--into", graph)
+    assert done.returncode == 0, done.stderr
+    assert store_graphs(fresh_oxigraph) == {}  # not a casegraph graph: count it directly
+    assert len(dump(fresh_oxigraph, graph)) == 2
+
+
+def test_load_user_data_keeps_its_named_graphs(fresh_oxigraph: Server, tmp_path: Path) -> None:
+    data = tmp_path / "all.nq"
+    data.write_bytes(serialize(read_quads(), RdfFormat.NQUADS))
+    done = casegraph(*load_args(fresh_oxigraph), "--data", str(data))
+    assert done.returncode == 0, done.stderr
+    assert store_graphs(fresh_oxigraph) == local_counts()

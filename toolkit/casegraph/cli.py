@@ -606,6 +606,10 @@ def export(
 )
 @click.option("--dry-run", is_flag=True, help="Say what would be loaded, and send nothing.")
 @dataset_option
+@data_options
+@click.option(
+    "--into", metavar="IRI", default=None, help="The named graph for --data triples that are in no named graph."
+)
 def load(
     endpoint: str,
     graph_store: str | None,
@@ -617,8 +621,13 @@ def load(
     direct: bool,
     dry_run: bool,
     dataset: Path | None,
+    data: tuple[str, ...],
+    input_format: str | None,
+    with_article: bool,
+    store_dir: Path | None,
+    into: str | None,
 ) -> None:
-    """Replace the dataset's named graphs in a triple store, then verify the counts.
+    """Replace the dataset's named graphs (or those of --data) in a triple store, then verify the counts.
 
     \b
     Examples:
@@ -629,19 +638,20 @@ def load(
           --graph-store http://127.0.0.1:8890/sparql-graph-crud-auth
     """
     from .dataset import read_quads
+    from .load import dataset_sources, plan, store_sources
     from .load import load as run_load
-    from .load import plan
 
     roles = _roles(graphs)
-    quads = read_quads(dataset)
+    store = _user_store(data, input_format, with_article, store_dir, roles, dataset)
+    sources = store_sources(store, into=into) if store is not None else dataset_sources(read_quads(dataset), roles)
     if dry_run:
-        for item in plan(quads, roles):
+        for item in plan(sources):
             click.echo(f"would replace <{item.graph}> ({item.role}): {item.triples} triples")
         return
     remote = _endpoint(endpoint, auth, user, timeout, update=update, graph_store=graph_store)
     if remote.graph_store is None and remote.update is None:
         raise UsageError("give --graph-store URL or --update URL (or both): the store's write endpoints")
-    report = run_load(remote, quads, roles, direct=direct, progress=_progress_bar)
+    report = run_load(remote, sources, direct=direct, progress=_progress_bar)
     for item in report.graphs:
         click.echo(f"replaced <{item.graph}> ({item.role}): {item.stored} triples, verified", err=True)
     click.echo(f"loaded {len(report.graphs)} graphs into {report.endpoint} by {report.method}", err=True)

@@ -19,17 +19,19 @@ which. Nothing is atomic across graphs. Loading twice leaves the store exactly a
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import http.client
-from collections.abc import Callable, Iterator, Sequence
+import itertools
+import tempfile
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, BinaryIO, cast
 
 import pyoxigraph as ox
 
 from .endpoint import AuthKind, Endpoint
 from .errors import StoreError, UsageError
-from .export import graph_iri, sorted_triples
+from .export import graph_iri
 from .iris import GRAPHS
 
 #: Triples per ``INSERT DATA`` request on the SPARQL Update path.
@@ -57,29 +59,28 @@ class LoadReport:
 
 
 class _Progress:
-    """An upload body that reports bytes as they are sent, and can be rewound: Digest
+    """An upload body read from a file, reporting bytes as they are sent, and rewindable: Digest
     authentication answers a first attempt with a challenge (Virtuoso's nonces are single-use),
     and the HTTP client then sends the body again."""
 
-    def __init__(self, data: bytes, advance: Callable[[int], None]) -> None:
-        self._data, self._pos, self._advance = data, 0, advance
+    def __init__(self, body: BinaryIO, size: int, advance: Callable[[int], None]) -> None:
+        self._body, self._size, self._advance = body, size, advance
+        self._body.seek(0)
 
     def __len__(self) -> int:
-        return len(self._data)
+        return self._size
 
     def tell(self) -> int:
-        return self._pos
+        return self._body.tell()
 
     def seek(self, offset: int, whence: int = 0) -> int:
-        target = offset if whence == 0 else (self._pos + offset if whence == 1 else len(self._data) + offset)
-        self._advance(target - self._pos)
-        self._pos = target
-        return self._pos
+        before = self._body.tell()
+        after = self._body.seek(offset, whence)
+        self._advance(after - before)
+        return after
 
     def read(self, size: int = -1) -> bytes:
-        end = len(self._data) if size < 0 else min(len(self._data), self._pos + size)
-        chunk = self._data[self._pos : end]
-        self._pos = end
+        chunk = self._body.read(size)
         self._advance(len(chunk))
         return chunk
 
@@ -119,13 +120,12 @@ class _Client:
             body = " ".join(response.text.split())[:160]
             raise StoreError(f"{_short(url)} answered HTTP {response.status_code} to {method}: {body}")
 
-    def put(self, graph: str, data: bytes, advance: Callable[[int], None]) -> None:
+    def put(self, graph: str, body: BinaryIO, size: int, advance: Callable[[int], None]) -> None:
         store = self.endpoint.graph_store
         if store is None:
             raise UsageError("no --graph-store URL")
-        self._send(
-            "PUT", store, params={"graph": graph}, data=_Progress(data, advance), headers={"Content-Type": NTRIPLES}
-        )
+        upload = _Progress(body, size, advance)
+        self._send("PUT", store, params={"graph": graph}, data=upload, headers={"Content-Type": NTRIPLES})
 
     def update(self, text: str) -> None:
         if self.endpoint.update is None:
@@ -171,25 +171,70 @@ def _reason(err: BaseException) -> str:
     return err.__class__.__name__
 
 
-def staging_name(graph: str, data: bytes) -> str:
-    """A staging graph for ``graph``, named after the content (so a retry reuses it)."""
-    return f"{graph}/staging/{hashlib.sha256(data).hexdigest()[:16]}"
+def staging_name(graph: str) -> str:
+    """A fresh staging graph for ``graph``."""
+    return f"{graph}/staging/{uuid.uuid4().hex}"
 
 
-def _insert_chunks(triples: Sequence[ox.Triple], graph: str) -> Iterator[tuple[str, int]]:
-    for start in range(0, len(triples), CHUNK):
-        chunk = triples[start : start + CHUNK]
+@dataclass(frozen=True)
+class GraphSource:
+    """One graph to load: its label (a role or the graph IRI), the target graph, its size, and a
+    function that yields its triples (called once per attempt, so nothing is held in memory)."""
+
+    label: str
+    graph: str
+    count: int
+    triples: Callable[[], Iterable[ox.Triple]]
+
+
+def _insert_chunks(triples: Iterable[ox.Triple], graph: str) -> Iterator[tuple[str, int]]:
+    iterator = iter(triples)
+    while chunk := list(itertools.islice(iterator, CHUNK)):
         body = "\n".join(f"{t.subject} {t.predicate} {t.object} ." for t in chunk)
         yield f"INSERT DATA {{ GRAPH <{graph}> {{\n{body}\n}} }}", len(chunk)
 
 
-def _graph_triples(quads: Sequence[ox.Quad], role: str) -> list[ox.Triple]:
-    return sorted_triples(q for q in quads if graph_iri(q) == GRAPHS[role])
+def dataset_sources(quads: Sequence[ox.Quad], roles: Sequence[str]) -> list[GraphSource]:
+    """The dataset's graphs of ``roles``, in the order given."""
+    def source(role: str) -> GraphSource:
+        selected = [ox.Triple(q.subject, q.predicate, q.object) for q in quads if graph_iri(q) == GRAPHS[role]]
+        return GraphSource(role, GRAPHS[role], len(selected), lambda: selected)
+
+    return [source(role) for role in roles]
 
 
-def plan(quads: Sequence[ox.Quad], roles: Sequence[str]) -> list[GraphLoad]:
+def store_sources(store: ox.Store, *, into: str | None = None) -> list[GraphSource]:
+    """Every graph of a user's store; triples outside named graphs go into the graph ``into``.
+
+    Raises:
+        UsageError: the store has triples in its default graph and ``into`` is not given.
+    """
+
+    def triples(graph: ox.NamedNode | ox.DefaultGraph) -> Callable[[], Iterable[ox.Triple]]:
+        return lambda: (
+            ox.Triple(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None, graph)
+        )
+
+    def count(graph: ox.NamedNode | ox.DefaultGraph) -> int:
+        return sum(1 for _ in store.quads_for_pattern(None, None, None, graph))
+
+    sources = [
+        GraphSource(g.value, g.value, count(g), triples(g))
+        for g in sorted(store.named_graphs(), key=str)
+        if isinstance(g, ox.NamedNode)
+    ]
+    default = ox.DefaultGraph()
+    outside = count(default)
+    if outside:
+        if into is None:
+            raise UsageError(f"--data: {outside} triples are in no named graph; give --into IRI to name their graph")
+        sources.insert(0, GraphSource(into, into, outside, triples(default)))
+    return sources
+
+
+def plan(sources: Sequence[GraphSource]) -> list[GraphLoad]:
     """The graphs a load would replace, with their triple counts (``--dry-run``)."""
-    return [GraphLoad(role, GRAPHS[role], len(_graph_triples(quads, role))) for role in roles]
+    return [GraphLoad(s.label, s.graph, s.count) for s in sources]
 
 
 #: ``progress(total units, label, triples)`` -> ``advance(units)``; units are bytes on the Graph
@@ -203,13 +248,12 @@ def _no_progress(total: int, label: str, triples: int) -> Callable[[int], None]:
 
 def load(
     endpoint: Endpoint,
-    quads: Sequence[ox.Quad],
-    roles: Sequence[str],
+    sources: Sequence[GraphSource],
     *,
     direct: bool = False,
     progress: ProgressFactory = _no_progress,
 ) -> LoadReport:
-    """Replace each graph of ``roles`` in the store with the dataset's version, and verify it.
+    """Replace each graph of ``sources`` in the store, and verify it.
 
     Raises:
         StoreError: the store failed, refused or could not be reached; the message says which
@@ -219,34 +263,32 @@ def load(
     method = "Graph Store PUT" if endpoint.graph_store else "SPARQL Update INSERT DATA"
     method += "" if direct and endpoint.graph_store else " into a staging graph, then MOVE"
     done: list[GraphLoad] = []
-    for role in roles:
+    for source in sources:
         try:
-            done.append(_replace(client, quads, role, direct=direct, progress=progress))
+            done.append(_replace(client, source, direct=direct, progress=progress))
         except StoreError as err:
             replaced = ", ".join(g.role for g in done) or "none"
-            kept = ", ".join(r for r in roles if r not in {g.role for g in done})
+            kept = ", ".join(s.label for s in sources[len(done) :])
             raise StoreError(f"{err}; graphs replaced: {replaced}; graphs unchanged: {kept}") from err
     return LoadReport(endpoint.name, method, tuple(done))
 
 
-def _replace(
-    client: _Client, quads: Sequence[ox.Quad], role: str, *, direct: bool, progress: ProgressFactory
-) -> GraphLoad:
-    graph = GRAPHS[role]
-    triples = _graph_triples(quads, role)
-    data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
+def _replace(client: _Client, source: GraphSource, *, direct: bool, progress: ProgressFactory) -> GraphLoad:
+    graph = source.graph
     use_gsp = client.endpoint.graph_store is not None
-    target = graph if (direct and use_gsp) else staging_name(graph, data)
-    advance = progress(len(data) if use_gsp else len(triples), f"{role} ({len(triples)} triples)", len(triples))
+    target = graph if (direct and use_gsp) else staging_name(graph)
+    label = f"{source.label} ({source.count} triples)"
     try:
         if use_gsp:
-            client.put(target, data, advance)
+            with tempfile.TemporaryFile() as body:
+                ox.serialize(source.triples(), body, format=ox.RdfFormat.N_TRIPLES)
+                size = body.tell()
+                client.put(target, cast(BinaryIO, body), size, progress(size, label, source.count))
         else:
+            advance = progress(source.count, label, source.count)
             client.update(f"DROP SILENT GRAPH <{target}>")
-            sent = 0
-            for text, size in _insert_chunks(triples, target):
+            for text, size in _insert_chunks(source.triples(), target):
                 client.update(text)
-                sent += size
                 advance(size)
         if target != graph:
             client.update(f"MOVE SILENT GRAPH <{target}> TO GRAPH <{graph}>")
@@ -255,12 +297,12 @@ def _replace(
             _drop_quietly(client, target)
         raise
     stored = client.count(graph)
-    if stored != len(triples):
+    if stored != source.count:
         raise StoreError(
-            f"{client.endpoint.name}: graph <{graph}> holds {stored} triples after the load, not {len(triples)}; "
+            f"{client.endpoint.name}: graph <{graph}> holds {stored} triples after the load, not {source.count}; "
             "the store changed the data (see the README's notes on this store)"
         )
-    return GraphLoad(role, graph, len(triples), stored)
+    return GraphLoad(source.label, graph, source.count, stored)
 
 
 def _drop_quietly(client: _Client, staging: str) -> None:
