@@ -229,3 +229,37 @@ def test_validate_command_reports_and_exits(run, tmp_path: Path, paths: Paths) -
         f"[{SKOS_PREF}]: A person needs exactly one preferred label (skos:prefLabel) per language.\n"
         "does not conform: 1 violation(s)\n"
     )
+
+
+def test_a_stale_inferred_graph_is_a_warning(quads: list[ox.Quad]) -> None:
+    from casegraph.validate import closure_findings
+
+    graphs = graphs_of(quads)
+    assert closure_findings(graphs["ontology"], graphs["asserted"], graphs["inferred"]).findings == ()
+    stale = Graph()
+    for triple in list(graphs["inferred"])[1:]:
+        stale.add(triple)
+    report = closure_findings(graphs["ontology"], graphs["asserted"], stale)
+    assert [(f.severity, f.message) for f in report.findings] == [
+        (Severity.WARNING, "the stored inferred graph differs from what reasoning gives now; run `casegraph reason`")
+    ]
+    assert report.conforms
+
+
+def test_an_inconsistent_closure_is_a_violation(ontology: Graph) -> None:
+    from casegraph.validate import closure_findings
+
+    report = closure_findings(ontology, read_turtle(DATA / "ontology" / "disjoint-types.ttl"), None)
+    assert not report.conforms
+    assert report.findings[0].message.startswith("the graph is inconsistent under OWL 2 RL: ")
+
+
+def test_without_the_owl_api_the_profile_check_is_skipped_with_a_note(monkeypatch: pytest.MonkeyPatch) -> None:
+    import casegraph.profile
+    from casegraph.validate import profile_findings
+
+    monkeypatch.setattr(casegraph.profile, "owlapi_available", lambda: False)
+    report = profile_findings(Path("ontology/casegraph.ttl"), required=False)
+    assert report.conforms
+    assert [f.severity for f in report.findings] == [Severity.INFO]
+    assert "OWL 2 RL profile not checked" in report.findings[0].message

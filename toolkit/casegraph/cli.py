@@ -335,11 +335,11 @@ def reason(engine: str, dataset: Path | None, output: Path | None) -> None:
 )
 @click.option(
     "--profile/--no-profile",
-    default=True,
-    show_default=True,
-    help="Also check that the ontology stays inside OWL 2 RL (needs the OWL API: libowlapi-java).",
+    default=None,
+    help="Check that the ontology stays inside OWL 2 RL with the OWL API (libowlapi-java); "
+    "by default whenever it is installed.",
 )
-def validate(fmt: str, dataset: Path | None, root: Path | None, profile: bool) -> None:
+def validate(fmt: str, dataset: Path | None, root: Path | None, profile: bool | None) -> None:
     """Check the dataset against the SHACL shapes and the ontology checks; exit 1 on a violation.
 
     \b
@@ -355,16 +355,18 @@ def validate(fmt: str, dataset: Path | None, root: Path | None, profile: bool) -
         raise click.exceptions.Exit(1)
 
 
-def _validation_report(dataset: Path | None, root: Path | None, profile: bool) -> Any:
+def _validation_report(dataset: Path | None, root: Path | None, profile: bool | None) -> Any:
     from .build import assemble, conformance, graphs_of, read_sources
     from .dataset import read_quads
     from .resources import Paths, default_paths
-    from .validate import profile_findings
+    from .validate import closure_findings, profile_findings
 
     paths = Paths(root) if root else default_paths()
     graphs = assemble(read_sources(paths)) if root else graphs_of(read_quads(dataset))
-    report = conformance(graphs)
-    return report + profile_findings(paths.ontology) if profile else report
+    report = conformance(graphs) + closure_findings(graphs["ontology"], graphs["asserted"], graphs.get("inferred"))
+    if profile is False:
+        return report
+    return report + profile_findings(paths.ontology, required=bool(profile))
 
 
 @cli.command(name="queries")

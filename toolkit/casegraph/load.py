@@ -196,6 +196,7 @@ def _insert_chunks(triples: Iterable[ox.Triple], graph: str) -> Iterator[tuple[s
 
 def dataset_sources(quads: Sequence[ox.Quad], roles: Sequence[str]) -> list[GraphSource]:
     """The dataset's graphs of ``roles``, in the order given."""
+
     def source(role: str) -> GraphSource:
         selected = [ox.Triple(q.subject, q.predicate, q.object) for q in quads if graph_iri(q) == GRAPHS[role]]
         return GraphSource(role, GRAPHS[role], len(selected), lambda: selected)

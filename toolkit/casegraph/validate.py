@@ -158,10 +158,47 @@ def ontology_findings(ontology: Graph, data: Iterable[Graph]) -> Report:
     return Report(tuple(sorted(set(findings))))
 
 
-def profile_findings(path: Path) -> Report:
-    """The OWL 2 RL profile check of the ontology file (OWL API), as findings."""
-    from .profile import check_owl2rl
+def closure_findings(ontology: Graph, asserted: Graph, inferred: Graph | None) -> Report:
+    """Reasoning checks: the OWL 2 RL closure is consistent, and the stored inferred graph is the
+    one reasoning gives today (else it is out of date)."""
+    from .errors import ReasoningError
+    from .reason import reason
 
+    try:
+        fresh = reason(ontology, asserted)
+    except ReasoningError as err:
+        return Report((Finding(Severity.VIOLATION, "closure", str(err), source=str(CHECKS.consistent)),))
+    if inferred is not None and set(fresh) != set(inferred):
+        return Report(
+            (
+                Finding(
+                    Severity.WARNING,
+                    "inferred graph",
+                    "the stored inferred graph differs from what reasoning gives now; run `casegraph reason`",
+                    source=str(CHECKS.inferred),
+                ),
+            )
+        )
+    return Report(())
+
+
+def profile_findings(path: Path, *, required: bool = True) -> Report:
+    """The OWL 2 RL profile check of the ontology file (OWL API), as findings. When the checker
+    is not installed and not ``required``, an Info finding says the check was skipped."""
+    from .profile import check_owl2rl, owlapi_available
+
+    if not required and not owlapi_available():
+        return Report(
+            (
+                Finding(
+                    Severity.INFO,
+                    str(path),
+                    "OWL 2 RL profile not checked: the OWL API is not installed "
+                    "(apt-get install libowlapi-java default-jre-headless)",
+                    source=str(CHECKS.profile),
+                ),
+            )
+        )
     return Report(
         tuple(
             sorted(
