@@ -205,6 +205,18 @@ def _run(text: str, where: str, roles: tuple[str, ...], dataset: Path | None, re
     return run_sparql(_open(dataset), text, where=where, graphs=graph_names(roles))
 
 
+def _execute(text: str, where: str, source: dict[str, Any]) -> Any:
+    """Run SPARQL where the shared options say: an endpoint, the user's --data, or the dataset."""
+    roles = _roles(source["graphs"])
+    remote = None
+    if source["endpoint"]:
+        remote = _endpoint(source["endpoint"], source["auth"], source["user"], source["timeout"])
+    store = _user_store(
+        source["data"], source["input_format"], source["with_article"], source["store_dir"], roles, source["dataset"]
+    )
+    return _run(text, where, roles, source["dataset"], remote, store)
+
+
 def result_format_option(func: F) -> F:
     return click.option(
         "--format",
@@ -433,22 +445,7 @@ def _emit(result: Any, fmt: str | None, output: str) -> None:
 @data_options
 @remote_options
 @output_option
-def query(
-    query_id: str,
-    params: tuple[str, ...],
-    fmt: str | None,
-    graphs: str,
-    dataset: Path | None,
-    data: tuple[str, ...],
-    input_format: str | None,
-    with_article: bool,
-    store_dir: Path | None,
-    endpoint: str | None,
-    auth: str | None,
-    user: str | None,
-    timeout: float,
-    output: str,
-) -> None:
+def query(query_id: str, params: tuple[str, ...], fmt: str | None, output: str, **source: Any) -> None:
     """Run a bundled query (see `casegraph queries`), embedded or on a SPARQL endpoint.
 
     \b
@@ -462,10 +459,7 @@ def query(
 
     bundled = find_query(query_id)
     text = query_text(bundled, parse_assignments(params))
-    roles = _roles(graphs)
-    remote = _endpoint(endpoint, auth, user, timeout) if endpoint else None
-    store = _user_store(data, input_format, with_article, store_dir, roles, dataset)
-    _emit(_run(text, str(bundled.path), roles, dataset, remote, store), fmt, output)
+    _emit(_execute(text, str(bundled.path), source), fmt, output)
 
 
 @cli.command()
@@ -476,21 +470,7 @@ def query(
 @data_options
 @remote_options
 @output_option
-def sparql(
-    file: Any,
-    fmt: str | None,
-    graphs: str,
-    dataset: Path | None,
-    data: tuple[str, ...],
-    input_format: str | None,
-    with_article: bool,
-    store_dir: Path | None,
-    endpoint: str | None,
-    auth: str | None,
-    user: str | None,
-    timeout: float,
-    output: str,
-) -> None:
+def sparql(file: Any, fmt: str | None, output: str, **source: Any) -> None:
     """Run an ad-hoc SPARQL query from FILE ('-' for stdin), embedded or on a SPARQL endpoint.
 
     \b
@@ -507,10 +487,7 @@ def sparql(
         raise QueryError(
             f"{where}: the query is not UTF-8 ({err.reason} at byte {err.start}); save it as UTF-8"
         ) from err
-    roles = _roles(graphs)
-    remote = _endpoint(endpoint, auth, user, timeout) if endpoint else None
-    store = _user_store(data, input_format, with_article, store_dir, roles, dataset)
-    _emit(_run(text, where, roles, dataset, remote, store), fmt, output)
+    _emit(_execute(text, where, source), fmt, output)
 
 
 @cli.command()
