@@ -616,21 +616,28 @@ def load(
           --endpoint http://127.0.0.1:8890/sparql-auth --update http://127.0.0.1:8890/sparql-auth \\
           --graph-store http://127.0.0.1:8890/sparql-graph-crud-auth
     """
-    from .dataset import read_quads
-    from .load import dataset_sources, plan, store_sources
+    import tempfile
+
+    from .dataset import existing_file, read_quads
+    from .load import dataset_file_sources, dataset_sources, plan, store_sources
     from .load import load as run_load
 
     roles = _roles(graphs)
     store = _user_store(data, input_format, with_article, store_dir, roles, dataset)
-    sources = store_sources(store, into=into) if store is not None else dataset_sources(read_quads(dataset), roles)
-    if dry_run:
-        for item in plan(sources):
-            click.echo(f"would replace <{item.graph}> ({item.role}): {item.triples} triples")
-        return
-    remote = _endpoint(endpoint, auth, user, timeout, update=update, graph_store=graph_store)
-    if remote.graph_store is None and remote.update is None:
-        raise UsageError("give --graph-store URL or --update URL (or both): the store's write endpoints")
-    report = run_load(remote, sources, direct=direct, progress=_progress_bar)
+    with tempfile.TemporaryDirectory(prefix="casegraph-load-") as scratch:
+        if store is not None:
+            sources = store_sources(store, into=into)
+        else:
+            split = dataset_file_sources(existing_file(dataset), roles, Path(scratch))
+            sources = split or dataset_sources(read_quads(dataset), roles)
+        if dry_run:
+            for item in plan(sources):
+                click.echo(f"would replace <{item.graph}> ({item.role}): {item.triples} triples")
+            return
+        remote = _endpoint(endpoint, auth, user, timeout, update=update, graph_store=graph_store)
+        if remote.graph_store is None and remote.update is None:
+            raise UsageError("give --graph-store URL or --update URL (or both): the store's write endpoints")
+        report = run_load(remote, sources, direct=direct, progress=_progress_bar)
     for item in report.graphs:
         click.echo(f"replaced <{item.graph}> ({item.role}): {item.stored} triples, verified", err=True)
     click.echo(f"loaded {len(report.graphs)} graphs into {report.endpoint} by {report.method}", err=True)

@@ -23,7 +23,8 @@ def dataset_file(folder: Path | None = None) -> Path:
     return (folder or default_paths().build) / DATASET_FILE
 
 
-def _existing(folder: Path | None) -> Path:
+def existing_file(folder: Path | None) -> Path:
+    """The dataset file of ``folder``, which must exist (else a DatasetError says what to do)."""
     path = dataset_file(folder)
     if not path.is_file():
         raise DatasetError(
@@ -42,7 +43,7 @@ def read_quads(folder: Path | None = None) -> list[ox.Quad]:
     Raises:
         DatasetError: the folder has no dataset, or the file is not valid N-Quads.
     """
-    path = _existing(folder)
+    path = existing_file(folder)
     try:
         return list(ox.parse(path=path, format=ox.RdfFormat.N_QUADS))
     except SyntaxError as err:
@@ -55,7 +56,7 @@ def open_dataset(folder: Path | None = None) -> ox.Store:
     Raises:
         DatasetError: the folder has no dataset, or the file is not valid N-Quads.
     """
-    path = _existing(folder)
+    path = existing_file(folder)
     store = ox.Store()
     try:
         store.bulk_load(path=path, format=ox.RdfFormat.N_QUADS)

@@ -21,10 +21,12 @@ from __future__ import annotations
 import contextlib
 import http.client
 import itertools
+import shutil
 import tempfile
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, BinaryIO, cast
 
 import pyoxigraph as ox
@@ -179,29 +181,69 @@ def staging_name(graph: str) -> str:
 @dataclass(frozen=True)
 class GraphSource:
     """One graph to load: its label (a role or the graph IRI), the target graph, its size, and a
-    function that yields its triples (called once per attempt, so nothing is held in memory)."""
+    function that writes its triples as N-Triples into a binary file (called once per attempt,
+    so no graph is held in memory as Python objects)."""
 
     label: str
     graph: str
     count: int
-    triples: Callable[[], Iterable[ox.Triple]]
+    write: Callable[[BinaryIO], None]
 
 
-def _insert_chunks(triples: Iterable[ox.Triple], graph: str) -> Iterator[tuple[str, int]]:
-    iterator = iter(triples)
+def _insert_chunks(ntriples: BinaryIO, graph: str) -> Iterator[tuple[str, int]]:
+    ntriples.seek(0)
+    iterator = iter(ox.parse(input=ntriples, format=ox.RdfFormat.N_TRIPLES))
     while chunk := list(itertools.islice(iterator, CHUNK)):
-        body = "\n".join(f"{t.subject} {t.predicate} {t.object} ." for t in chunk)
+        body = "\n".join(f"{q.subject} {q.predicate} {q.object} ." for q in chunk)
         yield f"INSERT DATA {{ GRAPH <{graph}> {{\n{body}\n}} }}", len(chunk)
 
 
 def dataset_sources(quads: Sequence[ox.Quad], roles: Sequence[str]) -> list[GraphSource]:
-    """The dataset's graphs of ``roles``, in the order given."""
+    """The graphs of ``roles`` from quads in memory, in the order given."""
 
     def source(role: str) -> GraphSource:
         selected = [ox.Triple(q.subject, q.predicate, q.object) for q in quads if graph_iri(q) == GRAPHS[role]]
-        return GraphSource(role, GRAPHS[role], len(selected), lambda: selected)
+
+        def write(out: BinaryIO) -> None:
+            ox.serialize(selected, out, format=ox.RdfFormat.N_TRIPLES)
+
+        return GraphSource(role, GRAPHS[role], len(selected), write)
 
     return [source(role) for role in roles]
+
+
+def dataset_file_sources(path: Path, roles: Sequence[str], folder: Path) -> list[GraphSource] | None:
+    """The graphs of ``roles`` from a dataset file written by ``casegraph build``, split in one
+    pass without parsing into N-Triples files in ``folder`` (the caller removes it): that file is
+    canonical N-Quads (one quad per line, the graph IRI last), so each line becomes an N-Triples
+    line of its graph. Returns None for any other layout (the caller then parses); the store's
+    counts verify the result after the load."""
+    suffixes = {f" <{GRAPHS[role]}> .\n".encode(): role for role in roles}
+    known = {f" <{iri}> .\n".encode() for iri in GRAPHS.values()}
+    paths = {role: folder / f"{role}.nt" for role in roles}
+    counts = dict.fromkeys(roles, 0)
+    with contextlib.ExitStack() as stack:
+        files = {role: stack.enter_context(target.open("wb")) for role, target in paths.items()}
+        for line in stack.enter_context(path.open("rb")):
+            if line.startswith(b"#") or not line.strip():
+                continue
+            end = line.rfind(b" <")
+            suffix = line[end:] if end > 0 else b""
+            if suffix in suffixes:
+                role = suffixes[suffix]
+                files[role].write(line[:end] + b" .\n")
+                counts[role] += 1
+            elif suffix not in known:
+                return None
+
+    def writer(role: str) -> Callable[[BinaryIO], None]:
+        def write(out: BinaryIO) -> None:
+            with paths[role].open("rb") as split:
+                shutil.copyfileobj(split, out)
+
+        return write
+
+    return [GraphSource(role, GRAPHS[role], counts[role], writer(role)) for role in roles]
 
 
 def store_sources(store: ox.Store, *, into: str | None = None) -> list[GraphSource]:
@@ -211,16 +253,17 @@ def store_sources(store: ox.Store, *, into: str | None = None) -> list[GraphSour
         UsageError: the store has triples in its default graph and ``into`` is not given.
     """
 
-    def triples(graph: ox.NamedNode | ox.DefaultGraph) -> Callable[[], Iterable[ox.Triple]]:
-        return lambda: (
-            ox.Triple(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None, graph)
-        )
+    def writer(graph: ox.NamedNode | ox.DefaultGraph) -> Callable[[BinaryIO], None]:
+        def write(out: BinaryIO) -> None:
+            store.dump(out, format=ox.RdfFormat.N_TRIPLES, from_graph=graph)
+
+        return write
 
     def count(graph: ox.NamedNode | ox.DefaultGraph) -> int:
         return sum(1 for _ in store.quads_for_pattern(None, None, None, graph))
 
     sources = [
-        GraphSource(g.value, g.value, count(g), triples(g))
+        GraphSource(g.value, g.value, count(g), writer(g))
         for g in sorted(store.named_graphs(), key=str)
         if isinstance(g, ox.NamedNode)
     ]
@@ -229,7 +272,7 @@ def store_sources(store: ox.Store, *, into: str | None = None) -> list[GraphSour
     if outside:
         if into is None:
             raise UsageError(f"--data: {outside} triples are in no named graph; give --into IRI to name their graph")
-        sources.insert(0, GraphSource(into, into, outside, triples(default)))
+        sources.insert(0, GraphSource(into, into, outside, writer(default)))
     return sources
 
 
@@ -280,17 +323,17 @@ def _replace(client: _Client, source: GraphSource, *, direct: bool, progress: Pr
     target = graph if (direct and use_gsp) else staging_name(graph)
     label = f"{source.label} ({source.count} triples)"
     try:
-        if use_gsp:
-            with tempfile.TemporaryFile() as body:
-                ox.serialize(source.triples(), body, format=ox.RdfFormat.N_TRIPLES)
-                size = body.tell()
+        with tempfile.TemporaryFile() as body:
+            source.write(cast(BinaryIO, body))
+            size = body.tell()
+            if use_gsp:
                 client.put(target, cast(BinaryIO, body), size, progress(size, label, source.count))
-        else:
-            advance = progress(source.count, label, source.count)
-            client.update(f"DROP SILENT GRAPH <{target}>")
-            for text, size in _insert_chunks(source.triples(), target):
-                client.update(text)
-                advance(size)
+            else:
+                advance = progress(source.count, label, source.count)
+                client.update(f"DROP SILENT GRAPH <{target}>")
+                for text, sent in _insert_chunks(cast(BinaryIO, body), target):
+                    client.update(text)
+                    advance(sent)
         if target != graph:
             client.update(f"MOVE SILENT GRAPH <{target}> TO GRAPH <{graph}>")
     except StoreError:
