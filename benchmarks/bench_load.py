@@ -80,19 +80,19 @@ NOTES = {
     "casegraph load": "PUT to staging + MOVE + verify",
     "reload --direct": "same again into the filled store",
 }
-PHASE_READ = "read_quads: parse the .nq"
-PHASE_SELECT = "pick each graph's quads (graph_iri)"
-PHASE_SORT = "sorted_triples: dedupe + sort"
-PHASE_SERIALIZE = "ox.serialize to N-Triples"
+NTRIPLES = "application/n-triples"
+SPARQL_UPDATE = {"Content-Type": "application/sparql-update"}
+PHASE_SOURCES = "prepare the graphs from the .nq"
+PHASE_WRITE = "write each graph's upload body"
 PHASE_PUT = "HTTP PUT, incl. the server's work"
 PHASE_COUNT = "count query (verify)"
-DIRECT_PHASES = (PHASE_READ, PHASE_SELECT, PHASE_SORT, PHASE_SERIALIZE, PHASE_PUT, PHASE_COUNT)
+DIRECT_PHASES = (PHASE_SOURCES, PHASE_WRITE, PHASE_PUT, PHASE_COUNT)
+CLIENT_PHASES = (PHASE_SOURCES, PHASE_WRITE)
 STAGE_PUT = "PUT into the staging graph"
 STAGE_MOVE = "MOVE staging graph to target"
-STAGE_COUNT = "count query (verify)"
-ALT_DEDUPE = "dedupe only, no sort (set of Triples)"
-ALT_SORT_LINES = "sort the serialised lines instead"
-ALT_POST = "POST into a new empty graph, not PUT"
+STAGE_COUNT = "count query (verify) "
+ALT_POST = "POST, not PUT (fresh store)"
+ALT_PARSE = "parse instead: read_quads + serialise"
 START = time.perf_counter()
 
 
@@ -171,6 +171,24 @@ def make_dataset(folder: Path, n: int, seed: int = 0) -> tuple[dict[str, int], i
     """
     import pyoxigraph as ox
 
+    path = folder / "casegraph.nq"
+    header = f"# casegraph benchmark dataset: {n} triples requested, synthetic (seed {seed})\n"
+    reuse = False
+    if path.is_file():
+        with path.open(encoding="utf-8") as existing:
+            reuse = existing.readline() == header
+    if not reuse:
+        _write_dataset(path, header, n, seed)
+    else:
+        progress(f"reusing {path}")
+    progress(f"checking that {path} parses as N-Quads")
+    counts: Counter[str] = Counter()
+    for quad in ox.parse(path=path, format=ox.RdfFormat.N_QUADS):
+        counts[quad.graph_name.value] += 1  # type: ignore[union-attr]
+    return dict(counts), path.stat().st_size
+
+
+def _write_dataset(path: Path, header: str, n: int, seed: int) -> None:
     real = _real_graphs()
     fixed = len(real["ontology"]) + len(real["metadata"])
     n_asserted = max(1, round((n - fixed) / (1 + INFERRED_SHARE)))
@@ -185,17 +203,11 @@ def make_dataset(folder: Path, n: int, seed: int = 0) -> tuple[dict[str, int], i
     progress(f"deriving {n_inferred} inferred triples")
     inferred = _inferred(asserted, n_inferred, GRAPHS["inferred"])
     parts = {"ontology": real["ontology"], "asserted": asserted, "inferred": inferred, "metadata": real["metadata"]}
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "casegraph.nq"
+    path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8") as out:
-        out.write(f"# casegraph benchmark dataset: {n} triples requested, synthetic (seed {seed})\n")
+        out.write(header)
         for role in GRAPHS:
             out.write("\n".join(sorted(parts[role])) + "\n")
-    progress(f"checking that {path} parses as N-Quads")
-    counts: Counter[str] = Counter()
-    for quad in ox.parse(path=path, format=ox.RdfFormat.N_QUADS):
-        counts[quad.graph_name.value] += 1  # type: ignore[union-attr]
-    return dict(counts), path.stat().st_size
 
 
 # -- servers and the timed methods -----------------------------------------------------------
@@ -390,24 +402,49 @@ class Run:
 # -- where casegraph's time goes -------------------------------------------------------------
 
 
-def profile_direct(folder: Path, scratch: Path, top: int) -> dict[str, Any]:
-    """The direct path in-process: once under cProfile, once phase by phase without a profiler."""
-    import pyoxigraph as ox
-
+def graph_sources(folder: Path, scratch: Path) -> tuple[list[Any], str]:
+    """The graphs to load, as ``casegraph load --dataset folder`` prepares them: the dataset file
+    split by graph without parsing where ``load.py`` can, else parsed (``read_quads``)."""
+    from casegraph import load as load_module
     from casegraph.dataset import read_quads
-    from casegraph.endpoint import endpoint
-    from casegraph.export import graph_iri, sorted_triples
-    from casegraph.load import NTRIPLES, _Client, load, staging_name
 
     roles = tuple(GRAPHS)
+    if hasattr(load_module, "dataset_file_sources"):
+        scratch.mkdir(parents=True, exist_ok=True)
+        split = load_module.dataset_file_sources(folder / "casegraph.nq", roles, scratch)
+        if split:
+            return split, "split"
+    return load_module.dataset_sources(read_quads(folder), roles), "parse"
+
+
+def write_body(source: Any, body: Any) -> None:
+    """A graph source's N-Triples into ``body``, as ``load.py`` writes the upload."""
+    import pyoxigraph as ox
+
+    if hasattr(source, "write"):
+        source.write(body)
+    else:  # the loader before GraphSource.write
+        ox.serialize(source.triples(), body, format=ox.RdfFormat.N_TRIPLES)
+
+
+def _in_process_load(folder: Path, server: Server, scratch: Path) -> Any:
+    """``casegraph load --dataset folder --direct`` in-process, as the CLI calls it."""
+    from casegraph import load as load_module
+    from casegraph.endpoint import endpoint
+
+    remote = endpoint(server.query, update=server.update, graph_store=server.store, timeout=3600)
+    return load_module.load(remote, graph_sources(folder, scratch)[0], direct=True)
+
+
+def profile_direct(folder: Path, scratch: Path, top: int) -> dict[str, Any]:
+    """The direct path in-process, under cProfile."""
     out: dict[str, Any] = {}
     with oxigraph_server(scratch / "profile") as server:
-        remote = endpoint(server.query, update=server.update, graph_store=server.store, timeout=3600)
         profiler = cProfile.Profile()
         gc.collect()
         start = time.perf_counter()
         profiler.enable()
-        load(remote, read_quads(folder), roles, direct=True)
+        _in_process_load(folder, server, scratch / "profile-split")
         profiler.disable()
         out["profiled_seconds"] = time.perf_counter() - start
     stats = pstats.Stats(profiler)
@@ -416,6 +453,15 @@ def profile_direct(folder: Path, scratch: Path, top: int) -> dict[str, Any]:
     stats.sort_stats("cumulative").print_stats(top)
     stats.sort_stats("tottime").print_stats(top)
     out["pstats"] = _trim_pstats(text.getvalue())
+    return out
+
+
+def time_phases(folder: Path, scratch: Path) -> dict[str, float]:
+    """Each step of the direct path timed alone (no profiler), then the staging path's store side
+    and the alternatives, on the same data. The HTTP requests are the ones ``load.py`` sends (the
+    same method, URL, parameters, headers and file body), made here with ``requests``."""
+    from casegraph.dataset import read_quads
+    from casegraph.load import dataset_sources
 
     phases: dict[str, float] = {}
 
@@ -426,44 +472,74 @@ def profile_direct(folder: Path, scratch: Path, top: int) -> dict[str, Any]:
         phases[name] = phases.get(name, 0.0) + time.perf_counter() - begin
         return result
 
-    # the steps load.py takes on the direct path: read, then per graph select, dedupe + sort,
-    # serialise, PUT, count; then the alternatives, on the same data
-    bodies: dict[str, tuple[list[Any], bytes]] = {}
-    with oxigraph_server(scratch / "phases-direct") as server:
-        client = _Client(endpoint(server.query, update=server.update, graph_store=server.store, timeout=3600))
-        quads = phase(PHASE_READ, lambda: read_quads(folder))
-        for role in roles:
-            iri = GRAPHS[role]
-            mine = phase(PHASE_SELECT, lambda iri=iri: [q for q in quads if graph_iri(q) == iri])
-            triples = phase(PHASE_SORT, lambda mine=mine: sorted_triples(mine))
-            data = phase(PHASE_SERIALIZE, lambda t=triples: ox.serialize(t, format=ox.RdfFormat.N_TRIPLES) or b"")
-            phase(PHASE_PUT, lambda iri=iri, data=data: client.put(iri, data, lambda n: None))
-            phase(PHASE_COUNT, lambda iri=iri: client.count(iri))
-            bodies[iri] = (mine, data)
-        session = requests.Session()
-        for iri, (mine, data) in bodies.items():
-            phase(ALT_DEDUPE, lambda mine=mine: list({ox.Triple(q.subject, q.predicate, q.object) for q in mine}))
-            phase(ALT_SORT_LINES, lambda data=data: b"\n".join(sorted(data.split(b"\n"))))
-            phase(
-                ALT_POST,
-                lambda iri=iri, data=data: session.post(
-                    server.store, params={"graph": f"{iri}/bench-post"}, data=data, headers={"Content-Type": NTRIPLES}
-                ).raise_for_status(),
-            )
-    # the staging path's store side (its client side is the same as above), on a fresh store
-    with oxigraph_server(scratch / "phases-staging") as server:
-        client = _Client(endpoint(server.query, update=server.update, graph_store=server.store, timeout=3600))
-        for iri, (_, data) in bodies.items():
-            staging = staging_name(iri, data)
-            phase(STAGE_PUT, lambda staging=staging, data=data: client.put(staging, data, lambda n: None))
-            phase(
-                STAGE_MOVE,
-                lambda staging=staging, iri=iri: client.update(f"MOVE SILENT GRAPH <{staging}> TO GRAPH <{iri}>"),
-            )
-            phase(STAGE_COUNT, lambda iri=iri: client.count(iri))
-    out["phases"] = phases
-    out["phase_total"] = sum(phases[k] for k in DIRECT_PHASES)
-    return out
+    def send(method: str, url: str, **kwargs: Any) -> None:
+        response = session.request(method, url, timeout=3600, **kwargs)
+        if response.status_code >= 300:
+            raise RuntimeError(f"{method} {url} answered HTTP {response.status_code}: {response.text[:200]}")
+
+    def upload(method: str, server: Server, graph: str, body: Any) -> None:
+        body.seek(0)
+        send(method, server.store, params={"graph": graph}, data=body, headers={"Content-Type": NTRIPLES})
+
+    def count(server: Server, graph: str) -> int:
+        query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+        response = session.get(
+            server.query, params={"query": query}, headers={"Accept": "application/sparql-results+json"}
+        )
+        response.raise_for_status()
+        return int(response.json()["results"]["bindings"][0]["n"]["value"])
+
+    session = requests.Session()
+    bodies: dict[str, Any] = {}
+    with contextlib.ExitStack() as files:
+        with oxigraph_server(scratch / "phases-direct") as server:
+            sources, how = phase(PHASE_SOURCES, lambda: graph_sources(folder, scratch / "phases-split"))
+            phases[f"(sources prepared by: {how})"] = 0.0
+            for source in sources:
+                body = files.enter_context(tempfile.TemporaryFile())
+                phase(PHASE_WRITE, lambda source=source, body=body: write_body(source, body))
+                phase(PHASE_PUT, lambda source=source, body=body: upload("PUT", server, source.graph, body))
+                stored = phase(PHASE_COUNT, lambda source=source: count(server, source.graph))
+                if stored != source.count:
+                    raise RuntimeError(f"{source.graph}: {stored} triples stored, {source.count} sent")
+                bodies[source.graph] = body
+        # alternatives: the same bodies POSTed into a fresh store; the parsing path
+        with oxigraph_server(scratch / "phases-post") as server:
+            for iri, body in bodies.items():
+                phase(ALT_POST, lambda iri=iri, body=body: upload("POST", server, iri, body))
+        parsed = phase(ALT_PARSE, lambda: dataset_sources(read_quads(folder), tuple(GRAPHS)))
+        for source in parsed:
+            with tempfile.TemporaryFile() as body:
+                phase(ALT_PARSE, lambda source=source, body=body: write_body(source, body))
+        del parsed
+        # the staging path's store side, on a fresh store (its client side is the same as above)
+        with oxigraph_server(scratch / "phases-staging") as server:
+            for iri, body in bodies.items():
+                staging = f"{iri}/staging/bench"
+                phase(STAGE_PUT, lambda staging=staging, body=body: upload("PUT", server, staging, body))
+                move = f"MOVE SILENT GRAPH <{staging}> TO GRAPH <{iri}>".encode()
+                phase(STAGE_MOVE, lambda move=move: send("POST", server.update, data=move, headers=SPARQL_UPDATE))
+                phase(STAGE_COUNT, lambda iri=iri: count(server, iri))
+    return phases
+
+
+#: The casegraph modules on the load path; of cli.py only the ``load`` command counts.
+LOAD_PATH_MODULES = ("load.py", "dataset.py", "endpoint.py", "remote.py", "export.py", "iris.py", "errors.py")
+
+
+def toolkit_fingerprint() -> dict[str, str]:
+    """A hash of each casegraph source file on the load path, to notice a change during the run."""
+    import hashlib
+
+    import casegraph
+
+    package = Path(casegraph.__file__).parent
+    texts = {name: (package / name).read_bytes() for name in LOAD_PATH_MODULES if (package / name).is_file()}
+    cli = (package / "cli.py").read_text(encoding="utf-8") if (package / "cli.py").is_file() else ""
+    start = cli.find("\ndef load(")
+    command = cli[start : cli.find("\n@cli", start)] if start >= 0 else ""
+    texts["cli.py (load command)"] = command.encode()
+    return {name: hashlib.sha256(text).hexdigest()[:12] for name, text in texts.items()}
 
 
 def _trim_pstats(text: str) -> str:
@@ -505,23 +581,22 @@ def table(run: Run, triples: int) -> tuple[str, dict[str, Any]]:
     return "\n".join(lines), figures
 
 
-def print_phases(profile: dict[str, Any]) -> None:
-    phases = profile["phases"]
-    total = profile["phase_total"]
-    print("\nwhere the direct path's time goes (in-process, each step timed alone, no profiler):")
+def print_phases(phases: dict[str, float]) -> None:
+    total = sum(phases[k] for k in DIRECT_PHASES)
+    how = next((k for k in phases if k.startswith("(sources")), "")
+    print(f"\nwhere the direct path's time goes (in-process, each step timed alone, no profiler) {how}:")
     for name in DIRECT_PHASES:
         print(f"  {name:40} {phases[name]:7.2f} s  {100 * phases[name] / total:5.1f} %")
     print(f"  {'total':40} {total:7.2f} s")
-    staged = sum(phases[k] for k in (PHASE_READ, PHASE_SELECT, PHASE_SORT, PHASE_SERIALIZE))
-    print(f"the staging path on a fresh store (same client-side steps, {staged:.2f} s):")
+    client = sum(phases[k] for k in CLIENT_PHASES)
+    print(f"the staging path's store side, on a fresh store (its client side is the same {client:.2f} s):")
     for name in (STAGE_PUT, STAGE_MOVE, STAGE_COUNT):
         print(f"  {name:40} {phases[name]:7.2f} s")
-    staging_total = staged + sum(phases[k] for k in (STAGE_PUT, STAGE_MOVE, STAGE_COUNT))
-    print(f"  {'total, with the client-side steps':40} {staging_total:7.2f} s")
-    print("alternatives, same data (not what load does):")
-    replaced = {ALT_DEDUPE: PHASE_SORT, ALT_SORT_LINES: PHASE_SORT, ALT_POST: PHASE_PUT}
-    for name, instead in replaced.items():
-        print(f"  {name:40} {phases[name]:7.2f} s  (vs {phases[instead]:.2f} s for {instead.split(':')[0]})")
+    staging_total = client + sum(phases[k] for k in (STAGE_PUT, STAGE_MOVE, STAGE_COUNT))
+    print(f"  {'total, with the client side':40} {staging_total:7.2f} s")
+    print("alternatives (not what load does):")
+    print(f"  {ALT_POST:40} {phases[ALT_POST]:7.2f} s  (the same bodies; PUT: {phases[PHASE_PUT]:.2f} s)")
+    print(f"  {ALT_PARSE:40} {phases[ALT_PARSE]:7.2f} s  (instead of the first two steps: {client:.2f} s)")
 
 
 def verdicts(figures: dict[str, Any]) -> list[str]:
@@ -556,10 +631,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--top", type=int, default=15, help="functions shown per profile listing (default 15)")
     parser.add_argument("--no-profile", action="store_true", help="skip the in-process profile")
     parser.add_argument("--json", type=Path, default=None, help="also write every figure here")
-    parser.add_argument("--keep", type=Path, default=None, help="write the dataset folder here and keep it")
+    parser.add_argument(
+        "--keep", type=Path, default=None, help="write the dataset folder here and keep it (reused if it matches)"
+    )
     args = parser.parse_args(argv)
     progress(f"python {platform.python_version()}, {versions()}, {os.cpu_count()} cores")
 
+    fingerprint = toolkit_fingerprint()
+    load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp:
         scratch = Path(tmp)
         folder = args.keep if args.keep is not None else scratch / "dataset"
@@ -570,6 +649,7 @@ def main(argv: list[str] | None = None) -> int:
         run = Run(folder, expected, data, scratch)
         run.repeat(args.repeat)
         profile: dict[str, Any] = {}
+        phases: dict[str, float] = {}
         if not args.no_profile:
             progress("profiling the direct path in-process")
             try:
@@ -577,11 +657,21 @@ def main(argv: list[str] | None = None) -> int:
             except Exception as err:
                 progress(f"profile failed: {type(err).__name__}: {err}")
                 traceback.print_exc(file=sys.stderr)
+            progress("timing the direct path's steps one by one, then the staging path's store side")
+            try:
+                phases = time_phases(folder, scratch)
+            except Exception as err:
+                progress(f"step timing failed: {type(err).__name__}: {err}")
+                traceback.print_exc(file=sys.stderr)
+    after = toolkit_fingerprint()
+    changed = sorted(name for name in after.keys() | fingerprint.keys() if after.get(name) != fingerprint.get(name))
+    load_after = os.getloadavg()
 
     rows, figures = table(run, total)
     graphs = ", ".join(f"{role} {expected.get(iri, 0):,}" for role, iri in GRAPHS.items())
     print(f"casegraph load into Oxigraph: {total:,} triples ({graphs}), {size / 1e6:.1f} MB N-Quads")
-    print(f"{args.repeat} fresh on-disk server(s) per method; whole-process wall time except the plain POST\n")
+    print(f"{args.repeat} fresh on-disk server(s) per method; whole-process wall time except the plain POST")
+    print(f"load average before/after the run: {load_before[0]:.2f} / {load_after[0]:.2f} ({os.cpu_count()} cores)\n")
     print(rows)
     print()
     for line in verdicts(figures):
@@ -593,10 +683,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"per-graph counts equal the file's after all {len(run.checks)} loads into a server")
     for method, error in run.errors.items():
         print(f"failed: {method}: {error}")
+    if changed:
+        print(f"WARNING: {', '.join(changed)} changed during the run; the figures may mix versions")
+    if phases:
+        print_phases(phases)
     if profile:
-        print_phases(profile)
         seconds = profile["profiled_seconds"]
-        print(f"\ncProfile of load(endpoint, read_quads(folder), all graphs, direct=True): {seconds:.2f} s")
+        print(f"\ncProfile of load(sources, direct=True), sources prepared as the CLI does: {seconds:.2f} s")
         print(profile["pstats"])
 
     if args.json is not None:
@@ -612,6 +705,10 @@ def main(argv: list[str] | None = None) -> int:
             "verdicts": verdicts(figures),
             "checks": run.checks,
             "errors": run.errors,
+            "toolkit_changed_during_run": changed,
+            "toolkit_fingerprint": after,
+            "load_average": [load_before, load_after],
+            "phases": phases,
             "profile": profile,
         }
         args.json.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")

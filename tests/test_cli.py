@@ -309,7 +309,9 @@ def test_an_unknown_format_is_a_usage_error(run: Run, args: list[str]) -> None:
 
 
 SELECT_NEEDS = "a SELECT/ASK result needs one of table, csv, tsv, json, xml, md"
-CONSTRUCT_NEEDS = "a CONSTRUCT/DESCRIBE result is RDF; use one of turtle, jsonld, trig, nquads, ntriples, rdfxml"
+CONSTRUCT_NEEDS = (
+    "a CONSTRUCT/DESCRIBE result is RDF; use one of turtle, jsonld, jsonld-expanded, trig, nquads, ntriples, rdfxml"
+)
 
 
 @pytest.mark.parametrize(
@@ -696,3 +698,28 @@ def test_the_query_path_imports_nothing_heavy(module: str) -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stderr.strip().endswith("False"), done.stderr
+
+
+def test_output_to_a_fifo_writes_into_it_and_keeps_it_a_fifo(tmp_path: Path) -> None:
+    """A special file (a FIFO here; /dev/null likewise) is written to directly, never replaced by
+    the temporary-file-and-rename that protects regular files."""
+    import stat
+    import subprocess
+    import sys
+    import threading
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()))
+    reader.start()
+    done = subprocess.run(
+        [sys.executable, "-c", "from casegraph.cli import main; main()", "export", "--output", str(fifo)],
+        capture_output=True,
+        check=False,
+        timeout=60,
+    )
+    reader.join(timeout=30)
+    assert done.returncode == 0, done.stderr
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    assert received and received[0] == (REPO / "graph" / "build" / "casegraph.ttl").read_bytes()

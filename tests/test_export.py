@@ -16,15 +16,6 @@ from casegraph.dataset import parse_graphs, select_quads
 from casegraph.export import RdfFormat, context, serialize
 from casegraph.iris import GRAPHS
 
-_OX = {
-    RdfFormat.TURTLE: ox.RdfFormat.TURTLE,
-    RdfFormat.TRIG: ox.RdfFormat.TRIG,
-    RdfFormat.NQUADS: ox.RdfFormat.N_QUADS,
-    RdfFormat.NTRIPLES: ox.RdfFormat.N_TRIPLES,
-    RdfFormat.RDFXML: ox.RdfFormat.RDF_XML,
-    RdfFormat.JSONLD: ox.RdfFormat.JSON_LD,
-}
-
 
 def _set(quads: list[ox.Quad], keep_graphs: bool) -> set[str]:
     return {str(q if keep_graphs else ox.Triple(q.subject, q.predicate, q.object)) for q in quads}
@@ -35,7 +26,7 @@ def _set(quads: list[ox.Quad], keep_graphs: bool) -> set[str]:
 def test_every_format_round_trips(fmt: RdfFormat, graphs: str, quads: list[ox.Quad]) -> None:
     selected = select_quads(quads, parse_graphs(graphs))
     data = serialize(selected, fmt)
-    parsed = list(ox.parse(data, format=_OX[fmt]))
+    parsed = list(ox.parse(data, format=fmt.ox_format))
     assert _set(parsed, fmt.keeps_graphs) == _set(selected, fmt.keeps_graphs)
 
 
@@ -52,7 +43,7 @@ def test_jsonld_round_trips_through_rdflib_too(quads: list[ox.Quad]) -> None:
 def test_trig_and_nquads_keep_the_named_graphs(quads: list[ox.Quad]) -> None:
     for fmt in (RdfFormat.TRIG, RdfFormat.NQUADS):
         data = serialize(select_quads(quads, parse_graphs("all")), fmt)
-        names = {q.graph_name.value for q in ox.parse(data, format=_OX[fmt])}
+        names = {q.graph_name.value for q in ox.parse(data, format=fmt.ox_format)}
         assert names == set(GRAPHS.values())
 
 

@@ -19,7 +19,7 @@ from .errors import CasegraphError, QueryError, UsageError
 F = TypeVar("F", bound=Callable[..., Any])
 
 RESULT_FORMATS = ["table", "csv", "tsv", "json", "xml", "md"]
-RDF_FORMATS = ["turtle", "jsonld", "trig", "nquads", "ntriples", "rdfxml"]
+RDF_FORMATS = ["turtle", "jsonld", "jsonld-expanded", "trig", "nquads", "ntriples", "rdfxml"]
 ENGINES = ["owlrl", "fast", "auto"]
 INPUT_FORMATS = [
     "turtle",

@@ -26,7 +26,8 @@ class RdfFormat(StrEnum):
     """The export formats, by the name the CLI accepts."""
 
     TURTLE = "turtle"
-    JSONLD = "jsonld"
+    JSONLD = "jsonld"  # compact, with the project's context inline
+    JSONLD_EXPANDED = "jsonld-expanded"  # expanded form (no context), written by pyoxigraph
     TRIG = "trig"
     NQUADS = "nquads"
     NTRIPLES = "ntriples"
@@ -54,6 +55,7 @@ class RdfFormat(StrEnum):
 _EXTENSIONS = {
     RdfFormat.TURTLE: "ttl",
     RdfFormat.JSONLD: "jsonld",
+    RdfFormat.JSONLD_EXPANDED: "jsonld",
     RdfFormat.TRIG: "trig",
     RdfFormat.NQUADS: "nq",
     RdfFormat.NTRIPLES: "nt",
@@ -62,6 +64,7 @@ _EXTENSIONS = {
 _MEDIA_TYPES = {
     RdfFormat.TURTLE: "text/turtle",
     RdfFormat.JSONLD: "application/ld+json",
+    RdfFormat.JSONLD_EXPANDED: "application/ld+json",
     RdfFormat.TRIG: "application/trig",
     RdfFormat.NQUADS: "application/n-quads",
     RdfFormat.NTRIPLES: "application/n-triples",
@@ -69,6 +72,7 @@ _MEDIA_TYPES = {
 }
 _OX_FORMATS = {
     RdfFormat.TURTLE: ox.RdfFormat.TURTLE,
+    RdfFormat.JSONLD_EXPANDED: ox.RdfFormat.JSON_LD,
     RdfFormat.TRIG: ox.RdfFormat.TRIG,
     RdfFormat.NQUADS: ox.RdfFormat.N_QUADS,
     RdfFormat.NTRIPLES: ox.RdfFormat.N_TRIPLES,
@@ -99,7 +103,7 @@ def sorted_quads(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
 
 def header(fmt: RdfFormat, note: str) -> bytes:
     """A leading comment for the formats that allow one (Turtle, TriG, N-Triples, N-Quads)."""
-    if fmt in (RdfFormat.JSONLD, RdfFormat.RDFXML):
+    if fmt in (RdfFormat.JSONLD, RdfFormat.JSONLD_EXPANDED, RdfFormat.RDFXML):
         return b""
     return f"# {note}\n".encode()
 

@@ -13,6 +13,12 @@ from typing import IO
 from .errors import ExportError
 
 
+def is_special(path: Path) -> bool:
+    """True for an existing target that is not a regular file (``/dev/null``, a FIFO, a
+    terminal): it is written to directly, never replaced by a rename."""
+    return path.exists() and not path.is_file() and not path.is_dir()
+
+
 def _temporary(path: Path, data: bytes) -> Path:
     folder = path.parent
     if folder.exists() and not folder.is_dir():
@@ -70,6 +76,10 @@ def writing(target: str | Path) -> Iterator[IO[bytes]]:
         sys.stdout.buffer.flush()
         return
     path = Path(target)
+    if is_special(path):
+        with path.open("wb") as special:
+            yield special
+        return
     tmp = _temporary(path, b"")
     try:
         with tmp.open("wb") as out:
@@ -91,6 +101,10 @@ def write_bytes(target: str | Path, data: bytes) -> None:
         sys.stdout.buffer.flush()
         return
     path = Path(target)
+    if is_special(path):
+        with path.open("wb") as special:
+            special.write(data)
+        return
     tmp = _temporary(path, data)
     try:
         tmp.replace(path)

@@ -28,6 +28,7 @@ RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _OX = {
     RdfFormat.TURTLE: ox.RdfFormat.TURTLE,
+    RdfFormat.JSONLD_EXPANDED: ox.RdfFormat.JSON_LD,
     RdfFormat.NTRIPLES: ox.RdfFormat.N_TRIPLES,
     RdfFormat.RDFXML: ox.RdfFormat.RDF_XML,
     RdfFormat.NQUADS: ox.RdfFormat.N_QUADS,
