@@ -257,7 +257,7 @@ def test_a_server_error_mid_load_keeps_the_previous_version(
 ) -> None:
     old = _seed_old_version(fresh_oxigraph)
     proxy = fault_proxy_factory(fresh_oxigraph.base)
-    # Requests of a graph: PUT staging, MOVE, count. The ontology takes 3; fail the asserted PUT.
+    # Requests of a graph: POST into staging, MOVE, count. The ontology takes 3; fail the asserted POST.
     proxy.fail_nth(4, status=500)
     result = casegraph(
         "load",
@@ -269,7 +269,7 @@ def test_a_server_error_mid_load_keeps_the_previous_version(
         proxy.proxied(fresh_oxigraph.update),
     )
     line = one_line_error(result)
-    assert "answered HTTP 500 to PUT" in line
+    assert "answered HTTP 500 to POST" in line
     assert line.endswith("graphs replaced: ontology; graphs unchanged: asserted, inferred, metadata")
     assert dump(fresh_oxigraph, ASSERTED) == old
     assert set(store_graphs(fresh_oxigraph)) == {GRAPHS["ontology"], ASSERTED}  # no staging graph left

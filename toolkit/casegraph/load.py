@@ -2,7 +2,7 @@
 
 Each graph is replaced as a whole, never half-done from a reader's point of view:
 
-1. its triples go into a *staging* graph — by the Graph Store Protocol (``PUT``), or, where the
+1. its triples go into a fresh *staging* graph — by the Graph Store Protocol (``POST``), or, where the
    store has no Graph Store endpoint, by chunked SPARQL 1.1 ``INSERT DATA``;
 2. one SPARQL Update request, ``MOVE SILENT GRAPH <staging> TO GRAPH <target>``, swaps it in;
 3. the store's count of triples in the target graph is compared with the local count.
@@ -122,12 +122,13 @@ class _Client:
             body = " ".join(response.text.split())[:160]
             raise StoreError(f"{_short(url)} answered HTTP {response.status_code} to {method}: {body}")
 
-    def put(self, graph: str, body: BinaryIO, size: int, advance: Callable[[int], None]) -> None:
+    def upload(self, method: str, graph: str, body: BinaryIO, size: int, advance: Callable[[int], None]) -> None:
+        """Send N-Triples to the Graph Store: PUT replaces the graph, POST adds to it."""
         store = self.endpoint.graph_store
         if store is None:
             raise UsageError("no --graph-store URL")
         upload = _Progress(body, size, advance)
-        self._send("PUT", store, params={"graph": graph}, data=upload, headers={"Content-Type": NTRIPLES})
+        self._send(method, store, params={"graph": graph}, data=upload, headers={"Content-Type": NTRIPLES})
 
     def update(self, text: str) -> None:
         if self.endpoint.update is None:
@@ -304,8 +305,11 @@ def load(
             graphs were replaced before the failure and which keep their previous version.
     """
     client = _Client(endpoint)
-    method = "Graph Store PUT" if endpoint.graph_store else "SPARQL Update INSERT DATA"
-    method += "" if direct and endpoint.graph_store else " into a staging graph, then MOVE"
+    if endpoint.graph_store and direct:
+        method = "Graph Store PUT"
+    else:
+        method = "Graph Store POST" if endpoint.graph_store else "SPARQL Update INSERT DATA"
+        method += " into a staging graph, then MOVE"
     done: list[GraphLoad] = []
     for source in sources:
         try:
@@ -327,7 +331,10 @@ def _replace(client: _Client, source: GraphSource, *, direct: bool, progress: Pr
             source.write(cast(BinaryIO, body))
             size = body.tell()
             if use_gsp:
-                client.put(target, cast(BinaryIO, body), size, progress(size, label, source.count))
+                # A fresh staging graph is empty, so POST (add) suffices; it is also much cheaper
+                # than PUT on Oxigraph (17 s against 40 s for the same 800k triples here).
+                method = "PUT" if target == graph else "POST"
+                client.upload(method, target, cast(BinaryIO, body), size, progress(size, label, source.count))
             else:
                 advance = progress(source.count, label, source.count)
                 client.update(f"DROP SILENT GRAPH <{target}>")
