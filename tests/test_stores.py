@@ -37,6 +37,19 @@ def load_args(server: Server, *extra: str) -> list[str]:
     return ["load", "--endpoint", server.query, "--graph-store", server.graph_store, "--update", server.update, *extra]
 
 
+def proxied_load_args(proxy: FaultProxy, server: Server) -> list[str]:
+    """`casegraph load` against ``server`` through the fault-injecting ``proxy``."""
+    return [
+        "load",
+        "--endpoint",
+        proxy.proxied(server.query),
+        "--graph-store",
+        proxy.proxied(server.graph_store),
+        "--update",
+        proxy.proxied(server.update),
+    ]
+
+
 def local_counts() -> dict[str, int]:
     counts: dict[str, int] = {}
     for q in read_quads():
@@ -221,13 +234,7 @@ def test_wrong_credentials_are_refused_and_never_printed(
     proxy.status_for("/", 401)
     env = {**os.environ, "CASEGRAPH_PASSWORD": SECRET}
     result = casegraph(
-        "load",
-        "--endpoint",
-        proxy.proxied(fresh_oxigraph.query),
-        "--graph-store",
-        proxy.proxied(fresh_oxigraph.graph_store),
-        "--update",
-        proxy.proxied(fresh_oxigraph.update),
+        *proxied_load_args(proxy, fresh_oxigraph),
         "--auth",
         "basic",
         "--user",
@@ -260,13 +267,7 @@ def test_a_server_error_mid_load_keeps_the_previous_version(
     # Requests of a graph: POST into staging, MOVE, count. The ontology takes 3; fail the asserted POST.
     proxy.fail_nth(4, status=500)
     result = casegraph(
-        "load",
-        "--endpoint",
-        proxy.proxied(fresh_oxigraph.query),
-        "--graph-store",
-        proxy.proxied(fresh_oxigraph.graph_store),
-        "--update",
-        proxy.proxied(fresh_oxigraph.update),
+        *proxied_load_args(proxy, fresh_oxigraph),
     )
     line = one_line_error(result)
     assert "answered HTTP 500 to POST" in line
@@ -291,13 +292,7 @@ def test_broken_answers_keep_the_previous_version(
         proxy.stall_nth(4, 3.0)  # the asserted graph's PUT waits longer than --timeout
         expected = "did not answer within 1 s"
     result = casegraph(
-        "load",
-        "--endpoint",
-        proxy.proxied(fresh_oxigraph.query),
-        "--graph-store",
-        proxy.proxied(fresh_oxigraph.graph_store),
-        "--update",
-        proxy.proxied(fresh_oxigraph.update),
+        *proxied_load_args(proxy, fresh_oxigraph),
         "--timeout",
         "1",
     )

@@ -128,11 +128,9 @@ def _user_store(
     return read_inputs(data, input_format=input_format, store_dir=store_dir, article=article, progress=_byte_progress)
 
 
-def _byte_progress(total: int, label: str) -> Callable[[int], None]:
-    """A progress bar (rate and ETA) for reading a large input on a terminal; silent otherwise."""
-    if total < 50_000_000 or not sys.stderr.isatty():
-        return lambda done: None
-    bar = click.progressbar(length=total, label=f"reading {label}", file=sys.stderr, show_eta=True)
+def _bar(total: int, label: str) -> Callable[[int], None]:
+    """A progress bar (percentage and ETA) on stderr; ``advance(n)`` moves it by n units."""
+    bar = click.progressbar(length=total, label=label, file=sys.stderr, show_eta=True, show_percent=True)
     bar.__enter__()
 
     def advance(done: int) -> None:
@@ -141,6 +139,13 @@ def _byte_progress(total: int, label: str) -> Callable[[int], None]:
             bar.__exit__(None, None, None)
 
     return advance
+
+
+def _byte_progress(total: int, label: str) -> Callable[[int], None]:
+    """A progress bar for reading an input of more than 50 MB on a terminal; silent otherwise."""
+    if total < 50_000_000 or not sys.stderr.isatty():
+        return lambda done: None
+    return _bar(total, f"reading {label}")
 
 
 def remote_options(func: F) -> F:
@@ -644,18 +649,10 @@ def load(
 
 
 def _progress_bar(total: int, label: str, triples: int) -> Callable[[int], None]:
-    """A progress bar on stderr for loads of more than 5,000 triples on a terminal; silent otherwise."""
+    """A progress bar for loading a graph of more than 5,000 triples on a terminal; silent otherwise."""
     if triples <= 5_000 or not sys.stderr.isatty():
         return lambda done: None
-    bar = click.progressbar(length=total, label=label, file=sys.stderr, show_eta=True, show_percent=True)
-    bar.__enter__()
-
-    def advance(done: int) -> None:
-        bar.update(done)
-        if bar.pos >= total:
-            bar.__exit__(None, None, None)
-
-    return advance
+    return _bar(total, label)
 
 
 @cli.command()
