@@ -88,7 +88,7 @@ PHASE_PUT = "HTTP PUT, incl. the server's work"
 PHASE_COUNT = "count query (verify)"
 DIRECT_PHASES = (PHASE_SOURCES, PHASE_WRITE, PHASE_PUT, PHASE_COUNT)
 CLIENT_PHASES = (PHASE_SOURCES, PHASE_WRITE)
-STAGE_PUT = "PUT into the staging graph"
+STAGE_UPLOAD = "upload into the staging graph"
 STAGE_MOVE = "MOVE staging graph to target"
 STAGE_COUNT = "count query (verify) "
 ALT_POST = "POST, not PUT (fresh store)"
@@ -417,6 +417,16 @@ def graph_sources(folder: Path, scratch: Path) -> tuple[list[Any], str]:
     return load_module.dataset_sources(read_quads(folder), roles), "parse"
 
 
+def staging_upload_method() -> str:
+    """How ``load.py`` fills a staging graph: ``POST`` since it sends a method per upload, ``PUT`` before."""
+    import inspect
+
+    from casegraph import load as load_module
+
+    text = inspect.getsource(load_module._replace)
+    return "POST" if '"POST"' in text else "PUT"
+
+
 def write_body(source: Any, body: Any) -> None:
     """A graph source's N-Triples into ``body``, as ``load.py`` writes the upload."""
     import pyoxigraph as ox
@@ -513,10 +523,12 @@ def time_phases(folder: Path, scratch: Path) -> dict[str, float]:
                 phase(ALT_PARSE, lambda source=source, body=body: write_body(source, body))
         del parsed
         # the staging path's store side, on a fresh store (its client side is the same as above)
+        verb = staging_upload_method()
         with oxigraph_server(scratch / "phases-staging") as server:
             for iri, body in bodies.items():
                 staging = f"{iri}/staging/bench"
-                phase(STAGE_PUT, lambda staging=staging, body=body: upload("PUT", server, staging, body))
+                phase(STAGE_UPLOAD, lambda staging=staging, body=body: upload(verb, server, staging, body))
+                phases[f"(staging upload by: {verb})"] = 0.0
                 move = f"MOVE SILENT GRAPH <{staging}> TO GRAPH <{iri}>".encode()
                 phase(STAGE_MOVE, lambda move=move: send("POST", server.update, data=move, headers=SPARQL_UPDATE))
                 phase(STAGE_COUNT, lambda iri=iri: count(server, iri))
@@ -525,6 +537,76 @@ def time_phases(folder: Path, scratch: Path) -> dict[str, float]:
 
 #: The casegraph modules on the load path; of cli.py only the ``load`` command counts.
 LOAD_PATH_MODULES = ("load.py", "dataset.py", "endpoint.py", "remote.py", "export.py", "iris.py", "errors.py")
+
+
+def probe_put_atomicity(folder: Path, scratch: Path) -> dict[str, Any]:
+    """Does this Oxigraph's Graph Store PUT replace a graph atomically? Two probes on the asserted
+    graph (N triples): a PUT of its first N/2 triples plus a line that does not parse (an atomic
+    PUT leaves all N), and a valid PUT of the N/2 while another thread counts the graph as fast as
+    it can (an atomic PUT shows only N, then N/2; a clear and a load in separate transactions
+    show 0 or partial counts in between)."""
+    import threading
+
+    suffix = f" <{GRAPHS['asserted']}> .".encode()
+    full = [line for line in (folder / "casegraph.nq").read_bytes().split(b"\n") if line.endswith(suffix)]
+    old = b"".join(line[: -len(suffix)] + b" .\n" for line in full)
+    new = b"".join(line[: -len(suffix)] + b" .\n" for line in full[: len(full) // 2])
+    graph = GRAPHS["asserted"]
+    headers = {"Content-Type": NTRIPLES}
+    query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+
+    def count(server: Server) -> int:
+        response = requests.get(
+            server.query, params={"query": query}, headers={"Accept": "application/sparql-results+json"}, timeout=600
+        )
+        response.raise_for_status()
+        return int(response.json()["results"]["bindings"][0]["n"]["value"])
+
+    out: dict[str, Any] = {"old": len(full), "new": len(full) // 2}
+    with oxigraph_server(scratch / "atomicity") as server:
+        requests.post(server.store, params={"graph": graph}, data=old, headers=headers, timeout=3600).raise_for_status()
+        broken = requests.put(
+            server.store, params={"graph": graph}, data=new + b"<urn:x> is not N-Triples .\n", headers=headers
+        )
+        out["failed_put_status"] = broken.status_code
+        out["after_failed_put"] = count(server)
+        seen: list[int] = []
+        stop = threading.Event()
+
+        def poll() -> None:
+            while not stop.is_set():
+                seen.append(count(server))
+
+        reader = threading.Thread(target=poll)
+        reader.start()
+        start = time.perf_counter()
+        try:
+            requests.put(
+                server.store, params={"graph": graph}, data=new, headers=headers, timeout=3600
+            ).raise_for_status()
+        finally:
+            out["put_seconds"] = time.perf_counter() - start
+            stop.set()
+            reader.join()
+        out["after_put"] = count(server)
+        out["reader_saw"] = dict(sorted(Counter(seen).items()))
+    intermediate = [n for n in out["reader_saw"] if n not in (out["old"], out["new"])]
+    out["atomic"] = out["after_failed_put"] == out["old"] and not intermediate and out["after_put"] == out["new"]
+    return out
+
+
+def print_atomicity(probe: dict[str, Any]) -> None:
+    old, new = probe["old"], probe["new"]
+    print(f"\nOxigraph Graph Store PUT, probed on the asserted graph ({old:,} triples, replaced by {new:,}):")
+    kept = "kept all" if probe["after_failed_put"] == old else "LEFT"
+    print(
+        f"  a PUT whose body fails to parse after {new:,} triples (HTTP {probe['failed_put_status']}): "
+        f"the graph {kept} {probe['after_failed_put']:,} triples"
+    )
+    saw = ", ".join(f"{n:,} ×{k}" for n, k in probe["reader_saw"].items())
+    print(f"  counts a concurrent reader saw during a {probe['put_seconds']:.1f} s PUT: {saw}")
+    verdict = "atomic (no intermediate state seen)" if probe["atomic"] else "NOT atomic: intermediate states seen"
+    print(f"  this server's PUT: {verdict}")
 
 
 def toolkit_fingerprint() -> dict[str, str]:
@@ -590,9 +672,10 @@ def print_phases(phases: dict[str, float]) -> None:
     print(f"  {'total':40} {total:7.2f} s")
     client = sum(phases[k] for k in CLIENT_PHASES)
     print(f"the staging path's store side, on a fresh store (its client side is the same {client:.2f} s):")
-    for name in (STAGE_PUT, STAGE_MOVE, STAGE_COUNT):
-        print(f"  {name:40} {phases[name]:7.2f} s")
-    staging_total = client + sum(phases[k] for k in (STAGE_PUT, STAGE_MOVE, STAGE_COUNT))
+    verb = next((k[len("(staging upload by: ") : -1] for k in phases if k.startswith("(staging upload")), "")
+    for name in (STAGE_UPLOAD, STAGE_MOVE, STAGE_COUNT):
+        print(f"  {name + (f' ({verb})' if name == STAGE_UPLOAD else ''):40} {phases[name]:7.2f} s")
+    staging_total = client + sum(phases[k] for k in (STAGE_UPLOAD, STAGE_MOVE, STAGE_COUNT))
     print(f"  {'total, with the client side':40} {staging_total:7.2f} s")
     print("alternatives (not what load does):")
     print(f"  {ALT_POST:40} {phases[ALT_POST]:7.2f} s  (the same bodies; PUT: {phases[PHASE_PUT]:.2f} s)")
@@ -630,6 +713,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0, help="of the synthetic data (default 0)")
     parser.add_argument("--top", type=int, default=15, help="functions shown per profile listing (default 15)")
     parser.add_argument("--no-profile", action="store_true", help="skip the in-process profile")
+    parser.add_argument("--no-probe", action="store_true", help="skip the probe of the server's PUT atomicity")
     parser.add_argument("--json", type=Path, default=None, help="also write every figure here")
     parser.add_argument(
         "--keep", type=Path, default=None, help="write the dataset folder here and keep it (reused if it matches)"
@@ -663,6 +747,14 @@ def main(argv: list[str] | None = None) -> int:
             except Exception as err:
                 progress(f"step timing failed: {type(err).__name__}: {err}")
                 traceback.print_exc(file=sys.stderr)
+        atomicity: dict[str, Any] = {}
+        if not args.no_probe:
+            progress("probing whether the server's PUT is atomic")
+            try:
+                atomicity = probe_put_atomicity(folder, scratch)
+            except Exception as err:
+                progress(f"atomicity probe failed: {type(err).__name__}: {err}")
+                traceback.print_exc(file=sys.stderr)
     after = toolkit_fingerprint()
     changed = sorted(name for name in after.keys() | fingerprint.keys() if after.get(name) != fingerprint.get(name))
     load_after = os.getloadavg()
@@ -685,6 +777,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"failed: {method}: {error}")
     if changed:
         print(f"WARNING: {', '.join(changed)} changed during the run; the figures may mix versions")
+    if atomicity:
+        print_atomicity(atomicity)
     if phases:
         print_phases(phases)
     if profile:
@@ -709,6 +803,7 @@ def main(argv: list[str] | None = None) -> int:
             "toolkit_fingerprint": after,
             "load_average": [load_before, load_after],
             "phases": phases,
+            "put_atomicity": atomicity,
             "profile": profile,
         }
         args.json.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
