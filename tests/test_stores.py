@@ -395,3 +395,20 @@ def test_load_user_data_keeps_its_named_graphs(fresh_oxigraph: Server, tmp_path:
     done = casegraph(*load_args(fresh_oxigraph), "--data", str(data))
     assert done.returncode == 0, done.stderr
     assert store_graphs(fresh_oxigraph) == local_counts()
+
+
+def test_direct_loads_post_into_empty_graphs_and_put_over_full_ones(
+    fresh_oxigraph: Server, fault_proxy_factory: Callable[..., FaultProxy]
+) -> None:
+    proxy = fault_proxy_factory(fresh_oxigraph.base)
+    first = casegraph(*proxied_load_args(proxy, fresh_oxigraph), "--direct")
+    assert first.returncode == 0, first.stderr
+    methods = [method for method, _ in proxy.requests if method in ("PUT", "POST") and "/store" in _]
+    assert methods == ["POST"] * 4  # every graph was still empty
+    before = {g: dump(fresh_oxigraph, g) for g in GRAPHS.values()}
+    seen = len(proxy.requests)
+    second = casegraph(*proxied_load_args(proxy, fresh_oxigraph), "--direct")
+    assert second.returncode == 0, second.stderr
+    assert [m for m, path in proxy.requests[seen:] if m in ("PUT", "POST") and "/store" in path] == ["PUT"] * 4
+    assert {g: dump(fresh_oxigraph, g) for g in GRAPHS.values()} == before
+    assert store_graphs(fresh_oxigraph) == local_counts()
