@@ -85,23 +85,12 @@ NOTES = {
     "plain POST /store": "reference: requests.post of the .nq bytes",
     "oxigraph load": "offline bulk loader, no server",
     PLAIN_PUT: "requests.put of each graph's N-Triples",
-    "casegraph load --direct": "PUT per graph + verify (goal)",
+    "casegraph load --direct": "--direct, verify included (goal)",
     "casegraph load": "upload to staging + MOVE + verify",
     "reload --direct": "same again into the filled store",
 }
 NTRIPLES = "application/n-triples"
 SPARQL_UPDATE = {"Content-Type": "application/sparql-update"}
-PHASE_SOURCES = "prepare the graphs from the .nq"
-PHASE_WRITE = "write each graph's upload body"
-PHASE_PUT = "HTTP PUT, incl. the server's work"
-PHASE_COUNT = "count query (verify)"
-DIRECT_PHASES = (PHASE_SOURCES, PHASE_WRITE, PHASE_PUT, PHASE_COUNT)
-CLIENT_PHASES = (PHASE_SOURCES, PHASE_WRITE)
-STAGE_UPLOAD = "upload into the staging graph"
-STAGE_MOVE = "MOVE staging graph to target"
-STAGE_COUNT = "count query (verify) "
-ALT_POST = "POST, not PUT (fresh store)"
-ALT_PARSE = "parse instead: read_quads + serialise"
 START = time.perf_counter()
 
 
@@ -445,16 +434,6 @@ def graph_sources(folder: Path, scratch: Path) -> tuple[list[Any], str]:
     return load_module.dataset_sources(read_quads(folder), roles), "parse"
 
 
-def staging_upload_method() -> str:
-    """How ``load.py`` fills a staging graph: ``POST`` since it sends a method per upload, ``PUT`` before."""
-    import inspect
-
-    from casegraph import load as load_module
-
-    text = inspect.getsource(load_module._replace)
-    return "POST" if '"POST"' in text else "PUT"
-
-
 def write_body(source: Any, body: Any) -> None:
     """A graph source's N-Triples into ``body``, as ``load.py`` writes the upload."""
     import pyoxigraph as ox
@@ -494,77 +473,84 @@ def profile_direct(folder: Path, scratch: Path, top: int) -> dict[str, Any]:
     return out
 
 
-def time_phases(folder: Path, scratch: Path) -> dict[str, float]:
-    """Each step of the direct path timed alone (no profiler), then the staging path's store side
-    and the alternatives, on the same data. The HTTP requests are the ones ``load.py`` sends (the
-    same method, URL, parameters, headers and file body), made here with ``requests``."""
-    from casegraph.dataset import read_quads
-    from casegraph.load import dataset_sources
+def time_steps(folder: Path, scratch: Path) -> dict[str, dict[str, float]]:
+    """The real ``load()`` run three times in-process without a profiler (direct into a fresh
+    store, direct again into the filled one, staging into a fresh store), with each HTTP request,
+    count query and upload body timed by wrapping the methods that make them (``load.py`` itself
+    is not touched). Returns, per run, seconds by step."""
+    import dataclasses
 
-    phases: dict[str, float] = {}
+    from casegraph import load as load_module
+    from casegraph.endpoint import endpoint
 
-    def phase(name: str, fn: Callable[[], Any]) -> Any:
+    client_class = load_module._Client
+    runs: dict[str, dict[str, float]] = {}
+
+    def instrumented(name: str, server: Server, *, direct: bool, sources: list[Any]) -> None:
+        steps: dict[str, float] = {}
+
+        def add(step: str, seconds: float) -> None:
+            steps[step] = steps.get(step, 0.0) + seconds
+
+        def timed(step: Callable[..., str], fn: Callable[..., Any]) -> Callable[..., Any]:
+            def wrapper(*args: Any, **kwargs: Any) -> Any:
+                begin = time.perf_counter()
+                try:
+                    return fn(*args, **kwargs)
+                finally:
+                    add(step(*args, **kwargs), time.perf_counter() - begin)
+
+            return wrapper
+
+        def request_step(_self: Any, method: str, url: str, **kwargs: Any) -> str:
+            path = url.rsplit("/", 1)[-1]
+            data = kwargs.get("data")
+            what = "upload" if path == "store" else (data.split(maxsplit=1)[0].decode() if data else "")
+            return f"HTTP {method} /{path} ({what})"
+
+        wrapped = [
+            dataclasses.replace(s, write=timed(lambda *_: "write each graph's upload body", s.write))
+            if hasattr(s, "write")
+            else s
+            for s in sources
+        ]
+        remote = endpoint(server.query, update=server.update, graph_store=server.store, timeout=3600)
+        originals = {attr: getattr(client_class, attr) for attr in ("_send", "count")}
+        client_class._send = timed(request_step, originals["_send"])  # type: ignore[method-assign]
+        client_class.count = timed(lambda *_: "count queries", originals["count"])  # type: ignore[method-assign]
         gc.collect()
         begin = time.perf_counter()
-        result = fn()
-        phases[name] = phases.get(name, 0.0) + time.perf_counter() - begin
-        return result
+        try:
+            load_module.load(remote, wrapped, direct=direct)
+        finally:
+            for attr, original in originals.items():
+                setattr(client_class, attr, original)
+        total = time.perf_counter() - begin
+        steps["the rest (client side)"] = total - sum(steps.values())
+        steps["total"] = total
+        runs[name] = steps
 
-    def send(method: str, url: str, **kwargs: Any) -> None:
-        response = session.request(method, url, timeout=3600, **kwargs)
-        if response.status_code >= 300:
-            raise RuntimeError(f"{method} {url} answered HTTP {response.status_code}: {response.text[:200]}")
+    gc.collect()
+    begin = time.perf_counter()
+    sources, how = graph_sources(folder, scratch / "steps-split")
+    prepared = {f"prepare the graphs from the .nq ({how})": time.perf_counter() - begin}
+    with oxigraph_server(scratch / "steps-direct") as server:
+        instrumented("casegraph load --direct", server, direct=True, sources=sources)
+        instrumented("reload --direct", server, direct=True, sources=sources)
+    with oxigraph_server(scratch / "steps-staging") as server:
+        instrumented("casegraph load", server, direct=False, sources=sources)
+    if how == "split":  # what parsing the file instead would cost
+        from casegraph.dataset import read_quads
 
-    def upload(method: str, server: Server, graph: str, body: Any) -> None:
-        body.seek(0)
-        send(method, server.store, params={"graph": graph}, data=body, headers={"Content-Type": NTRIPLES})
-
-    def count(server: Server, graph: str) -> int:
-        query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
-        response = session.get(
-            server.query, params={"query": query}, headers={"Accept": "application/sparql-results+json"}
-        )
-        response.raise_for_status()
-        return int(response.json()["results"]["bindings"][0]["n"]["value"])
-
-    session = requests.Session()
-    bodies: dict[str, Any] = {}
-    with contextlib.ExitStack() as files:
-        with oxigraph_server(scratch / "phases-direct") as server:
-            sources, how = phase(PHASE_SOURCES, lambda: graph_sources(folder, scratch / "phases-split"))
-            phases[f"(sources prepared by: {how})"] = 0.0
-            for source in sources:
-                body = files.enter_context(tempfile.TemporaryFile())
-                phase(PHASE_WRITE, lambda source=source, body=body: write_body(source, body))
-                phase(PHASE_PUT, lambda source=source, body=body: upload("PUT", server, source.graph, body))
-                stored = phase(PHASE_COUNT, lambda source=source: count(server, source.graph))
-                if stored != source.count:
-                    raise RuntimeError(f"{source.graph}: {stored} triples stored, {source.count} sent")
-                bodies[source.graph] = body
-        # alternatives: the same bodies POSTed into a fresh store; the parsing path
-        with oxigraph_server(scratch / "phases-post") as server:
-            for iri, body in bodies.items():
-                phase(ALT_POST, lambda iri=iri, body=body: upload("POST", server, iri, body))
-        parsed = phase(ALT_PARSE, lambda: dataset_sources(read_quads(folder), tuple(GRAPHS)))
+        gc.collect()
+        begin = time.perf_counter()
+        parsed = load_module.dataset_sources(read_quads(folder), tuple(GRAPHS))
         for source in parsed:
             with tempfile.TemporaryFile() as body:
-                phase(ALT_PARSE, lambda source=source, body=body: write_body(source, body))
-        del parsed
-        # the staging path's store side, on a fresh store (its client side is the same as above)
-        verb = staging_upload_method()
-        with oxigraph_server(scratch / "phases-staging") as server:
-            for iri, body in bodies.items():
-                staging = f"{iri}/staging/bench"
-                phase(STAGE_UPLOAD, lambda staging=staging, body=body: upload(verb, server, staging, body))
-                phases[f"(staging upload by: {verb})"] = 0.0
-                move = f"MOVE SILENT GRAPH <{staging}> TO GRAPH <{iri}>".encode()
-                phase(STAGE_MOVE, lambda move=move: send("POST", server.update, data=move, headers=SPARQL_UPDATE))
-                phase(STAGE_COUNT, lambda iri=iri: count(server, iri))
-    return phases
-
-
-#: The casegraph modules on the load path; of cli.py only the ``load`` command counts.
-LOAD_PATH_MODULES = ("load.py", "dataset.py", "endpoint.py", "remote.py", "export.py", "iris.py", "errors.py")
+                write_body(source, body)
+        prepared["parse instead: read_quads + serialise each graph"] = time.perf_counter() - begin
+    runs["prepare"] = prepared
+    return runs
 
 
 def probe_put_atomicity(folder: Path, scratch: Path) -> dict[str, Any]:
@@ -648,6 +634,10 @@ def split_by_graph(nquads: bytes) -> dict[str, bytes]:
     return {graph[1:-1].decode(): b" .\n".join(heads) + b" .\n" for graph, heads in lines.items()}
 
 
+#: The casegraph modules on the load path; of cli.py only the ``load`` command counts.
+LOAD_PATH_MODULES = ("load.py", "dataset.py", "endpoint.py", "remote.py", "export.py", "iris.py", "errors.py")
+
+
 def toolkit_fingerprint() -> dict[str, str]:
     """A hash of each casegraph source file on the load path, to notice a change during the run."""
     import hashlib
@@ -702,23 +692,19 @@ def table(run: Run, triples: int) -> tuple[str, dict[str, Any]]:
     return "\n".join(lines), figures
 
 
-def print_phases(phases: dict[str, float]) -> None:
-    total = sum(phases[k] for k in DIRECT_PHASES)
-    how = next((k for k in phases if k.startswith("(sources")), "")
-    print(f"\nwhere the direct path's time goes (in-process, each step timed alone, no profiler) {how}:")
-    for name in DIRECT_PHASES:
-        print(f"  {name:40} {phases[name]:7.2f} s  {100 * phases[name] / total:5.1f} %")
-    print(f"  {'total':40} {total:7.2f} s")
-    client = sum(phases[k] for k in CLIENT_PHASES)
-    print(f"the staging path's store side, on a fresh store (its client side is the same {client:.2f} s):")
-    verb = next((k[len("(staging upload by: ") : -1] for k in phases if k.startswith("(staging upload")), "")
-    for name in (STAGE_UPLOAD, STAGE_MOVE, STAGE_COUNT):
-        print(f"  {name + (f' ({verb})' if name == STAGE_UPLOAD else ''):40} {phases[name]:7.2f} s")
-    staging_total = client + sum(phases[k] for k in (STAGE_UPLOAD, STAGE_MOVE, STAGE_COUNT))
-    print(f"  {'total, with the client side':40} {staging_total:7.2f} s")
-    print("alternatives (not what load does):")
-    print(f"  {ALT_POST:40} {phases[ALT_POST]:7.2f} s  (the same bodies; PUT: {phases[PHASE_PUT]:.2f} s)")
-    print(f"  {ALT_PARSE:40} {phases[ALT_PARSE]:7.2f} s  (instead of the first two steps: {client:.2f} s)")
+def print_steps(runs: dict[str, dict[str, float]]) -> None:
+    print("\nwhere the time goes (in-process, no profiler; each request timed where load.py makes it):")
+    for name, seconds in runs.get("prepare", {}).items():
+        print(f"  {name:56} {seconds:7.2f} s")
+    for run in ("casegraph load --direct", "reload --direct", "casegraph load"):
+        steps = runs.get(run)
+        if not steps:
+            continue
+        total = steps["total"]
+        print(f"  {run}: {total:.2f} s")
+        for step, seconds in sorted(steps.items(), key=lambda item: -item[1]):
+            if step != "total":
+                print(f"    {step:54} {seconds:7.2f} s  {100 * seconds / total:5.1f} %")
 
 
 def verdicts(figures: dict[str, Any]) -> list[str]:
@@ -734,10 +720,6 @@ def verdicts(figures: dict[str, Any]) -> list[str]:
             f"direct PUT path: {direct:.2f} × plain POST (goal ≤ {GOAL})  {'ok' if direct <= GOAL else 'OVER GOAL'}"
         )
     lines.append(f"staging + MOVE path: {staging:.2f} × plain POST" if staging else "staging + MOVE path: failed")
-    put = figures.get(PLAIN_PUT, {}).get("median")
-    mine = figures.get("casegraph load --direct", {}).get("median")
-    if put and mine:
-        lines.append(f"direct PUT path: {mine / put:.2f} × plain PUT of the same graphs (casegraph's own overhead)")
     return lines
 
 
@@ -776,7 +758,7 @@ def main(argv: list[str] | None = None) -> int:
         run = Run(folder, expected, data, scratch)
         run.repeat(args.repeat)
         profile: dict[str, Any] = {}
-        phases: dict[str, float] = {}
+        steps: dict[str, dict[str, float]] = {}
         if not args.no_profile:
             progress("profiling the direct path in-process")
             try:
@@ -784,9 +766,9 @@ def main(argv: list[str] | None = None) -> int:
             except Exception as err:
                 progress(f"profile failed: {type(err).__name__}: {err}")
                 traceback.print_exc(file=sys.stderr)
-            progress("timing the direct path's steps one by one, then the staging path's store side")
+            progress("timing each step of the real load, in-process: direct, reload, staging")
             try:
-                phases = time_phases(folder, scratch)
+                steps = time_steps(folder, scratch)
             except Exception as err:
                 progress(f"step timing failed: {type(err).__name__}: {err}")
                 traceback.print_exc(file=sys.stderr)
@@ -822,8 +804,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"WARNING: {', '.join(changed)} changed during the run; the figures may mix versions")
     if atomicity:
         print_atomicity(atomicity)
-    if phases:
-        print_phases(phases)
+    if steps:
+        print_steps(steps)
     if profile:
         seconds = profile["profiled_seconds"]
         print(f"\ncProfile of load(sources, direct=True), sources prepared as the CLI does: {seconds:.2f} s")
@@ -845,7 +827,7 @@ def main(argv: list[str] | None = None) -> int:
             "toolkit_changed_during_run": changed,
             "toolkit_fingerprint": after,
             "load_average": [load_before, load_after],
-            "phases": phases,
+            "steps": steps,
             "put_atomicity": atomicity,
             "profile": profile,
         }

@@ -8,9 +8,9 @@ Each graph is replaced as a whole, never half-done from a reader's point of view
 3. the store's count of triples in the target graph is compared with the local count.
 
 A store whose own ``PUT`` is atomic can skip the staging graph (``direct=True``; the README lists
-which stores are); a target graph that is still empty then gets a ``POST`` instead. Oxigraph's
-``PUT`` is not atomic — its server clears the graph and loads the new triples in two separate
-transactions — so the default is staging everywhere.
+which stores are); a target graph that is still empty then gets a ``POST`` instead. Whether a
+store's ``PUT`` is atomic is rarely documented and varies between versions (``bench_load.py``
+probes it), so the default is staging everywhere: SPARQL Update requests are transactional.
 
 A failure stops the load: graphs already swapped stay replaced, the graph in progress and those
 after it keep their previous version (its staging graph is dropped), and the error says which is
