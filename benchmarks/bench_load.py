@@ -4,29 +4,32 @@ A synthetic dataset folder (``casegraph.nq``, the four named graphs split like t
 loaded, each time into a FRESH on-disk Oxigraph server (a new temporary directory, so every load
 starts empty; only the load is timed, never the server's start or stop), by:
 
-- ``plain POST``: the reference, one ``requests.post`` of the file's bytes to ``/store`` as
-  ``application/n-quads``; the protocol's own cost, the limit for any Graph Store client;
-- ``oxigraph load``: the server's offline bulk loader on a fresh directory, no server running
-  (whole process);
-- ``casegraph load --direct``: one Graph Store ``PUT`` per graph, verification included (whole
-  process); the path the goal is about;
-- ``casegraph load``: the default, each graph ``PUT`` into a staging graph then ``MOVE``d
-  (reported separately);
-- ``reload --direct``: ``casegraph load --direct`` again into the server the first one filled
-  (replaces every graph with the same content).
+- ``plain POST /store``: the reference, one ``requests.post`` of the file's bytes to ``/store``
+  as ``application/n-quads``; the protocol's own cost, the limit for any Graph Store client;
+- ``oxigraph load``: the offline bulk loader into a fresh directory, no server (whole process);
+- ``plain PUT per graph``: one ``requests.put`` of each graph's N-Triples, the protocol's own
+  cost of replacing the graphs;
+- ``casegraph load --direct``: no staging graph, verification included (whole process); the
+  row the goal is about;
+- ``casegraph load``: the default, each graph uploaded into a staging graph, then ``MOVE``d;
+- ``reload --direct``: ``casegraph load --direct`` again into the server it filled (replaces
+  every graph with the same content).
 
-After every load into a server the per-graph counts are checked against the file. Then the direct
-path runs once more in-process under cProfile, and once with each of its phases timed on its own,
-to show where the time goes.
+After every load into a server the per-graph counts are checked against the file. Then (unless
+``--no-probe``) a probe of whether the server's Graph Store ``PUT`` is atomic, and (unless
+``--no-profile``) where the time goes: the real ``load()`` in-process with each request timed,
+and once under cProfile.
 
 Goal (the issue): ``casegraph load`` within 1.2x of the plain POST, verification included, on the
-atomic-PUT path. Oxigraph's own PUT is not atomic (it clears the graph and loads the new triples
-in two transactions), so on Oxigraph that figure is the ``--direct`` path, measured for the
-protocol cost only; the staging + MOVE path is what ``casegraph load`` does there by default.
+atomic-PUT path; the staging + MOVE path is reported separately. casegraph has treated
+Oxigraph's ``PUT`` as not atomic (a clear and a load as two store operations) and stages by
+default there, so on Oxigraph the ``--direct`` row is the direct path's protocol cost; the probe
+says what the running server's ``PUT`` actually does.
 
 Usage::
 
     python benchmarks/bench_load.py [--triples N] [--repeat R] [--json FILE] [--keep DIR]
+                                    [--seed S] [--top N] [--no-profile] [--no-probe]
 
 This is a benchmark, not a test: it always exits 0. Progress goes to stderr.
 """
@@ -737,7 +740,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=2, help="timed runs per method (default 2)")
     parser.add_argument("--seed", type=int, default=0, help="of the synthetic data (default 0)")
     parser.add_argument("--top", type=int, default=15, help="functions shown per profile listing (default 15)")
-    parser.add_argument("--no-profile", action="store_true", help="skip the in-process profile")
+    parser.add_argument("--no-profile", action="store_true", help="skip the in-process step timings and profile")
     parser.add_argument("--no-probe", action="store_true", help="skip the probe of the server's PUT atomicity")
     parser.add_argument("--json", type=Path, default=None, help="also write every figure here")
     parser.add_argument(
