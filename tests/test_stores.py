@@ -221,7 +221,7 @@ def test_unreachable_endpoint(tmp_path: Path) -> None:
             "5",
         )
     )
-    assert f"{base}/store cannot be reached" in line
+    assert f"{base}/query cannot be reached" in line  # the first request asks whether the graph is empty
     assert line.endswith("graphs replaced: none; graphs unchanged: ontology, asserted, inferred, metadata")
     query = one_line_error(casegraph("query", "timeline", "--endpoint", f"{base}/query", "--timeout", "5"))
     assert query.startswith(f"casegraph: error: {base}/query cannot be reached")
@@ -264,8 +264,9 @@ def test_a_server_error_mid_load_keeps_the_previous_version(
 ) -> None:
     old = _seed_old_version(fresh_oxigraph)
     proxy = fault_proxy_factory(fresh_oxigraph.base)
-    # Requests of a graph: POST into staging, MOVE, count. The ontology takes 3; fail the asserted POST.
-    proxy.fail_nth(4, status=500)
+    # Requests: the (empty) ontology graph takes count, POST, count; the (full) asserted graph
+    # takes count, POST into staging, MOVE, count. Fail the asserted POST, the 5th request.
+    proxy.fail_nth(5, status=500)
     result = casegraph(
         *proxied_load_args(proxy, fresh_oxigraph),
     )
@@ -283,13 +284,13 @@ def test_broken_answers_keep_the_previous_version(
     old = _seed_old_version(fresh_oxigraph)
     proxy = fault_proxy_factory(fresh_oxigraph.base)
     if fault == "cut":
-        proxy.cut_nth(4)  # the asserted graph's PUT: the connection closes unanswered
+        proxy.cut_nth(5)  # the asserted graph's upload: the connection closes unanswered
         expected = "closed the connection"
     elif fault == "garbage":
         proxy.garbage_nth(3)  # the ontology's count query gets a broken answer
         expected = "answered something that is not a SPARQL result"
     else:
-        proxy.stall_nth(4, 3.0)  # the asserted graph's PUT waits longer than --timeout
+        proxy.stall_nth(5, 3.0)  # the asserted graph's upload waits longer than --timeout
         expected = "did not answer within 1 s"
     result = casegraph(
         *proxied_load_args(proxy, fresh_oxigraph),
@@ -411,4 +412,15 @@ def test_direct_loads_post_into_empty_graphs_and_put_over_full_ones(
     assert second.returncode == 0, second.stderr
     assert [m for m, path in proxy.requests[seen:] if m in ("PUT", "POST") and "/store" in path] == ["PUT"] * 4
     assert {g: dump(fresh_oxigraph, g) for g in GRAPHS.values()} == before
+    assert store_graphs(fresh_oxigraph) == local_counts()
+
+
+def test_an_empty_target_gets_one_post_and_no_staging(
+    fresh_oxigraph: Server, fault_proxy_factory: Callable[..., FaultProxy]
+) -> None:
+    proxy = fault_proxy_factory(fresh_oxigraph.base)
+    result = casegraph(*proxied_load_args(proxy, fresh_oxigraph))
+    assert result.returncode == 0, result.stderr
+    writes = [(method, path.split("?")[0]) for method, path in proxy.requests if method in ("PUT", "POST")]
+    assert [w for w in writes if w[1] != "/query"] == [("POST", "/store")] * 4  # no MOVE, no PUT
     assert store_graphs(fresh_oxigraph) == local_counts()
