@@ -21,19 +21,10 @@ from typing import IO, Any
 
 import pyoxigraph as ox
 
-from .export import RdfFormat, context
+from .export import RDF_TYPE, RdfFormat, context
 from .iris import PREFIXES
 
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-_OX = {
-    RdfFormat.TURTLE: ox.RdfFormat.TURTLE,
-    RdfFormat.JSONLD_EXPANDED: ox.RdfFormat.JSON_LD,
-    RdfFormat.NTRIPLES: ox.RdfFormat.N_TRIPLES,
-    RdfFormat.RDFXML: ox.RdfFormat.RDF_XML,
-    RdfFormat.NQUADS: ox.RdfFormat.N_QUADS,
-    RdfFormat.TRIG: ox.RdfFormat.TRIG,
-}
 
 
 def _triples(quads: Iterable[ox.Quad]) -> Iterator[ox.Triple]:
@@ -49,7 +40,7 @@ def dump(quads: Iterable[ox.Quad], fmt: RdfFormat, out: IO[bytes]) -> None:
         return
     prefixes = PREFIXES if fmt in (RdfFormat.TURTLE, RdfFormat.TRIG, RdfFormat.RDFXML) else None
     data: Iterable[ox.Quad] | Iterable[ox.Triple] = quads if fmt.keeps_graphs else _triples(quads)
-    ox.serialize(data, out, format=_OX[fmt], prefixes=prefixes)
+    ox.serialize(data, out, format=fmt.ox_format, prefixes=prefixes)
 
 
 class CompactWriter:
