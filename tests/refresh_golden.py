@@ -13,7 +13,8 @@ GOLDEN = Path(__file__).resolve().parent / "golden"
 
 
 def minted_iris(quads: list[ox.Quad] | None = None) -> list[str]:
-    """Every IRI the dataset mints, except the evidence, mention and quote nodes (minted from offsets)."""
+    """Every IRI the dataset mints (hashed statement and annotation IRIs included), except the
+    spans of the report and the quote nodes (minted from offsets)."""
     return sorted(
         {
             t.value
@@ -21,8 +22,7 @@ def minted_iris(quads: list[ox.Quad] | None = None) -> list[str]:
             for t in (q.subject, q.object)
             if isinstance(t, ox.NamedNode)
             and t.value.startswith((ONTOLOGY_NS, ID_NS))
-            and "/evidence/" not in t.value
-            and "/mention/" not in t.value
+            and "/span/" not in t.value
             and "/quote/" not in t.value
         }
     )

@@ -15,7 +15,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 
 from casegraph.build import build, check_graphs, read_sources
 from casegraph.errors import BuildError, GroundingError, OntologyError
-from casegraph.iris import GRAPHS, ID_NS, SOURCE_IRI
+from casegraph.iris import GRAPHS, SOURCE_IRI
 from casegraph.resources import Paths
 
 from .conftest import REPO
@@ -95,9 +95,14 @@ def test_every_event_and_statement_carries_evidence(store: ox.Store) -> None:
             """
         PREFIX cg: <https://w3id.org/casegraph/ontology#>
         PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+        PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+        PREFIX oa: <http://www.w3.org/ns/oa#>
         SELECT ?event WHERE {
           ?event a ?type . ?type rdfs:subClassOf* cg:Event .
-          FILTER NOT EXISTS { ?event cg:hasEvidence ?e }
+          FILTER NOT EXISTS {
+            ?statement rdf:subject ?event .
+            ?annotation oa:hasBody ?statement ; oa:motivatedBy cg:grounding ; oa:hasTarget ?span .
+          }
         }""",
             use_default_graph_as_union=True,
         )
@@ -115,7 +120,8 @@ def test_no_label_is_the_garbled_wording(store: ox.Store) -> None:
         PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
         PREFIX oa: <http://www.w3.org/ns/oa#>
         SELECT ?label ?exact WHERE {
-          ?node cg:hasMention/oa:hasSelector/oa:exact ?exact ; skos:prefLabel|skos:altLabel ?label .
+          ?mention oa:motivatedBy oa:identifying ; oa:hasBody ?node ; oa:hasTarget/oa:hasSelector/oa:exact ?exact .
+          ?node skos:prefLabel|skos:altLabel ?label .
         }""",
             use_default_graph_as_union=True,
         )
@@ -183,19 +189,24 @@ def _copy_tree(tmp_path: Path, paths: Paths) -> Paths:
     for part in ("ontology", "graph/sources"):
         shutil.copytree(paths.root / part, root / part)
     shutil.copy(paths.facts, root / "graph" / "article.ttl")
+    shutil.copy(paths.enrichment, root / "graph" / "enrichment.trig")
     return Paths(root)
 
 
 def test_a_quote_missing_from_the_source_fails_the_build_naming_the_claim(tmp_path: Path, paths: Paths) -> None:
     tree = _copy_tree(tmp_path, paths)
     text = tree.facts.read_text(encoding="utf-8")
-    tree.facts.write_text(text.replace('"Laura Friedman" .', '"Laura Friedmann" .'), encoding="utf-8")
+    tree.facts.write_text(
+        text.replace('cgc:mention "Laura Friedman" ;', 'cgc:mention "Laura Friedmann" ;'), encoding="utf-8"
+    )
     out = tmp_path / "out"
     out.mkdir()
     with pytest.raises(GroundingError) as err:
         build(tree, output=out)
+    at = paths.source.read_text(encoding="utf-8").index("Laura Friedman,")
     assert str(err.value) == (
-        f'{tree.facts}: <{ID_NS}person/laura-friedman>: quote "Laura Friedmann" is not in the source text; '
+        f'{tree.facts}: mention of id:person/laura-friedman: quote "Laura Friedmann" is not in the source text; '
+        f'the closest words are at {at}-{at + len("Laura Friedman")}: "Laura Friedman"; '
         "copy the words exactly as the source has them (including its typos)"
     )
     assert list(out.iterdir()) == []
@@ -204,7 +215,7 @@ def test_a_quote_missing_from_the_source_fails_the_build_naming_the_claim(tmp_pa
 def test_an_undeclared_term_fails_the_build(tmp_path: Path, paths: Paths) -> None:
     tree = _copy_tree(tmp_path, paths)
     text = tree.facts.read_text(encoding="utf-8")
-    tree.facts.write_text(text.replace("cg:careerStatus", "cg:carreerStatus", 1), encoding="utf-8")
+    tree.facts.write_text(text.replace("cg:careerStatus", "cg:carreerStatus"), encoding="utf-8")
     with pytest.raises(
         OntologyError, match=r"asserted graph uses terms the ontology does not declare: cg:carreerStatus;"
     ):

@@ -43,13 +43,14 @@ QUERY_IDS = [
 ORDERED_OVER_OBJECTION_VARS = [
     "order", "orderLabel", "issuer", "issuerLabel", "principal", "principalLabel",
     "addressee", "addresseeLabel", "orderDate", "deadline", "objection", "objectionLabel",
-    "objector", "objectorLabel", "objectionDate", "evidenceFor", "evidence", "evidenceStart",
+    "objector", "objectorLabel", "objectionDate", "evidenceFor", "relation", "evidence", "evidenceStart",
+    "evidenceEnd",
 ]  # fmt: skip
-ORDERED_OVER_OBJECTION_ROWS = 12
+ORDERED_OVER_OBJECTION_ROWS = 20
 VITOLO = ID_NS + "person/sara-vitolo"
 SPARQL_RESULTS_NS = "{http://www.w3.org/2005/sparql-results#}"
 RDF_FORMATS = ["turtle", "jsonld", "trig", "nquads", "ntriples", "rdfxml"]
-CHOICES = "ontology, asserted, inferred, metadata, all"
+CHOICES = "ontology, asserted, evidence, enrichment, inferred, metadata, all"
 
 
 def assert_usage_error(result: Result, message: str) -> None:
@@ -565,7 +566,7 @@ def test_table_is_readable(run: Run, monkeypatch: pytest.MonkeyPatch, columns: s
     text = run_ordered(run, "table").stdout
     assert "Sara Vitolo" in text
     assert "two top advisers to HHS Secretary Robert F. Kennedy Jr." in text
-    assert text.endswith("(12 rows)\n")
+    assert text.endswith(f"({ORDERED_OVER_OBJECTION_ROWS} rows)\n")
 
 
 def test_query_output_file_holds_what_stdout_shows(run: Run, tmp_path: Path) -> None:
@@ -582,13 +583,15 @@ def test_evidence_for_a_resource(run: Run) -> None:
     assert result.exit_code == 0, result.stderr
     bindings = json.loads(result.stdout)["results"]["bindings"]
     assert bindings
-    assert {b["claim"]["value"] for b in bindings if b["relation"]["value"] == "itself"} == {VITOLO}
+    assert all(VITOLO in (b["subject"]["value"], b["object"]["value"]) for b in bindings)
 
 
 def test_evidence_for_an_unknown_resource_is_empty(run: Run) -> None:
     result = run("query", "evidence", "--param", "resource=https://example.org/nobody", "-f", "csv")
     assert result.exit_code == 0, result.stderr
-    assert result.stdout_bytes == b"claim,claimLabel,relation,selection,exact,start,end\r\n"
+    assert result.stdout_bytes == (
+        b"subject,subjectLabel,predicate,predicateLabel,object,objectLabel,exact,start,end,source\r\n"
+    )
 
 
 # --- ad-hoc SPARQL -----------------------------------------------------------------------------

@@ -27,9 +27,9 @@ def casegraph(*args: str, stdin: bytes | None = None) -> subprocess.CompletedPro
 
 @pytest.fixture(scope="module")
 def article_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """The ontology and asserted graphs in every input format."""
+    """The ontology, asserted and evidence graphs (what the statements query reads) in every input format."""
     folder = tmp_path_factory.mktemp("inputs")
-    quads = select_quads(read_quads(), parse_graphs("ontology,asserted"))
+    quads = select_quads(read_quads(), parse_graphs("ontology,asserted,evidence"))
     files = {}
     for name, ext in EXTENSIONS.items():
         path = folder / f"article.{ext}"

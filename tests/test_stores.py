@@ -100,7 +100,7 @@ def test_load_into_oxigraph_verifies_and_is_idempotent(fresh_oxigraph: Server) -
     assert second.returncode == 0, second.stderr
     assert store_graphs(fresh_oxigraph) == local_counts()
     assert {g: dump(fresh_oxigraph, g) for g in GRAPHS.values()} == before
-    assert "4 graphs" in second.stderr and "verified" in second.stderr
+    assert "6 graphs" in second.stderr and "verified" in second.stderr
 
 
 def test_load_into_virtuoso_anonymously_and_with_digest(virtuoso_server: Server) -> None:
@@ -222,7 +222,9 @@ def test_unreachable_endpoint(tmp_path: Path) -> None:
         )
     )
     assert f"{base}/query cannot be reached" in line  # the first request asks whether the graph is empty
-    assert line.endswith("graphs replaced: none; graphs unchanged: ontology, asserted, inferred, metadata")
+    assert line.endswith(
+        "graphs replaced: none; graphs unchanged: ontology, asserted, evidence, enrichment, inferred, metadata"
+    )
     query = one_line_error(casegraph("query", "timeline", "--endpoint", f"{base}/query", "--timeout", "5"))
     assert query.startswith(f"casegraph: error: {base}/query cannot be reached")
 
@@ -272,7 +274,9 @@ def test_a_server_error_mid_load_keeps_the_previous_version(
     )
     line = one_line_error(result)
     assert "answered HTTP 500 to POST" in line
-    assert line.endswith("graphs replaced: ontology; graphs unchanged: asserted, inferred, metadata")
+    assert line.endswith(
+        "graphs replaced: ontology; graphs unchanged: asserted, evidence, enrichment, inferred, metadata"
+    )
     assert dump(fresh_oxigraph, ASSERTED) == old
     assert set(store_graphs(fresh_oxigraph)) == {GRAPHS["ontology"], ASSERTED}  # no staging graph left
 
@@ -319,7 +323,7 @@ def test_serve_is_a_read_only_endpoint_with_cors(tmp_path: Path) -> None:
     log = tmp_path / "serve.log"
     with log.open("wb") as sink:
         process = subprocess.Popen(
-            [*CLI, "serve", "--port", str(port), "--graphs", "ontology,asserted"],
+            [*CLI, "serve", "--port", str(port), "--graphs", "ontology,asserted,evidence"],
             stdout=sink,
             stderr=sink,
             start_new_session=True,
@@ -345,7 +349,8 @@ def test_serve_is_a_read_only_endpoint_with_cors(tmp_path: Path) -> None:
             timeout=10,
         )
         counts = local_counts()
-        assert union.content.decode().splitlines()[1] == str(counts[GRAPHS["ontology"]] + counts[ASSERTED])
+        served_graphs = (GRAPHS["ontology"], ASSERTED, GRAPHS["evidence"])
+        assert union.content.decode().splitlines()[1] == str(sum(counts[g] for g in served_graphs))
         assert union.headers.get("Access-Control-Allow-Origin") == "*"
         write = requests.post(
             f"{base}/update",
@@ -405,12 +410,14 @@ def test_direct_loads_post_into_empty_graphs_and_put_over_full_ones(
     first = casegraph(*proxied_load_args(proxy, fresh_oxigraph), "--direct")
     assert first.returncode == 0, first.stderr
     methods = [method for method, _ in proxy.requests if method in ("PUT", "POST") and "/store" in _]
-    assert methods == ["POST"] * 4  # every graph was still empty
+    assert methods == ["POST"] * len(GRAPHS)  # every graph was still empty
     before = {g: dump(fresh_oxigraph, g) for g in GRAPHS.values()}
     seen = len(proxy.requests)
     second = casegraph(*proxied_load_args(proxy, fresh_oxigraph), "--direct")
     assert second.returncode == 0, second.stderr
-    assert [m for m, path in proxy.requests[seen:] if m in ("PUT", "POST") and "/store" in path] == ["PUT"] * 4
+    assert [m for m, path in proxy.requests[seen:] if m in ("PUT", "POST") and "/store" in path] == ["PUT"] * len(
+        GRAPHS
+    )
     assert {g: dump(fresh_oxigraph, g) for g in GRAPHS.values()} == before
     assert store_graphs(fresh_oxigraph) == local_counts()
 
@@ -422,5 +429,5 @@ def test_an_empty_target_gets_one_post_and_no_staging(
     result = casegraph(*proxied_load_args(proxy, fresh_oxigraph))
     assert result.returncode == 0, result.stderr
     writes = [(method, path.split("?")[0]) for method, path in proxy.requests if method in ("PUT", "POST")]
-    assert [w for w in writes if w[1] != "/query"] == [("POST", "/store")] * 4  # no MOVE, no PUT
+    assert [w for w in writes if w[1] != "/query"] == [("POST", "/store")] * len(GRAPHS)  # no MOVE, no PUT
     assert store_graphs(fresh_oxigraph) == local_counts()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -22,6 +23,7 @@ DATA = REPO / "tests" / "data"
 T = "https://w3id.org/casegraph/id/test/"
 CG = "https://w3id.org/casegraph/ontology#"
 OA = "http://www.w3.org/ns/oa#"
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 SKOS_PREF = "http://www.w3.org/2004/02/skos/core#prefLabel"
 V = Severity.VIOLATION
 
@@ -29,12 +31,50 @@ SHAPE_CASES = {
     "event-without-evidence": [
         (
             T + "order",
-            CG + "hasEvidence",
-            "An event has no evidence: give it at least one cgc:quote with the source's exact words.",
+            f"^{RDF}subject / ^{OA}hasBody",
+            "An event has no evidence: no triple about it has a span of the report; "
+            "give it a cgc:evidence block with the source's exact words.",
         ),
     ],
+    "annotation-without-target": [
+        (
+            T + "ann",
+            OA + "hasTarget",
+            "An annotation needs at least one target (oa:hasTarget): a span of the report (oa:SpecificResource).",
+        ),
+    ],
+    "grounding-body-not-statement": [
+        (T + "ann2", "", "A grounding annotation's body must be an rdf:Statement."),
+    ],
+    "statement-not-asserted": [
+        (
+            RDF + "Statement",
+            "",
+            f"A reified statement describes a triple that is not asserted ({T}st2); "
+            "evidence is only for what the graph says.",
+        ),
+    ],
+    "enrichment-without-reference": [
+        (
+            T + "st",
+            "",
+            "A reified statement has no support: no grounding annotation targets it with a span, it is not flagged "
+            "as a curator inference (cg:inferred true with a note), and it names no reference (dcterms:source).",
+        ),
+    ],
+    "quote-without-rendering": [
+        (
+            T + "words",
+            CG + "rendering",
+            "A quote must say whose wording it is (cg:rendering, e.g. cg:BackTranslation for this report's "
+            "machine translation).",
+        ),
+    ],
+    "reference-without-label": [
+        (T + "reference", SKOS_PREF, "A reference needs a label (skos:prefLabel) saying what work it is."),
+    ],
     "offsets-outside-text": [
-        (T + "ev-p", "", "The selection's offsets (95-120) lie outside the source text (100 characters)."),
+        (T + "source", "", "The selection's offsets (95-120) lie outside the source text (100 characters)."),
     ],
     "start-after-end": [
         (
@@ -116,6 +156,13 @@ def test_every_shape_has_a_planted_defect(shapes: Graph) -> None:
     node_shapes = {str(s).rsplit("#", 1)[-1] for s in shapes.subjects(RDF.type, sh.NodeShape)}
     covered = {
         "EventShape",
+        "AnnotationShape",
+        "GroundingShape",
+        "StatementOfTripleShape",
+        "AssertedStatementShape",
+        "SourceOffsetsShape",
+        "QuoteShape",
+        "EnrichmentReferenceShape",
         "SpanShape",
         "PositionSelectorShape",
         "DataTransferShape",
@@ -165,16 +212,18 @@ def _tree(tmp_path: Path, paths: Paths) -> Paths:
     shutil.copytree(paths.root / "ontology", root / "ontology")
     shutil.copytree(paths.root / "graph" / "sources", root / "graph" / "sources")
     shutil.copy(paths.facts, root / "graph" / "article.ttl")
+    shutil.copy(paths.enrichment, root / "graph" / "enrichment.trig")
     return Paths(root)
 
 
 def test_build_refuses_a_dataset_that_does_not_conform(tmp_path: Path, paths: Paths) -> None:
     tree = _tree(tmp_path, paths)
     text = tree.facts.read_text(encoding="utf-8")
-    tree.facts.write_text(
-        text.replace("    cg:addressedTo agency:cms ;\n    cg:overObjection", "    cg:overObjection", 1),
-        encoding="utf-8",
-    )
+    text = text.replace("    cg:addressedTo agency:cms ;\n    cg:overObjection", "    cg:overObjection", 1)
+    # and the words offered for it, which the build would otherwise refuse first
+    text, dropped = re.subn(r'\[ cgc:supports cg:addressedTo ;\s*cgc:quote "Officials from[^"]*" \] ,\s*', "", text)
+    assert dropped == 1
+    tree.facts.write_text(text, encoding="utf-8")
     out = tmp_path / "out"
     out.mkdir()
     with pytest.raises(ValidationError) as err:

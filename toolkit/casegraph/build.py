@@ -18,6 +18,7 @@ import pyoxigraph as ox
 from rdflib import RDF, XSD, BNode, Graph, Literal, URIRef
 
 from . import __version__
+from .enrichment import read_enrichment
 from .errors import BuildError, OntologyError, ValidationError
 from .export import RdfFormat, export_note, graph_iri, serialize, sorted_triples
 from .files import write_files
@@ -25,6 +26,7 @@ from .ground import ground
 from .iris import (
     CURATION_NS,
     DATASET_IRI,
+    EXPORT_GRAPHS,
     GRAPHS,
     ID_NS,
     ONTOLOGY_IRI,
@@ -54,6 +56,7 @@ class Sources:
 
     ontology: Graph
     facts: Graph
+    enrichment: Graph
     text: str
     digests: dict[str, str]
     facts_path: Path
@@ -72,9 +75,12 @@ def read_sources(paths: Paths) -> Sources:
     except UnicodeDecodeError as err:
         raise OntologyError(f"{paths.source}: the source text is not UTF-8 ({err.reason} at byte {err.start})") from err
     files = {"ontology": paths.ontology, "facts": paths.facts, "source": paths.source}
+    if paths.enrichment.exists():
+        files["enrichment"] = paths.enrichment
     return Sources(
         ontology=read_turtle(paths.ontology),
         facts=read_turtle(paths.facts),
+        enrichment=read_enrichment(paths.enrichment),
         text=text,
         digests={name: _sha256(path) for name, path in files.items()},
         facts_path=paths.facts,
@@ -151,7 +157,14 @@ def describe_inputs(sources: Sources) -> Graph:
     g.add((SOFTWARE, RDF.type, PROV.SoftwareAgent))
     g.add((SOFTWARE, SKOS.prefLabel, Literal("casegraph", lang="en")))
     g.add((SOFTWARE, DCTERMS.hasVersion, Literal(__version__)))
-    for name, file in (("ontology", "ontology/casegraph.ttl"), ("facts", "graph/article.ttl")):
+    inputs = (
+        ("ontology", "ontology/casegraph.ttl"),
+        ("facts", "graph/article.ttl"),
+        ("enrichment", "graph/enrichment.trig"),
+    )
+    for name, file in inputs:
+        if name not in sources.digests:
+            continue
         entity = URIRef(f"{ID_NS}input/{name}")
         g.add((BUILD, PROV.used, entity))
         g.add((entity, RDF.type, PROV.Entity))
@@ -224,7 +237,7 @@ def check_graphs(graphs: dict[str, Graph], ontology: Graph) -> None:
                     f"triple {triple} is in both the {seen[triple]} and the {role} graph; named graphs must be disjoint"
                 )
             seen[triple] = role
-    for role in ("asserted", "metadata"):
+    for role in [r for r in ("asserted", "evidence", "enrichment", "metadata") if r in graphs]:
         unknown = undeclared_terms(graphs[role], ontology)
         if unknown:
             names = ", ".join(f"cg:{str(t).split('#', 1)[1]}" for t in unknown)
@@ -236,9 +249,9 @@ def check_graphs(graphs: dict[str, Graph], ontology: Graph) -> None:
 
 def conformance(graphs: dict[str, Graph], shapes: Graph | None = None) -> Report:
     """SHACL over the union of the graphs, plus the ontology checks that need no reasoner."""
-    data = union(*graphs.values())
-    report = shacl(data, shapes if shapes is not None else read_shapes(), graphs["ontology"])
-    return report + ontology_findings(graphs["ontology"], [graphs["asserted"], graphs["metadata"]])
+    report = shacl(union(*graphs.values()), shapes if shapes is not None else read_shapes(), graphs["ontology"])
+    data = [graphs[role] for role in ("asserted", "evidence", "enrichment", "metadata") if role in graphs]
+    return report + ontology_findings(graphs["ontology"], data)
 
 
 def require_conformance(report: Report) -> None:
@@ -255,8 +268,11 @@ def require_conformance(report: Report) -> None:
 
 
 def complete(graphs: dict[str, Graph], inputs: Graph, engine: Engine) -> dict[str, Graph]:
-    """Add the inferred and metadata graphs to ontology + asserted, then check everything."""
-    graphs = {"ontology": graphs["ontology"], "asserted": graphs["asserted"]}
+    """Add the inferred graph (the closure of ontology + asserted only) and the metadata graph to
+    the curated graphs (ontology, asserted, evidence, enrichment), then check everything."""
+    graphs = {
+        role: graphs[role] if role in graphs else Graph() for role in ("ontology", "asserted", "evidence", "enrichment")
+    }
     graphs["inferred"] = reason(graphs["ontology"], graphs["asserted"], engine=engine)
     graphs["metadata"] = describe_dataset(graphs, inputs, engine)
     check_graphs(graphs, graphs["ontology"])
@@ -264,10 +280,16 @@ def complete(graphs: dict[str, Graph], inputs: Graph, engine: Engine) -> dict[st
 
 
 def assemble(sources: Sources, *, engine: Engine = Engine.OWLRL) -> dict[str, Graph]:
-    """The dataset's named graphs by role (ontology, asserted, inferred, metadata), checked
-    but not yet validated against the shapes."""
-    asserted = ground(sources.facts, sources.text, SOURCE_IRI, where=str(sources.facts_path))
-    return complete({"ontology": sources.ontology, "asserted": asserted}, describe_inputs(sources), engine)
+    """The dataset's named graphs by role (ontology, asserted, evidence, enrichment, inferred,
+    metadata), checked but not yet validated against the shapes."""
+    grounded = ground(sources.facts, sources.text, SOURCE_IRI, where=str(sources.facts_path))
+    curated = {
+        "ontology": sources.ontology,
+        "asserted": grounded.asserted,
+        "evidence": grounded.evidence,
+        "enrichment": sources.enrichment,
+    }
+    return complete(curated, describe_inputs(sources), engine)
 
 
 def graphs_of(quads: list[ox.Quad]) -> dict[str, Graph]:
@@ -307,7 +329,7 @@ def to_quads(graphs: dict[str, Graph]) -> list[ox.Quad]:
 
 def render(quads: list[ox.Quad]) -> dict[str, bytes]:
     """The files of a build: the dataset (all graphs) and the default exports, with checksums."""
-    default = [q for q in quads if graph_iri(q) in (GRAPHS["ontology"], GRAPHS["asserted"])]
+    default = [q for q in quads if graph_iri(q) in {GRAPHS[role] for role in EXPORT_GRAPHS}]
     whole, usual = export_note(quads), export_note(default)
     files = {
         DATASET_FILE: serialize(quads, RdfFormat.NQUADS, note=whole),

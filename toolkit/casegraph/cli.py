@@ -15,6 +15,7 @@ import click
 
 from . import __version__
 from .errors import CasegraphError, QueryError, UsageError
+from .iris import QUERY_GRAPHS
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -54,14 +55,15 @@ def dataset_option(func: F) -> F:
     )(func)
 
 
-def graphs_option(default: str) -> Callable[[F], F]:
+def graphs_option(default: str | None, meaning: str) -> Callable[[F], F]:
     def decorate(func: F) -> F:
         return click.option(
             "--graphs",
             default=default,
-            show_default=True,
+            show_default=default is not None,
             metavar="LIST",
-            help="Comma list of ontology, asserted, inferred, metadata, or all.",
+            help="Comma list of graph roles: ontology, asserted, evidence, enrichment, inferred, metadata, "
+            f"or all. {meaning}",
         )(func)
 
     return decorate
@@ -210,9 +212,10 @@ def _run(text: str, where: str, roles: tuple[str, ...], dataset: Path | None, re
     return run_sparql(_open(dataset), text, where=where, graphs=graph_names(roles))
 
 
-def _execute(text: str, where: str, source: dict[str, Any]) -> Any:
-    """Run SPARQL where the shared options say: an endpoint, the user's --data, or the dataset."""
-    roles = _roles(source["graphs"])
+def _execute(text: str, where: str, source: dict[str, Any], default: tuple[str, ...]) -> Any:
+    """Run SPARQL where the shared options say: an endpoint, the user's --data, or the dataset
+    (over the graphs of --graphs, or ``default`` when it is not given)."""
+    roles = _roles(source["graphs"]) if source["graphs"] else default
     remote = None
     if source["endpoint"]:
         remote = _endpoint(source["endpoint"], source["auth"], source["user"], source["timeout"])
@@ -445,7 +448,7 @@ def _emit(result: Any, fmt: str | None, output: str) -> None:
     help="A query parameter, bound as a typed RDF term (repeatable).",
 )
 @result_format_option
-@graphs_option("ontology,asserted")
+@graphs_option(None, "Default: the graphs the query's header names (ontology, asserted, inferred unless it says).")
 @dataset_option
 @data_options
 @remote_options
@@ -464,13 +467,13 @@ def query(query_id: str, params: tuple[str, ...], fmt: str | None, output: str, 
 
     bundled = find_query(query_id)
     text = query_text(bundled, parse_assignments(params))
-    _emit(_execute(text, str(bundled.path), source), fmt, output)
+    _emit(_execute(text, str(bundled.path), source, bundled.graphs), fmt, output)
 
 
 @cli.command()
 @click.argument("file", type=click.File("rb"))
 @result_format_option
-@graphs_option("ontology,asserted")
+@graphs_option("ontology,asserted,inferred", "The default graph is their union: the report's facts, entailed.")
 @dataset_option
 @data_options
 @remote_options
@@ -492,7 +495,7 @@ def sparql(file: Any, fmt: str | None, output: str, **source: Any) -> None:
         raise QueryError(
             f"{where}: the query is not UTF-8 ({err.reason} at byte {err.start}); save it as UTF-8"
         ) from err
-    _emit(_execute(text, where, source), fmt, output)
+    _emit(_execute(text, where, source, QUERY_GRAPHS), fmt, output)
 
 
 @cli.command()
@@ -505,7 +508,7 @@ def sparql(file: Any, fmt: str | None, output: str, **source: Any) -> None:
     show_default=True,
     help="Turtle and JSON-LD merge the graphs; TriG and N-Quads keep them apart.",
 )
-@graphs_option("ontology,asserted")
+@graphs_option("ontology,asserted", "The default is the ontology and the report's facts.")
 @dataset_option
 @data_options
 @output_option
@@ -574,7 +577,7 @@ def export(
     help="HTTP authentication; the password comes from CASEGRAPH_PASSWORD, ~/.netrc or a prompt.",
 )
 @click.option("--user", metavar="NAME", default=None, help="User name for --auth (or the ~/.netrc login).")
-@graphs_option("all")
+@graphs_option("all", "Each graph is replaced on its own.")
 @click.option(
     "--timeout",
     type=float,
@@ -664,7 +667,7 @@ def _progress_bar(total: int, label: str, triples: int) -> Callable[[int], None]
     show_default=True,
     help="The address to listen on; anything but loopback exposes the data to the network.",
 )
-@graphs_option("all")
+@graphs_option("ontology,asserted,inferred", "The default graph is the union of the served graphs.")
 @click.option(
     "--store",
     type=click.Path(file_okay=False, path_type=Path),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -28,6 +27,8 @@ def _temporary(path: Path, data: bytes) -> Path:
     if path.is_dir():
         raise ExportError(f"{path}: is a folder; give a file name")
     try:
+        import tempfile  # only when a file is written (not on the query-to-stdout path)
+
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".part")
     except OSError as err:
         raise ExportError(f"{path}: cannot write in {folder} ({err.strerror}); choose a writable path") from err

@@ -25,16 +25,30 @@ DATASET_IRI: Final = ID_NS + "dataset/casegraph"
 
 GRAPH_ONTOLOGY: Final = GRAPH_NS + "ontology"
 GRAPH_ASSERTED: Final = GRAPH_NS + "asserted/" + SOURCE_ID
+GRAPH_EVIDENCE: Final = GRAPH_NS + "evidence/" + SOURCE_ID
+GRAPH_ENRICHMENT: Final = GRAPH_NS + "enrichment"
 GRAPH_INFERRED: Final = GRAPH_NS + "inferred"
 GRAPH_METADATA: Final = GRAPH_NS + "metadata"
 
 #: Role name (as spelt in ``--graphs``) -> named graph IRI, in canonical order.
+#: ontology: the OWL ontology; asserted: what the report says; evidence: which words of the report
+#: state each asserted triple (reification + Web Annotation) and where it names each entity;
+#: enrichment: what we know from elsewhere, each triple with its reference; inferred: what OWL 2 RL
+#: reasoning adds to ontology + asserted; metadata: the dataset's own description.
 GRAPHS: Final[dict[str, str]] = {
     "ontology": GRAPH_ONTOLOGY,
     "asserted": GRAPH_ASSERTED,
+    "evidence": GRAPH_EVIDENCE,
+    "enrichment": GRAPH_ENRICHMENT,
     "inferred": GRAPH_INFERRED,
     "metadata": GRAPH_METADATA,
 }
+
+#: What ``query``, ``sparql``, ``serve`` and the Python API answer over by default: the entailed
+#: view of the report's facts (so plain SPARQL finds ``?e a cg:Event``).
+QUERY_GRAPHS: Final = ("ontology", "asserted", "inferred")
+#: What ``export`` writes by default: the ontology and the report's facts.
+EXPORT_GRAPHS: Final = ("ontology", "asserted")
 
 #: Prefixes used in every export, in a fixed order.
 PREFIXES: Final[dict[str, str]] = {

@@ -25,7 +25,9 @@ def _declared_names(path: Path) -> list[str]:
 #: The ontology namespace; only terms the ontology declares exist.
 CG = ClosedNamespace(ONTOLOGY_NS, _declared_names(default_paths().ontology))
 #: The curation shorthand (graph/article.ttl only; never published).
-CGC = ClosedNamespace(CURATION_NS, ["quote", "mention", "quotation"])
+CGC = ClosedNamespace(
+    CURATION_NS, ["evidence", "inferred", "supports", "object", "quote", "note", "mention", "quotation"]
+)
 
 OA = Namespace("http://www.w3.org/ns/oa#")
 PROV = Namespace("http://www.w3.org/ns/prov#")

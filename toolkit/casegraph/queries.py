@@ -22,10 +22,11 @@ from typing import Any
 import pyoxigraph as ox
 
 from .errors import QueryError, QueryHeaderError, UsageError
+from .iris import GRAPHS, QUERY_GRAPHS
 from .resources import default_paths
 
 #: Header keys we read, plus grlc's own keys (accepted so grlc files load unchanged).
-OUR_KEYS = {"summary", "description", "tags", "parameters", "expect"}
+OUR_KEYS = {"summary", "description", "tags", "parameters", "expect", "graphs"}
 GRLC_KEYS = {"endpoint", "method", "pagination", "enumerate", "defaults", "endpoint_in_url", "transform"}
 EXPECTS = {"rows", "no-rows", "boolean", "graph"}
 
@@ -85,6 +86,9 @@ class BundledQuery:
     expect: str
     parameters: tuple[Parameter, ...]
     text: str
+    #: The graph roles the query answers over unless told otherwise (header key ``graphs``;
+    #: ontology + asserted + inferred when the header does not say).
+    graphs: tuple[str, ...] = QUERY_GRAPHS
 
     def parameter(self, name: str) -> Parameter:
         for p in self.parameters:
@@ -172,6 +176,12 @@ def load_query(path: Path) -> BundledQuery:
     if not isinstance(docs, dict):
         raise QueryHeaderError(f"{path}: 'parameters' must map each name to its description")
     tags = header.get("tags") or []
+    graphs = header.get("graphs", list(QUERY_GRAPHS))
+    if not isinstance(graphs, list) or not graphs or any(g not in GRAPHS for g in graphs):
+        raise QueryHeaderError(
+            f"{path}: 'graphs' must be a list of graph roles ({', '.join(GRAPHS)}), "
+            "e.g. '#+ graphs: [asserted, evidence]'"
+        )
     return BundledQuery(
         id=path.stem,
         path=path,
@@ -181,6 +191,7 @@ def load_query(path: Path) -> BundledQuery:
         expect=str(header.get("expect", "rows")),
         parameters=_parameters(path, text, docs),
         text=text,
+        graphs=tuple(role for role in GRAPHS if role in graphs),
     )
 
 
@@ -334,5 +345,8 @@ def run_query(
     *,
     graphs: Sequence[ox.NamedNode] | None = None,
 ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
-    """Run a bundled query with its parameters bound as typed terms."""
+    """Run a bundled query with its parameters bound as typed terms, over ``graphs`` (by default
+    the graphs of the query's header: ontology + asserted + inferred unless it says otherwise)."""
+    if graphs is None:
+        graphs = [ox.NamedNode(GRAPHS[role]) for role in query.graphs]
     return run_sparql(store, query.text, where=str(query.path), bindings=bind(query, values or {}), graphs=graphs)

@@ -40,6 +40,10 @@ class Paths:
         return self.root / "graph" / "article.ttl"
 
     @property
+    def enrichment(self) -> Path:
+        return self.root / "graph" / "enrichment.trig"
+
+    @property
     def source(self) -> Path:
         return self.root / "graph" / "sources" / "000_1ffa199c7bd90bb3.txt"
 

@@ -85,7 +85,9 @@ def _path_text(results: Graph, path: Node | None) -> str:
     if isinstance(path, BNode) and (path, RDF.first, None) in results:
         from rdflib.collection import Collection
 
-        return " / ".join(str(step) for step in Collection(results, path))
+        return " / ".join(_path_text(results, step) for step in Collection(results, path))
+    if isinstance(path, BNode) and (path, SH.inversePath, None) in results:
+        return "^" + _path_text(results, results.value(path, SH.inversePath))
     return _text(path)
 
 
