@@ -304,3 +304,33 @@ def test_the_shipped_enrichment_file_lowers_with_a_reference_per_triple(paths) -
     assert len(graph) > 40
     assert len(read_enrichment(Path("/nonexistent/enrichment.trig"))) == 0
     assert RDF + "Statement" in {str(o) for o in graph.objects()}
+
+
+#: Lines of the report that state nothing: its two subheadings, and the republication line (the
+#: metadata graph describes the source: publisher, republisher, rights).
+NOT_ASSERTIONS = (
+    "A targeted review of millions of immigrants -Medicaid participants",
+    "A “concerned” development",
+    "This story was originally on Fortune.com",
+)
+
+
+def test_every_sentence_of_the_report_is_evidence(store: ox.Store, source_text: str) -> None:
+    spans = [
+        (int(r["start"]), int(r["end"]))
+        for r in rows(
+            store,
+            """SELECT DISTINCT ?start ?end WHERE {
+                 ?a oa:motivatedBy cg:grounding ; oa:hasTarget/oa:hasSelector ?p .
+                 ?p oa:start ?start ; oa:end ?end . }""",
+            "evidence",
+        )
+    ]
+    silent = [
+        source_text[a:b]
+        for a, b in sentences(source_text)
+        if re.search(r"[A-Za-z]", source_text[a:b])
+        and source_text[a:b] not in NOT_ASSERTIONS
+        and not any(start < b and a < end for start, end in spans)
+    ]
+    assert silent == []

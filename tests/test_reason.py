@@ -148,3 +148,15 @@ def test_reason_command_reproduces_the_shipped_dataset(tmp_path: Path, run) -> N
     assert result.exit_code == 0, result.stderr
     for name in ("casegraph.nq", "casegraph.trig", "casegraph.ttl", "casegraph.jsonld", "SHA256SUMS"):
         assert (tmp_path / name).read_bytes() == (shipped / name).read_bytes(), name
+
+
+def test_reasoning_leaves_rdflibs_literal_conversions_as_they_were() -> None:
+    """owlrl installs process-wide literal conversions; its xsd:dateTimeStamp one rewrote the
+    offset -04:00 as -05:00 in every literal parsed afterwards (a second build in one process)."""
+    from rdflib import XSD, Literal
+
+    from casegraph.reason import reason
+
+    stamp = "2025-06-14T00:00:00-04:00"
+    reason(Graph(), Graph())
+    assert str(Literal(stamp, datatype=XSD.dateTimeStamp)) == stamp

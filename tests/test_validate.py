@@ -99,7 +99,12 @@ SHAPE_CASES = {
         ),
     ],
     "statement-without-quote": [
-        (T + "said", CG + "hasQuote", "A statement needs the words said (a cgc:quotation, which becomes cg:hasQuote)."),
+        (
+            T + "said",
+            "",
+            "A statement needs the words said (a cgc:quotation, which becomes cg:hasQuote), or cg:paraphrased true "
+            "where the report gives no words of the speaker.",
+        ),
     ],
     "directive-without-issuer": [
         (T + "order", CG + "issuedBy", "A directive needs an issuer (cg:issuedBy)."),
@@ -112,6 +117,26 @@ SHAPE_CASES = {
     ],
     "date-not-typed": [
         (T + "when", CG + "timeValue", "A time value must be one xsd:date, xsd:dateTime, xsd:gYearMonth or xsd:gYear."),
+    ],
+    "bounds-out-of-order": [
+        (
+            T + "when",
+            "",
+            "A time's bounds are out of order: its earliest instant (2025-06-14T00:00:00-04:00) is after its latest "
+            "(2025-06-10T00:00:00-04:00).",
+        ),
+    ],
+    "time-without-bounds": [
+        (
+            T + "when",
+            CG + "earliest",
+            "A time needs exactly one earliest instant (cg:earliest, an xsd:dateTimeStamp with its offset).",
+        ),
+        (
+            T + "when",
+            CG + "latest",
+            "A time needs exactly one latest instant (cg:latest, an xsd:dateTimeStamp with its offset).",
+        ),
     ],
     "authority-untyped": [
         (
@@ -213,6 +238,7 @@ def _tree(tmp_path: Path, paths: Paths) -> Paths:
     shutil.copytree(paths.root / "graph" / "sources", root / "graph" / "sources")
     shutil.copy(paths.facts, root / "graph" / "article.ttl")
     shutil.copy(paths.enrichment, root / "graph" / "enrichment.trig")
+    shutil.copy(paths.retired, root / "graph" / "retired.ttl")
     return Paths(root)
 
 

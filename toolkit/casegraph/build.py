@@ -18,6 +18,7 @@ import pyoxigraph as ox
 from rdflib import RDF, XSD, BNode, Graph, Literal, URIRef
 
 from . import __version__
+from .chronology import place_in_time
 from .enrichment import read_enrichment
 from .errors import BuildError, OntologyError, ValidationError
 from .export import RdfFormat, export_note, graph_iri, serialize, sorted_triples
@@ -57,6 +58,7 @@ class Sources:
     ontology: Graph
     facts: Graph
     enrichment: Graph
+    retired: Graph
     text: str
     digests: dict[str, str]
     facts_path: Path
@@ -75,12 +77,14 @@ def read_sources(paths: Paths) -> Sources:
     except UnicodeDecodeError as err:
         raise OntologyError(f"{paths.source}: the source text is not UTF-8 ({err.reason} at byte {err.start})") from err
     files = {"ontology": paths.ontology, "facts": paths.facts, "source": paths.source}
-    if paths.enrichment.exists():
-        files["enrichment"] = paths.enrichment
+    for name in ("enrichment", "retired"):
+        if getattr(paths, name).exists():
+            files[name] = getattr(paths, name)
     return Sources(
         ontology=read_turtle(paths.ontology),
         facts=read_turtle(paths.facts),
         enrichment=read_enrichment(paths.enrichment),
+        retired=read_turtle(paths.retired) if paths.retired.exists() else Graph(),
         text=text,
         digests={name: _sha256(path) for name, path in files.items()},
         facts_path=paths.facts,
@@ -161,6 +165,7 @@ def describe_inputs(sources: Sources) -> Graph:
         ("ontology", "ontology/casegraph.ttl"),
         ("facts", "graph/article.ttl"),
         ("enrichment", "graph/enrichment.trig"),
+        ("retired", "graph/retired.ttl"),
     )
     for name, file in inputs:
         if name not in sources.digests:
@@ -171,6 +176,8 @@ def describe_inputs(sources: Sources) -> Graph:
         g.add((entity, DCTERMS.identifier, Literal(file)))
         _add_checksum(g, entity, sources.digests[name])
     g.add((BUILD, PROV.used, URIRef(SOURCE_IRI)))
+    for triple in sources.retired:  # retired IRIs stay resolvable: deprecated, with their replacements
+        g.add(triple)
     return g
 
 
@@ -283,9 +290,10 @@ def assemble(sources: Sources, *, engine: Engine = Engine.OWLRL) -> dict[str, Gr
     """The dataset's named graphs by role (ontology, asserted, evidence, enrichment, inferred,
     metadata), checked but not yet validated against the shapes."""
     grounded = ground(sources.facts, sources.text, SOURCE_IRI, where=str(sources.facts_path))
+    asserted = union(grounded.asserted, place_in_time(grounded.asserted, where=str(sources.facts_path)))
     curated = {
         "ontology": sources.ontology,
-        "asserted": grounded.asserted,
+        "asserted": asserted,
         "evidence": grounded.evidence,
         "enrichment": sources.enrichment,
     }

@@ -37,14 +37,15 @@ from rdflib.term import Node
 
 from .errors import GroundingError
 from .iris import ID_NS
-from .ontology import CG, CGC, DCTERMS, OA, PROV, SCHEMA, SKOS
+from .ontology import CG, CGC, DCTERMS, OA, PROV, SCHEMA, SKOS, TIME
 
 CONTEXT_CHARS = 32
 OPEN, CLOSE = "[[", "]]"
 Triple = tuple[Node, Node, Node]
 
 #: Kinds of asserted triple that need no span of their own: types, labels, definitions and notes,
-#: and time bookkeeping (the span that dates an event supports the event's link to its time).
+#: and time bookkeeping (value, precision, inferred flag, bounds: the span that dates an event
+#: supports the event's link to its time; the bounds follow from the value, or carry a note).
 EXEMPT = frozenset(
     {
         RDF.type,
@@ -58,12 +59,19 @@ EXEMPT = frozenset(
         CG.timeValue,
         CG.precision,
         CG.inferred,
+        CG.earliest,
+        CG.latest,
+        TIME.hasBeginning,
+        TIME.hasEnd,
+        TIME.inXSDDateTimeStamp,
+        CG.curatorGist,
         OWL.deprecated,
         DCTERMS.isReplacedBy,
     }
 )
 BLOCKS = (CGC.evidence, CGC.inferred)
-BLOCK_KEYS = {CGC.supports, CGC.object, CGC.quote, CGC.note}
+BLOCK_KEYS = {CGC.supports, CGC.object, CGC.quote, CGC.note, CGC.reading, CGC.unclear}
+QUOTATION_KEYS = {CGC.quote, CGC.gist}
 
 
 @dataclass(frozen=True)
@@ -216,6 +224,8 @@ class Block:
     objects: list[Node]
     quotes: list[str]
     notes: list[str]
+    readings: list[str] = field(default_factory=list)
+    unclear: bool = False
 
 
 @dataclass
@@ -225,7 +235,7 @@ class Curated:
     facts: Graph
     blocks: list[Block] = field(default_factory=list)
     mentions: dict[URIRef, list[str]] = field(default_factory=lambda: defaultdict(list))
-    quotations: dict[URIRef, list[str]] = field(default_factory=lambda: defaultdict(list))
+    quotations: dict[URIRef, list[tuple[str, str | None]]] = field(default_factory=lambda: defaultdict(list))
 
 
 def _block(curated: Graph, subject: URIRef, kind: URIRef, node: Node, where: str) -> Block:
@@ -237,7 +247,7 @@ def _block(curated: Graph, subject: URIRef, kind: URIRef, node: Node, where: str
         odd = sorted(_label(k) for k in keys - BLOCK_KEYS)[0]
         raise GroundingError(
             f"{where}: {_label(subject)}: {name} block has {odd}; "
-            "it takes cgc:supports, cgc:object, cgc:quote, cgc:note"
+            "it takes cgc:supports, cgc:object, cgc:quote, cgc:note, cgc:reading, cgc:unclear"
         )
     supports = sorted(p for p in curated.objects(node, CGC.supports) if isinstance(p, URIRef))
     quotes = sorted(str(q) for q in curated.objects(node, CGC.quote))
@@ -251,8 +261,27 @@ def _block(curated: Graph, subject: URIRef, kind: URIRef, node: Node, where: str
             f"{where}: {_label(subject)}: cgc:inferred block needs a cgc:note saying how it was inferred, and no "
             "cgc:quote (words of the report go in cgc:evidence)"
         )
+    readings = sorted(str(r) for r in curated.objects(node, CGC.reading))
+    unclear = any(o == Literal(True) for o in curated.objects(node, CGC.unclear))
+    if kind == CGC.inferred and (readings or unclear):
+        raise GroundingError(f"{where}: {_label(subject)}: cgc:reading and cgc:unclear go with words (cgc:evidence)")
     objects = sorted(curated.objects(node, CGC.object), key=_n3)
-    return Block(subject, kind, supports, objects, quotes, notes)
+    return Block(subject, kind, supports, objects, quotes, notes, readings, unclear)
+
+
+def _quotation(curated: Graph, subject: URIRef, node: Node, where: str) -> tuple[str, str | None]:
+    """A statement's words: a string, or ``[ cgc:quote "…" ; cgc:gist "…" ]`` where the translation
+    plainly distorts them and the curator gives their plain-English gist beside them."""
+    if isinstance(node, Literal):
+        return str(node), None
+    keys = {p for p, _ in curated.predicate_objects(node)}
+    quotes = [str(q) for q in curated.objects(node, CGC.quote)]
+    gists = [str(g) for g in curated.objects(node, CGC.gist)]
+    if not isinstance(node, BNode) or keys - QUOTATION_KEYS or len(quotes) != 1 or len(gists) > 1:
+        raise GroundingError(
+            f'{where}: {_label(subject)}: cgc:quotation takes a string or [ cgc:quote "…" ; cgc:gist "…" ]'
+        )
+    return quotes[0], gists[0] if gists else None
 
 
 def split(curated: Graph, *, where: str) -> Curated:
@@ -261,7 +290,7 @@ def split(curated: Graph, *, where: str) -> Curated:
     Raises:
         GroundingError: a shorthand term is misused (the message names the subject).
     """
-    block_nodes = {o for p in BLOCKS for o in curated.objects(None, p)}
+    block_nodes = {o for p in (*BLOCKS, CGC.quotation) for o in curated.objects(None, p) if isinstance(o, BNode)}
     result = Curated(facts=Graph())
     for s, p, o in sorted(curated):
         if s in block_nodes:
@@ -270,10 +299,12 @@ def split(curated: Graph, *, where: str) -> Curated:
             if not isinstance(s, URIRef):
                 raise GroundingError(f"{where}: {p.n3()} must hang on an IRI, not {s.n3()}")
             result.blocks.append(_block(curated, s, URIRef(str(p)), o, where))
+        elif p == CGC.quotation and isinstance(s, URIRef):
+            result.quotations[s].append(_quotation(curated, s, o, where))
         elif p in (CGC.mention, CGC.quotation):
             if not isinstance(s, URIRef) or not isinstance(o, Literal):
                 raise GroundingError(f"{where}: {_label(p)} must link an IRI to a string, not {s.n3()} -> {o.n3()}")
-            (result.mentions if p == CGC.mention else result.quotations)[s].append(str(o))
+            result.mentions[s].append(str(o))
         elif isinstance(p, URIRef) and p.startswith(str(CGC)):
             raise GroundingError(
                 f"{where}: {_label(s)}: {_label(p)} is not used on a subject; "
@@ -347,6 +378,8 @@ class Support:
     spans: list[Span] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     inferences: list[str] = field(default_factory=list)
+    readings: list[str] = field(default_factory=list)
+    unclear: bool = False
 
 
 def _block_triples(block: Block, facts: Graph, where: str) -> list[Triple]:
@@ -370,17 +403,21 @@ def _block_triples(block: Block, facts: Graph, where: str) -> list[Triple]:
     return triples
 
 
-def _quotation_triples(statement: URIRef, span: Span, source: URIRef) -> list[Triple]:
+def _quotation_triples(statement: URIRef, span: Span, source: URIRef, gist: str | None) -> list[Triple]:
     """A statement's words as a ``cg:Quote``: the report's machine-translated rendering, attributed
-    to the report (the speech act is the statement's, attributed to its speaker by ``cg:speaker``)."""
+    to the report (the speech act is the statement's, attributed to its speaker by ``cg:speaker``);
+    where the translation plainly distorts them, the curator's gist beside them (a curator's note)."""
     quote = URIRef(f"{statement}/quote/{span.start}-{span.end}")
-    return [
+    triples: list[Triple] = [
         (statement, CG.hasQuote, quote),
         (quote, RDF.type, CG.Quote),
         (quote, SCHEMA.text, Literal(span.exact)),
         (quote, CG.rendering, CG.BackTranslation),
         (quote, PROV.wasAttributedTo, source),
     ]
+    if gist is not None:
+        triples.append((quote, CG.curatorGist, Literal(gist, lang="en")))
+    return triples
 
 
 @dataclass(frozen=True)
@@ -417,6 +454,8 @@ def _supports(curated: Curated, grounder: Grounder, source: URIRef) -> dict[Trip
         for triple in triples:
             support[triple].spans.extend(spans)
             support[triple].notes.extend(block.notes)
+            support[triple].readings.extend(block.readings)
+            support[triple].unclear |= block.unclear
     return support
 
 
@@ -432,6 +471,10 @@ def _evidence_triples(triple: Triple, found: Support, source: str) -> Iterator[T
             yield annotation, OA.hasTarget, span_iri(source, span)
         for note in found.notes:
             yield annotation, SKOS.editorialNote, Literal(note, lang="en")
+        for reading in found.readings:  # the words are garbled: what the curator reads in them
+            yield annotation, CG.reading, Literal(reading, lang="en")
+        if found.unclear:
+            yield annotation, CG.unclearInSource, Literal(True)
     for note in found.inferences:
         yield statement, CG.inferred, Literal(True)
         yield statement, CG.inferenceNote, Literal(note, lang="en")
@@ -480,12 +523,12 @@ def ground(facts: Graph, text: str, source: str, *, where: str = "graph/article.
     for triple in curated.facts:
         asserted.add(triple)
     support = _supports(curated, grounder, source_ref)
-    for statement, patterns in sorted(curated.quotations.items()):
-        for pattern in sorted(patterns):
+    for statement, quotations in sorted(curated.quotations.items()):
+        for pattern, gist in sorted(quotations, key=lambda q: q[0]):
             span = grounder.locate(pattern, f"quotation of {_label(statement)}")
-            for triple in _quotation_triples(statement, span, source_ref):
+            for triple in _quotation_triples(statement, span, source_ref, gist):
                 asserted.add(triple)
-                if triple[1] != RDF.type:
+                if triple[1] not in EXEMPT:
                     support[triple].spans.append(span)
     _uncovered(asserted, support, where)
     for triple, found in support.items():

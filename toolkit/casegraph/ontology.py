@@ -26,7 +26,20 @@ def _declared_names(path: Path) -> list[str]:
 CG = ClosedNamespace(ONTOLOGY_NS, _declared_names(default_paths().ontology))
 #: The curation shorthand (graph/article.ttl only; never published).
 CGC = ClosedNamespace(
-    CURATION_NS, ["evidence", "inferred", "supports", "object", "quote", "note", "mention", "quotation"]
+    CURATION_NS,
+    [
+        "evidence",
+        "inferred",
+        "supports",
+        "object",
+        "quote",
+        "note",
+        "reading",
+        "unclear",
+        "mention",
+        "quotation",
+        "gist",
+    ],
 )
 
 OA = Namespace("http://www.w3.org/ns/oa#")
@@ -37,6 +50,7 @@ DCTERMS = Namespace("http://purl.org/dc/terms/")
 VOID = Namespace("http://rdfs.org/ns/void#")
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
 SPDX = Namespace("http://spdx.org/rdf/terms#")
+TIME = Namespace("http://www.w3.org/2006/time#")
 
 
 def read_turtle(path: Path) -> Graph:

@@ -69,12 +69,25 @@ def exclusion(triple: Triple) -> str | None:
 
 
 def _owlrl_closure(graph: Graph) -> Graph:
-    import owlrl
+    """owlrl's closure of a copy of ``graph``.
 
+    owlrl swaps in its own lexical-to-Python conversions for every rdflib literal of the process
+    and never takes them back; its ``xsd:dateTimeStamp`` one rewrites negative offsets
+    ("2025-06-14T00:00:00-04:00" becomes "…-05:00"), so any literal parsed afterwards — a second
+    build in the same process, an API user's graph — would change. The conversions are restored
+    as they were, whatever happens."""
+    import owlrl
+    from rdflib.term import _toPythonMapping
+
+    saved = dict(_toPythonMapping)
     closure = Graph()
     for triple in graph:
         closure.add(triple)
-    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics).expand(closure)
+    try:
+        owlrl.DeductiveClosure(owlrl.OWLRL_Semantics).expand(closure)
+    finally:
+        _toPythonMapping.clear()
+        _toPythonMapping.update(saved)
     return closure
 
 

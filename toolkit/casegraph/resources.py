@@ -44,6 +44,10 @@ class Paths:
         return self.root / "graph" / "enrichment.trig"
 
     @property
+    def retired(self) -> Path:
+        return self.root / "graph" / "retired.ttl"
+
+    @property
     def source(self) -> Path:
         return self.root / "graph" / "sources" / "000_1ffa199c7bd90bb3.txt"
 
