@@ -223,7 +223,8 @@ def test_one_block_grounds_several_triples_and_iris_depend_on_the_report() -> No
         (
             'cgc:evidence [ cgc:supports cg:issuedBy , cg:addressedTo ; cgc:quote "An unrelated line" ] .',
             'graph/article.ttl: id:order cg:addressedTo id:cms: the words "An unrelated line" (66-83) mention '
-            "neither its subject nor its object (no cgc:mention of either lies in that sentence); add a "
+            "neither its subject nor its object (no cgc:mention of either lies in that sentence); the nearest "
+            'sentence that mentions one is at 1-41: "HHS ordered CMS to hand the data to DHS."; add a '
             "cgc:mention, offer other words, or give the block a cgc:note saying why they support it",
         ),
         (

@@ -4,7 +4,9 @@ The Python API (loaded lazily, so ``import casegraph`` stays cheap):
 
 - :func:`casegraph.build.build` — ground, assemble, check and write the dataset;
 - :func:`casegraph.dataset.open_dataset` — the dataset in an embedded pyoxigraph store;
-- :func:`casegraph.queries.run_query` — run a bundled query with typed parameters;
+- :func:`casegraph.queries.run_query` — run a bundled query with typed parameters, by default
+  over the graphs its header names (ontology + asserted + inferred, plus evidence for the queries
+  that show the report's words), exactly as ``casegraph query`` does;
 - :func:`casegraph.export.serialize` — write quads in any published RDF format.
 """
 

@@ -336,6 +336,15 @@ class Grounder:
         last = max(bisect.bisect_right(self._starts, max(span.end - 1, span.start)) - 1, 0)
         return min(self.sentences[first][0], span.start), max(self.sentences[last][1], span.end)
 
+    def nearest_mention(self, triple: Triple, span: Span) -> str:
+        """A suggestion: the sentence nearest ``span`` that mentions the triple's subject or object."""
+        mentions = [m for term in (triple[0], triple[2]) for m in self.mentions.get(term, ())]
+        if not mentions:
+            return ""
+        near = min(mentions, key=lambda m: (abs(m.start - span.start), m.start))
+        low, high = self.sentence_of(near)
+        return f'the nearest sentence that mentions one is at {low}-{high}: "{self.text[low:high]}"; '
+
     def mentioned(self, term: Node, span: Span) -> bool:
         """Whether ``span`` (or its sentence) names ``term``: one of its mentions lies inside, or,
         for a literal, its words occur in the span."""
@@ -437,7 +446,8 @@ def _check_mentions(grounder: Grounder, block: Block, triples: Iterable[Triple],
                 raise GroundingError(
                     f'{grounder.where}: {describe(triple)}: the words "{span.exact}" ({span.start}-{span.end}) '
                     "mention neither its subject nor its object (no cgc:mention of either lies in that sentence); "
-                    "add a cgc:mention, offer other words, or give the block a cgc:note saying why they support it"
+                    f"{grounder.nearest_mention(triple, span)}add a cgc:mention, offer other words, or give the "
+                    "block a cgc:note saying why they support it"
                 )
 
 
