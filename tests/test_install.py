@@ -14,10 +14,20 @@ from .conftest import REPO
 
 
 @pytest.fixture(scope="module")
-def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def sdist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("sdist")
+    hatchling = Path(sys.executable).parent / "hatchling"
+    subprocess.run([str(hatchling), "build", "-t", "sdist", "-d", str(out)], cwd=REPO, check=True, capture_output=True)
+    (built,) = out.glob("casegraph-*.tar.gz")
+    return built
+
+
+@pytest.fixture(scope="module")
+def wheel(sdist: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The wheel built from the sdist, as a packager or `pip install casegraph-….tar.gz` would."""
     out = tmp_path_factory.mktemp("wheel")
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(out), str(REPO)],
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(out), str(sdist)],
         check=True,
         capture_output=True,
     )
@@ -35,6 +45,8 @@ def test_the_wheel_ships_the_data_folders(wheel: Path) -> None:
         "casegraph/_data/graph/sources/000_1ffa199c7bd90bb3.txt",
         "casegraph/_data/queries/ordered-over-objection.rq",
         "casegraph/py.typed",
+        "casegraph/ProfileCheck.java",
+        "casegraph-0.1.0.dist-info/licenses/LICENSE",
     ):
         assert needed in names
 
@@ -76,3 +88,33 @@ def test_a_fresh_non_editable_install_runs_the_main_job_from_elsewhere(wheel: Pa
         text=True,
     )
     assert where.stdout.strip().startswith(str(venv))
+
+
+def test_the_readme_python_api_examples_run() -> None:
+    """Every ```python block of the README's "Python API" section runs as written."""
+    import contextlib
+    import io
+    import re
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Python API", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```python\n(.*?)```", section, re.S)
+    assert len(blocks) >= 2
+    for block in blocks:
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            exec(compile(block, "README.md (Python API)", "exec"), {})  # noqa: S102 - our own documentation
+        assert out.getvalue() or "assert" in block
+
+
+def test_the_public_api_is_typed_listed_and_runs_as_a_module() -> None:
+    import casegraph
+
+    assert set(casegraph.__all__) <= set(dir(casegraph))
+    for name in casegraph.__all__:
+        assert getattr(casegraph, name) is not None
+    assert [role.value for role in casegraph.GraphRole] == [
+        "ontology", "asserted", "evidence", "enrichment", "inferred", "metadata"
+    ]  # fmt: skip
+    done = subprocess.run([sys.executable, "-m", "casegraph", "--version"], capture_output=True, text=True, check=True)
+    assert done.stdout == f"casegraph, version {casegraph.__version__}\n"

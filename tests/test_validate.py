@@ -306,6 +306,26 @@ def test_validate_command_reports_and_exits(run, tmp_path: Path, paths: Paths) -
     )
 
 
+def test_validate_and_build_read_the_trees_own_shapes(run, tmp_path: Path, paths: Paths) -> None:  # noqa: ANN001
+    """`--root TREE` means the same in both commands: the tree's ontology, facts *and* shapes."""
+    tree = _tree(tmp_path, paths)
+    shapes = tree.shapes.read_text(encoding="utf-8")
+    stricter = shapes + (
+        "\ncgs:BrandtHasAnAlias a sh:NodeShape ;"
+        " sh:targetNode <https://w3id.org/casegraph/id/person/kim-brandt> ;"
+        " sh:property [ sh:path skos:altLabel ; sh:minCount 1 ;"
+        ' sh:message "A test shape: give Kim Brandt an alias."@en ] .\n'
+    )
+    tree.shapes.write_text(stricter, encoding="utf-8")
+    report = run("validate", "--no-profile", "--root", str(tree.root))
+    assert report.exit_code == 1
+    assert "A test shape: give Kim Brandt an alias." in report.stdout
+    out = tmp_path / "out"
+    out.mkdir()
+    with pytest.raises(ValidationError, match="A test shape: give Kim Brandt an alias."):
+        build(tree, output=out)
+
+
 def test_a_stale_inferred_graph_is_a_warning(quads: list[ox.Quad]) -> None:
     from casegraph.validate import closure_findings
 

@@ -379,11 +379,14 @@ def _validation_report(dataset: Path | None, root: Path | None, profile: bool | 
     from .build import assemble, conformance, graphs_of, read_sources
     from .dataset import read_quads
     from .resources import Paths, default_paths
-    from .validate import closure_findings, profile_findings
+    from .validate import closure_findings, profile_findings, read_shapes
 
     paths = Paths(root) if root else default_paths()
     graphs = assemble(read_sources(paths)) if root else graphs_of(read_quads(dataset))
-    report = conformance(graphs) + closure_findings(graphs["ontology"], graphs["asserted"], graphs.get("inferred"))
+    shapes = read_shapes(paths.shapes)  # a --root tree's own shapes, as `build --root` uses them
+    report = conformance(graphs, shapes) + closure_findings(
+        graphs["ontology"], graphs["asserted"], graphs.get("inferred")
+    )
     if profile is False:
         return report
     return report + profile_findings(paths.ontology, required=bool(profile))

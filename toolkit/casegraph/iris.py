@@ -5,6 +5,7 @@ This module imports nothing heavy, so the query path can use it without rdflib.
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Final
 
 BASE: Final = "https://w3id.org/casegraph/"
@@ -43,6 +44,23 @@ GRAPHS: Final[dict[str, str]] = {
     "inferred": GRAPH_INFERRED,
     "metadata": GRAPH_METADATA,
 }
+
+
+class GraphRole(StrEnum):
+    """The role of a named graph of the dataset (spelt as in ``--graphs``)."""
+
+    ONTOLOGY = "ontology"
+    ASSERTED = "asserted"
+    EVIDENCE = "evidence"
+    ENRICHMENT = "enrichment"
+    INFERRED = "inferred"
+    METADATA = "metadata"
+
+    @property
+    def iri(self) -> str:
+        """The named graph's IRI."""
+        return GRAPHS[self.value]
+
 
 #: What ``query``, ``sparql``, ``serve`` and the Python API answer over by default: the entailed
 #: view of the report's facts (so plain SPARQL finds ``?e a cg:Event``).

@@ -1,7 +1,8 @@
 """The OWL 2 RL profile check of the ontology, by the OWL API's own profile checker.
 
-``check_owl2rl(path)`` runs ``tools/owlapi/ProfileCheck.java`` (``OWL2RLProfile().checkOntology``
-from the OWL API 5, Debian package ``libowlapi-java``) on a Turtle file in a separate JVM and
+``check_owl2rl(path)`` runs ``ProfileCheck.java`` (beside this module, inside the package:
+``OWL2RLProfile().checkOntology`` from the OWL API 5, Debian package ``libowlapi-java``) on a
+Turtle file in a separate JVM and
 returns its violations, one line each; an empty list means the file is inside OWL 2 RL.
 
 What it needs:
@@ -33,7 +34,6 @@ import tempfile
 from pathlib import Path
 
 from .errors import ValidationError
-from .resources import data_root
 
 #: What to install on Debian, as shown in every "cannot run the checker" message.
 INSTALL_HINT = "apt-get install libowlapi-java default-jre-headless"
@@ -81,8 +81,8 @@ _JAVAC = ("-m", "jdk.compiler/com.sun.tools.javac.Main")
 
 
 def checker_source() -> Path:
-    """``tools/owlapi/ProfileCheck.java`` of the source tree (or of the wheel's data)."""
-    return data_root() / "tools" / "owlapi" / f"{_MAIN_CLASS}.java"
+    """``ProfileCheck.java``, which ships inside the package (so a wheel built from the sdist has it)."""
+    return Path(__file__).resolve().parent / f"{_MAIN_CLASS}.java"
 
 
 def owlapi_classpath() -> list[Path]:

@@ -22,7 +22,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from .errors import QueryError, QueryHeaderError, UsageError
-from .iris import GRAPHS, QUERY_GRAPHS
+from .iris import GRAPHS, QUERY_GRAPHS, GraphRole
 from .resources import default_paths
 
 #: Header keys we read, plus grlc's own keys (accepted so grlc files load unchanged).
@@ -338,15 +338,38 @@ def query_text(query: BundledQuery, values: Mapping[str, str] | None = None) -> 
     return with_bindings(query.text, bind(query, values or {}))
 
 
+def query(
+    query_id: str,
+    params: Mapping[str, str] | None = None,
+    *,
+    dataset: Path | None = None,
+    graphs: Sequence[GraphRole] | None = None,
+) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+    """Run the bundled query ``query_id`` on the shipped dataset (or the one ``casegraph build``
+    wrote to ``dataset``), over ``graphs`` (by default those its header names), with its
+    parameters bound as typed terms — the rows ``casegraph query`` prints.
+
+    Raises:
+        UsageError: an unknown query or parameter, or an ill-typed value.
+        DatasetError: ``dataset`` holds no readable dataset.
+    """
+    from .dataset import open_dataset
+
+    return run_query(open_dataset(dataset), find_query(query_id), params, graphs=graphs)
+
+
 def run_query(
     store: ox.Store,
     query: BundledQuery,
     values: Mapping[str, str] | None = None,
     *,
-    graphs: Sequence[ox.NamedNode] | None = None,
+    graphs: Sequence[GraphRole | ox.NamedNode] | None = None,
 ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
-    """Run a bundled query with its parameters bound as typed terms, over ``graphs`` (by default
-    the graphs of the query's header: ontology + asserted + inferred unless it says otherwise)."""
-    if graphs is None:
-        graphs = [ox.NamedNode(GRAPHS[role]) for role in query.graphs]
-    return run_sparql(store, query.text, where=str(query.path), bindings=bind(query, values or {}), graphs=graphs)
+    """Run a bundled query with its parameters bound as typed terms, over ``graphs`` (roles or
+    graph IRIs; by default the graphs of the query's header: ontology + asserted + inferred unless
+    it says otherwise)."""
+    names = [
+        g if isinstance(g, ox.NamedNode) else ox.NamedNode(GraphRole(g).iri)
+        for g in (query.graphs if graphs is None else graphs)
+    ]
+    return run_sparql(store, query.text, where=str(query.path), bindings=bind(query, values or {}), graphs=names)

@@ -2,7 +2,7 @@
  * OWL 2 RL profile check of one Turtle file with the OWL API (Debian package libowlapi-java).
  *
  *   java -cp CLASSPATH ProfileCheck FILE.ttl
- *   java -cp CLASSPATH tools/owlapi/ProfileCheck.java FILE.ttl     (source-file mode, no javac)
+ *   java -cp CLASSPATH toolkit/casegraph/ProfileCheck.java FILE.ttl     (source-file mode, no javac)
  *
  * CLASSPATH is owlapi-distribution.jar plus its runtime dependencies from /usr/share/java;
  * toolkit/casegraph/profile.py builds it (OWLAPI_JARS there) and compiles this file once into a cache.
