@@ -12,6 +12,7 @@ import io
 import json
 import os
 import re
+import shutil
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -726,3 +727,25 @@ def test_output_to_a_fifo_writes_into_it_and_keeps_it_a_fifo(tmp_path: Path) -> 
     assert done.returncode == 0, done.stderr
     assert stat.S_ISFIFO(fifo.stat().st_mode)
     assert received and received[0] == (REPO / "graph" / "build" / "casegraph.ttl").read_bytes()
+
+
+def test_a_bare_build_rebuilds_the_checkout_it_runs_in_and_is_refused_elsewhere(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # not a source checkout
+    for command in ("build", "reason"):
+        refused = run(command)
+        assert refused.exit_code == 2 and "--output DIR" in refused.stderr
+    tree = tmp_path / "checkout"
+    for part in ("ontology", "graph/sources"):
+        shutil.copytree(REPO / part, tree / part)
+    for name in ("article.ttl", "enrichment.trig", "retired.ttl"):
+        shutil.copy(REPO / "graph" / name, tree / "graph" / name)
+    shutil.copy(REPO / "pyproject.toml", tree / "pyproject.toml")
+    (tree / "graph" / "build").mkdir()
+    monkeypatch.chdir(tree / "graph")
+    built = run("build")
+    assert built.exit_code == 0, built.stderr
+    assert (tree / "graph" / "build" / "casegraph.nq").read_bytes() == (
+        REPO / "graph" / "build" / "casegraph.nq"
+    ).read_bytes()

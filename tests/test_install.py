@@ -88,6 +88,23 @@ def test_a_fresh_non_editable_install_runs_the_main_job_from_elsewhere(wheel: Pa
         text=True,
     )
     assert where.stdout.strip().startswith(str(venv))
+    # The installed package's data is never written: a bare build or reason asks for --output.
+    data = Path(where.stdout.strip())
+    before = sorted(p.name for p in (data / "graph" / "build").iterdir())
+    for command in ("build", "reason"):
+        refused = subprocess.run(
+            [str(venv / "bin" / "casegraph"), command], cwd=elsewhere, capture_output=True, text=True, check=False
+        )
+        assert refused.returncode == 2 and "--output DIR" in refused.stderr, refused.stderr
+    api = subprocess.run(
+        [str(venv / "bin" / "python"), "-c", "import casegraph; casegraph.build()"],
+        cwd=elsewhere,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert api.returncode == 1 and "which casegraph never writes" in api.stderr
+    assert sorted(p.name for p in (data / "graph" / "build").iterdir()) == before
 
 
 def test_the_readme_python_api_examples_run() -> None:

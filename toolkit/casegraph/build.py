@@ -20,7 +20,7 @@ from rdflib import RDF, XSD, BNode, Graph, Literal, URIRef
 from . import __version__
 from .chronology import place_in_time
 from .enrichment import read_enrichment
-from .errors import BuildError, OntologyError, ValidationError
+from .errors import BuildError, OntologyError, UsageError, ValidationError
 from .export import RdfFormat, export_note, graph_iri, serialize, sorted_triples
 from .files import write_files
 from .ground import ground
@@ -36,7 +36,7 @@ from .iris import (
 )
 from .ontology import CG, DCAT, DCTERMS, PROV, SCHEMA, SKOS, SPDX, VOID, read_turtle, undeclared_terms
 from .reason import Engine, reason, resolve, union
-from .resources import Paths, default_paths
+from .resources import Paths, default_paths, is_installed
 from .validate import Report, Severity, ontology_findings, read_shapes, shacl
 
 DATASET_FILE = "casegraph.nq"
@@ -367,6 +367,11 @@ def build(paths: Paths | None = None, *, output: Path | None = None) -> BuildRes
         output: the folder to write to (``graph/build`` of the source tree by default).
     """
     paths = paths or default_paths()
+    if output is None and is_installed(paths.root):
+        raise UsageError(
+            f"{paths.root} is the dataset the installed package ships, which casegraph never writes; "
+            "give --output DIR, or run `casegraph build` inside a source checkout to rebuild its graph/build"
+        )
     folder = output or paths.build
     if not folder.is_dir():
         raise BuildError(f"{folder}: output folder does not exist; create it first")

@@ -267,7 +267,8 @@ def cli() -> None:
     "-o",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Folder to write the dataset and exports to (default: graph/build of the source tree).",
+    help="Folder to write the dataset and exports to (default: graph/build of the source checkout you are in; "
+    "required anywhere else).",
 )
 @click.option(
     "--root",
@@ -286,9 +287,16 @@ def build(output: Path | None, root: Path | None) -> None:
       casegraph query timeline --dataset /tmp/casegraph
     """
     from .build import build as run_build
-    from .resources import Paths, default_paths
+    from .resources import Paths, default_paths, find_checkout
 
-    result = run_build(Paths(root) if root else default_paths(), output=output)
+    checkout = find_checkout(Path.cwd())
+    if root is None and checkout is None and output is None:
+        raise UsageError(
+            "casegraph build writes the dataset of a source tree: run it inside a casegraph checkout "
+            "(it rebuilds that checkout's graph/build), or give --output DIR (and --root TREE)"
+        )
+    tree = Paths(root) if root else Paths(checkout) if checkout else default_paths()
+    result = run_build(tree, output=output)
     for _, path in sorted(result.files.items()):
         click.echo(f"wrote {path}", err=True)
     click.echo(f"{len(result.quads)} quads in {len(result.files)} files", err=True)
@@ -326,9 +334,22 @@ def reason(engine: str, dataset: Path | None, output: Path | None) -> None:
     from .dataset import dataset_file, read_quads, select_quads
     from .files import write_files
     from .reason import Engine
+    from .resources import Paths, find_checkout, is_installed
 
-    quads = reason_dataset(read_quads(dataset), engine=Engine(engine))
+    if dataset is None and output is None:  # rewrite the shipped dataset: only that of a checkout
+        checkout = find_checkout(Path.cwd())
+        if checkout is None:
+            raise UsageError(
+                "casegraph reason rewrites the shipped dataset only inside a source checkout; "
+                "give --dataset DIR (a build of yours) or --output DIR"
+            )
+        dataset = Paths(checkout).build
     folder = output or dataset_file(dataset).parent
+    if output is None and is_installed(folder.parent.parent):
+        raise UsageError(
+            f"{folder} is the dataset the installed package ships, which casegraph never writes; give --output DIR"
+        )
+    quads = reason_dataset(read_quads(dataset), engine=Engine(engine))
     if not folder.is_dir():
         raise UsageError(f"--output {folder}: folder does not exist; create it first")
     written = write_files(folder, render(quads))

@@ -63,3 +63,18 @@ class Paths:
 def default_paths() -> Paths:
     """The paths of the shipped source tree."""
     return Paths(data_root())
+
+
+def is_installed(root: Path) -> bool:
+    """True when ``root`` is the data an installed package ships (``casegraph/_data``), which
+    casegraph never writes into."""
+    return root.resolve() == (_PACKAGE / "_data").resolve()
+
+
+def find_checkout(start: Path) -> Path | None:
+    """The casegraph source checkout that holds ``start`` (a folder with ``pyproject.toml``,
+    ``ontology/casegraph.ttl`` and ``graph/article.ttl``), or None."""
+    for folder in (start.resolve(), *start.resolve().parents):
+        if all((folder / part).is_file() for part in ("pyproject.toml", "ontology/casegraph.ttl", "graph/article.ttl")):
+            return folder
+    return None
