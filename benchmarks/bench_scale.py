@@ -1,9 +1,10 @@
 """casegraph at 100k, 1M and 5M triples, against the raw libraries doing the same work in the same run.
 
-For each size a synthetic corpus shaped like the article's graph (``benchmarks/synthetic.py``:
-many news sources, their agencies, people, events with quotes, legal citations, time instants,
-Web Annotation evidence) plus the shipped ontology graph (for the labels the bundled queries
-join on) is written as N-Triples and as N-Quads (the ontology in its own graph, the synthetic
+For each size a synthetic corpus shaped like the article's asserted + evidence graphs
+(``benchmarks/synthetic.py``: many news sources, their agencies, people, events with quotes,
+claims, legal citations, reported times; a reified statement and grounding annotation per
+asserted triple, mentions, spans) plus the shipped ontology graph (for the labels the bundled
+queries join on) is written as N-Triples and as N-Quads (the ontology in its own graph, the synthetic
 triples in four named graphs, a quarter each), and cached in ``--out``. Then, each as a whole
 process (interpreter start, imports, work, exit) timed from this script:
 
@@ -79,7 +80,7 @@ QUERIES = ("ordered-over-objection", "timeline", "legal-authorities")
 PARTS = 4
 PART_GRAPH = "https://w3id.org/casegraph/graph/bench/part-{}"
 #: Bump when the generated files change, so cached corpora are rewritten.
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 START = time.perf_counter()
 

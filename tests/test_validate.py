@@ -15,7 +15,7 @@ from casegraph.build import build, conformance, graphs_of
 from casegraph.errors import OntologyError, ValidationError
 from casegraph.ontology import read_ontology, read_turtle
 from casegraph.resources import Paths
-from casegraph.validate import Finding, Severity, ontology_findings, read_shapes, shacl
+from casegraph.validate import Finding, Report, ReportFormat, Severity, ontology_findings, read_shapes, render, shacl
 
 from .conftest import REPO
 
@@ -159,10 +159,15 @@ def ontology() -> Graph:
     return read_ontology()
 
 
-def test_the_article_dataset_conforms(quads: list[ox.Quad]) -> None:
-    report = conformance(graphs_of(quads))
-    assert report.findings == ()
-    assert report.conforms
+@pytest.fixture(scope="module")
+def article_report(quads: list[ox.Quad]) -> Report:
+    """The shipped dataset's conformance report, computed once and rendered every way below."""
+    return conformance(graphs_of(quads))
+
+
+def test_the_article_dataset_conforms(article_report: Report) -> None:
+    assert article_report.findings == ()
+    assert article_report.conforms
 
 
 @pytest.mark.parametrize("case", sorted(SHAPE_CASES))
@@ -282,33 +287,26 @@ def test_a_malformed_shapes_file_names_file_and_line(tmp_path: Path) -> None:
         read_shapes(bad)
 
 
-def test_validate_command_reports_and_exits(run, tmp_path: Path, paths: Paths) -> None:  # noqa: ANN001
+def test_validate_command_reports_and_exits(run) -> None:  # noqa: ANN001
     ok = run("validate", "--no-profile")
     assert (ok.exit_code, ok.stdout) == (0, "conforms: no violations\n")
-    as_json = json.loads(run("validate", "--no-profile", "--format", "json").stdout)
-    assert as_json == {"conforms": True, "findings": []}
-    turtle = run("validate", "--no-profile", "--format", "turtle").stdout
-    report = Graph().parse(data=turtle, format="turtle")
+
+
+def test_a_report_renders_as_text_json_and_a_shacl_report(article_report: Report) -> None:
+    assert render(article_report, ReportFormat.TEXT) == "conforms: no violations\n"
+    assert json.loads(render(article_report, ReportFormat.JSON)) == {"conforms": True, "findings": []}
+    report = Graph().parse(data=render(article_report, ReportFormat.TURTLE), format="turtle")
     assert len(report) == 2  # [] a sh:ValidationReport ; sh:conforms true
 
+
+def test_validate_and_build_read_the_trees_own_shapes(run, tmp_path: Path, paths: Paths) -> None:  # noqa: ANN001
+    """`--root TREE` means the same in both commands: the tree's ontology, facts *and* shapes."""
     tree = _tree(tmp_path, paths)
     text = tree.facts.read_text(encoding="utf-8")
     tree.facts.write_text(
         text.replace('skos:prefLabel "Sara Vitolo"@en ;', 'skos:prefLabel "Sara Vitolo"@en , "S. Vitolo"@en ;'),
         encoding="utf-8",
     )
-    bad = run("validate", "--no-profile", "--root", str(tree.root))
-    assert bad.exit_code == 1
-    assert bad.stdout == (
-        "Violation: https://w3id.org/casegraph/id/person/sara-vitolo (S. Vitolo) "
-        f"[{SKOS_PREF}]: A person needs exactly one preferred label (skos:prefLabel) per language.\n"
-        "does not conform: 1 violation(s)\n"
-    )
-
-
-def test_validate_and_build_read_the_trees_own_shapes(run, tmp_path: Path, paths: Paths) -> None:  # noqa: ANN001
-    """`--root TREE` means the same in both commands: the tree's ontology, facts *and* shapes."""
-    tree = _tree(tmp_path, paths)
     shapes = tree.shapes.read_text(encoding="utf-8")
     stricter = shapes + (
         "\ncgs:BrandtHasAnAlias a sh:NodeShape ;"
@@ -317,9 +315,15 @@ def test_validate_and_build_read_the_trees_own_shapes(run, tmp_path: Path, paths
         ' sh:message "A test shape: give Kim Brandt an alias."@en ] .\n'
     )
     tree.shapes.write_text(stricter, encoding="utf-8")
-    report = run("validate", "--no-profile", "--root", str(tree.root))
-    assert report.exit_code == 1
-    assert "A test shape: give Kim Brandt an alias." in report.stdout
+    bad = run("validate", "--no-profile", "--root", str(tree.root))
+    assert bad.exit_code == 1
+    assert bad.stdout == (
+        "Violation: https://w3id.org/casegraph/id/person/kim-brandt (Kim Brandt) "
+        f"[http://www.w3.org/2004/02/skos/core#altLabel]: A test shape: give Kim Brandt an alias.\n"
+        "Violation: https://w3id.org/casegraph/id/person/sara-vitolo (S. Vitolo) "
+        f"[{SKOS_PREF}]: A person needs exactly one preferred label (skos:prefLabel) per language.\n"
+        "does not conform: 2 violation(s)\n"
+    )
     out = tmp_path / "out"
     out.mkdir()
     with pytest.raises(ValidationError, match="A test shape: give Kim Brandt an alias."):

@@ -22,7 +22,8 @@ itself (a test checks the inferred graph for that).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
@@ -68,26 +69,32 @@ def exclusion(triple: Triple) -> str | None:
     return None
 
 
-def _owlrl_closure(graph: Graph) -> Graph:
-    """owlrl's closure of a copy of ``graph``.
-
-    owlrl swaps in its own lexical-to-Python conversions for every rdflib literal of the process
-    and never takes them back; its ``xsd:dateTimeStamp`` one rewrites negative offsets
-    ("2025-06-14T00:00:00-04:00" becomes "…-05:00"), so any literal parsed afterwards — a second
-    build in the same process, an API user's graph — would change. The conversions are restored
-    as they were, whatever happens."""
-    import owlrl
+@contextmanager
+def rdflib_conversions_kept() -> Iterator[None]:
+    """Run owlrl inside this: it swaps in its own lexical-to-Python conversions for every rdflib
+    literal of the process and never takes them back, and its ``xsd:dateTimeStamp`` one rewrites
+    negative offsets ("2025-06-14T00:00:00-04:00" becomes "…-05:00"), so any literal parsed
+    afterwards — a second build in the same process, ``reasonable``'s output, an API user's graph —
+    would change. The conversions are restored as they were, whatever happens."""
     from rdflib.term import _toPythonMapping
 
     saved = dict(_toPythonMapping)
-    closure = Graph()
-    for triple in graph:
-        closure.add(triple)
     try:
-        owlrl.DeductiveClosure(owlrl.OWLRL_Semantics).expand(closure)
+        yield
     finally:
         _toPythonMapping.clear()
         _toPythonMapping.update(saved)
+
+
+def _owlrl_closure(graph: Graph) -> Graph:
+    """owlrl's closure of a copy of ``graph`` (rdflib's literal conversions kept as they were)."""
+    import owlrl
+
+    closure = Graph()
+    for triple in graph:
+        closure.add(triple)
+    with rdflib_conversions_kept():
+        owlrl.DeductiveClosure(owlrl.OWLRL_Semantics).expand(closure)
     return closure
 
 
