@@ -9,7 +9,7 @@ import sys
 
 import pyoxigraph as ox
 import pytest
-from rdflib import Graph
+from rdflib import Dataset, Graph, URIRef
 from rdflib.compare import isomorphic
 
 from casegraph.dataset import parse_graphs, select_quads
@@ -30,14 +30,18 @@ def test_every_format_round_trips(fmt: RdfFormat, graphs: str, quads: list[ox.Qu
     assert _set(parsed, fmt.keeps_graphs) == _set(selected, fmt.keeps_graphs)
 
 
-# rdflib's JSON-LD parser uses its own deprecated ConjunctiveGraph internally (rdflib 7.6).
+# rdflib's JSON-LD parser uses its own deprecated ConjunctiveGraph and Dataset API internally (rdflib 7.6).
 @pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")
+@pytest.mark.filterwarnings("ignore:Dataset.default_context is deprecated:DeprecationWarning")
 def test_jsonld_round_trips_through_rdflib_too(quads: list[ox.Quad]) -> None:
     """rdflib's JSON-LD parser (a second implementation) reads the compact export to the same graph."""
     selected = select_quads(quads, parse_graphs("ontology,asserted"))
-    expected = Graph().parse(data=serialize(selected, RdfFormat.NTRIPLES).decode(), format="nt")
-    parsed = Graph().parse(data=serialize(selected, RdfFormat.JSONLD).decode(), format="json-ld")
-    assert isomorphic(parsed, expected)
+    parsed = Dataset().parse(data=serialize(selected, RdfFormat.JSONLD).decode(), format="json-ld")
+    for role in ("ontology", "asserted"):
+        graph = parse_graphs(role)
+        expected = Graph().parse(data=serialize(select_quads(quads, graph), RdfFormat.NTRIPLES).decode(), format="nt")
+        named = parsed.graph(URIRef(GRAPHS[role]))
+        assert isomorphic(named, expected), role
 
 
 def test_trig_and_nquads_keep_the_named_graphs(quads: list[ox.Quad]) -> None:
@@ -51,8 +55,10 @@ def test_jsonld_embeds_the_published_context_inline(quads: list[ox.Quad]) -> Non
     document = json.loads(serialize(select_quads(quads, parse_graphs("asserted")), RdfFormat.JSONLD))
     assert document["@context"] == context()["@context"]
     assert isinstance(document["@context"], dict)
-    ids = [node["@id"] for node in document["@graph"]]
-    assert ids == sorted(ids)
+    (asserted,) = document["@graph"]  # one named graph: one graph object, with its nodes
+    assert asserted["@id"] == GRAPHS["asserted"]
+    ids = [node["@id"] for node in asserted["@graph"]]
+    assert ids == sorted(ids) and len(ids) > 100
 
 
 def test_exports_carry_quotes_not_the_article(quads: list[ox.Quad], source_text: str) -> None:

@@ -3,6 +3,7 @@ and bad input that is reported with file, line and column while nothing is writt
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -162,7 +163,7 @@ def test_streamed_exports_keep_every_triple_exactly(tmp_path: Path, fmt: str) ->
     target = tmp_path / f"out.{EXTENSIONS[fmt]}"
     result = casegraph("export", "--data", str(source), "--format", fmt, "--output", str(target))
     assert result.returncode == 0, result.stderr
-    keeps = fmt in ("nquads", "trig")
+    keeps = fmt in ("nquads", "trig", "jsonld")
 
     def key(q: ox.Quad) -> str:
         return str(q) if keeps else str(ox.Triple(q.subject, q.predicate, q.object))
@@ -193,3 +194,25 @@ def test_endpoint_and_data_do_not_mix(article_files: dict[str, Path]) -> None:
         "query", "timeline", "--data", str(article_files["nquads"]), "--endpoint", "http://127.0.0.1:9/query"
     )
     assert result.returncode == 2 and b"leave out --data" in result.stderr
+
+
+def test_streamed_and_shipped_jsonld_are_one_dialect(tmp_path: Path) -> None:
+    """The same quads give the same node objects whether exported from the dataset or streamed
+    from --data (one writer: same compact IRIs, same literal forms, named graphs as graph objects)."""
+    selected = select_quads(read_quads(), parse_graphs("ontology,asserted"))
+    source = tmp_path / "in.nq"
+    source.write_bytes(serialize(selected, RdfFormat.NQUADS))
+    target = tmp_path / "out.jsonld"
+    assert casegraph("export", "--data", str(source), "--format", "jsonld", "--output", str(target)).returncode == 0
+
+    def nodes(document: dict[str, object]) -> dict[str, list[str]]:
+        graphs: dict[str, list[str]] = {}
+        for graph in document["@graph"]:  # type: ignore[attr-defined]
+            graphs.setdefault(graph["@id"], []).extend(json.dumps(n, sort_keys=True) for n in graph["@graph"])
+        return {name: sorted(found) for name, found in graphs.items()}
+
+    shipped = json.loads(serialize(selected, RdfFormat.JSONLD))
+    streamed = json.loads(target.read_text(encoding="utf-8"))
+    assert shipped["@context"] == streamed["@context"]
+    assert nodes(streamed) == nodes(shipped)
+    assert len(nodes(shipped)) == 2  # the ontology and the asserted graph, apart

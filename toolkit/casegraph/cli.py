@@ -530,7 +530,7 @@ def sparql(file: Any, fmt: str | None, output: str, **source: Any) -> None:
     type=click.Choice(RDF_FORMATS),
     default="turtle",
     show_default=True,
-    help="Turtle and JSON-LD merge the graphs; TriG and N-Quads keep them apart.",
+    help="Turtle, N-Triples and RDF/XML merge the graphs; TriG, N-Quads and JSON-LD keep them apart.",
 )
 @graphs_option("ontology,asserted", "The default is the ontology and the report's facts.")
 @dataset_option

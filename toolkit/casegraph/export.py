@@ -12,7 +12,7 @@ import json
 from collections.abc import Iterable, Sequence
 from enum import StrEnum
 from functools import cache
-from typing import Any, cast
+from typing import IO, Any, cast
 
 import pyoxigraph as ox
 
@@ -20,6 +20,7 @@ from .iris import GRAPHS, PREFIXES
 from .resources import default_paths
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
 class RdfFormat(StrEnum):
@@ -39,8 +40,8 @@ class RdfFormat(StrEnum):
 
     @property
     def keeps_graphs(self) -> bool:
-        """True for the dataset formats (TriG, N-Quads), which keep the named graphs apart."""
-        return self in (RdfFormat.TRIG, RdfFormat.NQUADS)
+        """True for the dataset formats (TriG, N-Quads, JSON-LD), which keep the named graphs apart."""
+        return self in (RdfFormat.TRIG, RdfFormat.NQUADS, RdfFormat.JSONLD, RdfFormat.JSONLD_EXPANDED)
 
     @property
     def media_type(self) -> str:
@@ -116,7 +117,8 @@ def context() -> dict[str, Any]:
 
 
 def serialize(quads: Sequence[ox.Quad], fmt: RdfFormat, *, note: str = "") -> bytes:
-    """Serialise ``quads`` in ``fmt``; triple formats merge the graphs.
+    """Serialise ``quads`` in ``fmt``; triple formats merge the graphs (TriG, N-Quads and JSON-LD
+    keep them apart).
 
     Args:
         quads: the data, with graph names.
@@ -125,7 +127,7 @@ def serialize(quads: Sequence[ox.Quad], fmt: RdfFormat, *, note: str = "") -> by
     """
     head = header(fmt, note) if note else b""
     if fmt is RdfFormat.JSONLD:
-        return compact_jsonld(sorted_triples(quads))
+        return compact_jsonld(quads)
     data: list[ox.Triple] | list[ox.Quad]
     data = sorted_quads(quads) if fmt.keeps_graphs else sorted_triples(quads)
     prefixes = PREFIXES if fmt in (RdfFormat.TURTLE, RdfFormat.TRIG, RdfFormat.RDFXML) else None
@@ -133,31 +135,160 @@ def serialize(quads: Sequence[ox.Quad], fmt: RdfFormat, *, note: str = "") -> by
     return head + body
 
 
-def _sort_values(value: Any) -> Any:
-    """Sort every JSON array (values of a multi-valued property) by its canonical JSON text."""
-    if isinstance(value, dict):
-        return {k: _sort_values(v) for k, v in value.items()}
-    if isinstance(value, list):
-        items = [_sort_values(v) for v in value]
-        return sorted(items, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
-    return value
+class CompactWriter:
+    """Compact JSON-LD with the project's context inline, one node object per line: the one writer
+    of the dataset's exports (sorted) and of streamed ``--data`` exports (in input order).
+
+    The context (``ontology/context.jsonld``) uses simple term definitions only (an IRI, optionally
+    coerced to ``@id`` or one datatype), the subset this writer implements; a value that does not
+    fit its term's coercion is written under the predicate's compact IRI in expanded form, as
+    JSON-LD compaction does. Triples of the default graph are top-level nodes; those of a named
+    graph are nodes inside a graph object with the graph's ``@id``, so the named graphs read back
+    apart (a graph met again later in a stream gets another graph object of the same ``@id``,
+    which JSON-LD merges).
+    """
+
+    def __init__(self, ctx: dict[str, Any]) -> None:
+        self.ctx = ctx
+        self.prefixes = sorted(
+            ((name, iri) for name, iri in ctx.items() if isinstance(iri, str) and iri.endswith(("/", "#"))),
+            key=lambda pair: -len(pair[1]),
+        )
+        self.terms: dict[str, tuple[str, str | None]] = {}  # predicate IRI -> (term, coercion IRI)
+        self.vocab: dict[str, str] = {}  # class or concept IRI -> term
+        for term, definition in ctx.items():
+            if isinstance(definition, str):
+                iri = self.expand(definition)
+                if not definition.endswith(("/", "#")):
+                    self.vocab.setdefault(iri, term)
+                    self.terms.setdefault(iri, (term, None))
+            elif isinstance(definition, dict):
+                coercion = definition.get("@type")
+                self.terms[self.expand(definition["@id"])] = (
+                    term,
+                    "@id" if coercion == "@id" else (self.expand(coercion) if coercion else None),
+                )
+
+    def expand(self, value: str) -> str:
+        prefix, sep, rest = value.partition(":")
+        if sep and prefix in self.ctx and isinstance(self.ctx[prefix], str) and not rest.startswith("//"):
+            return str(self.ctx[prefix]) + rest
+        return value
+
+    def compact_iri(self, iri: str) -> str:
+        for name, namespace in self.prefixes:
+            if iri.startswith(namespace) and len(iri) > len(namespace):
+                return f"{name}:{iri[len(namespace) :]}"
+        return iri
+
+    def _node_id(self, term: ox.NamedNode | ox.BlankNode | ox.Triple) -> str:
+        if isinstance(term, ox.BlankNode):
+            return f"_:{term.value}"
+        if isinstance(term, ox.NamedNode):
+            return self.compact_iri(term.value)
+        raise ValueError("RDF-star triple terms cannot be written as JSON-LD 1.1")
+
+    def _value(
+        self, obj: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple, coercion: str | None
+    ) -> tuple[Any, bool]:
+        """The compacted value, and whether it fits the term's coercion."""
+        if isinstance(obj, ox.Literal):
+            datatype = obj.datatype.value
+            if obj.language:
+                return {"@value": obj.value, "@language": obj.language}, coercion is None
+            if coercion is not None and coercion != "@id" and datatype == coercion:
+                return obj.value, True
+            if datatype == XSD_STRING:
+                return obj.value, coercion is None
+            return {"@value": obj.value, "@type": self.compact_iri(datatype)}, coercion is None
+        node = self._node_id(obj)
+        if coercion == "@id":
+            return node, True
+        return {"@id": node}, coercion is None
+
+    def node(self, subject: ox.NamedNode | ox.BlankNode | ox.Triple, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        """One node object from the subject's (predicate IRI, object) pairs."""
+        out: dict[str, Any] = {"@id": self._node_id(subject)}
+        for predicate, obj in pairs:
+            if predicate == RDF_TYPE and isinstance(obj, ox.NamedNode):
+                key, value = "@type", self.vocab.get(obj.value) or self.compact_iri(obj.value)
+            else:
+                term, coercion = self.terms.get(predicate, (None, None))
+                value, fits = self._value(obj, coercion)
+                if term is None or not fits:
+                    key = self.compact_iri(predicate)
+                    value, _ = self._value(obj, None)
+                else:
+                    key = term
+            if key in out:
+                existing = out[key]
+                out[key] = [*existing, value] if isinstance(existing, list) else [existing, value]
+            else:
+                out[key] = value
+        return out
+
+    def write(self, quads: Iterable[ox.Quad], out: IO[bytes]) -> None:
+        """Write the quads as they come: a node object per run of one subject's quads in one graph."""
+        out.write(b'{\n  "@context": ')
+        out.write(json.dumps(self.ctx, ensure_ascii=False).encode())
+        out.write(b',\n  "@graph": [')
+        first_top, first_inner = True, True
+        graph: ox.NamedNode | ox.BlankNode | ox.DefaultGraph | None = None
+        subject: ox.NamedNode | ox.BlankNode | ox.Triple | None = None
+        pairs: list[tuple[str, Any]] = []
+
+        def flush() -> None:
+            nonlocal first_top, first_inner
+            if not pairs or subject is None:
+                return
+            inner = not isinstance(graph, ox.DefaultGraph)
+            lead = (b"\n      " if first_inner else b",\n      ") if inner else (b"\n    " if first_top else b",\n    ")
+            out.write(lead + json.dumps(self.node(subject, pairs), ensure_ascii=False).encode())
+            if inner:
+                first_inner = False
+            else:
+                first_top = False
+            pairs.clear()
+
+        def close(name: ox.NamedNode | ox.BlankNode | ox.DefaultGraph | None) -> None:
+            if name is not None and not isinstance(name, ox.DefaultGraph):
+                out.write(b"\n    ]}")
+
+        for quad in quads:
+            if quad.graph_name != graph:
+                flush()
+                close(graph)
+                graph, subject = quad.graph_name, None
+                if not isinstance(graph, ox.DefaultGraph):
+                    out.write(b"\n    " if first_top else b",\n    ")
+                    out.write(b'{"@id": ' + json.dumps(self._node_id(graph)).encode() + b', "@graph": [')
+                    first_top, first_inner = False, True
+            if quad.subject != subject:
+                flush()
+                subject = quad.subject
+            pairs.append((quad.predicate.value, quad.object))
+        flush()
+        close(graph)
+        out.write(b"\n  ]\n}\n")
 
 
-def compact_jsonld(triples: Sequence[ox.Triple]) -> bytes:
-    """Compact JSON-LD with the project's context embedded inline, nodes sorted by ``@id``."""
-    from rdflib import Graph
+def compact_jsonld(quads: Iterable[ox.Quad]) -> bytes:
+    """Compact JSON-LD of ``quads`` with the project's context inline: sorted by graph, subject,
+    predicate and object, so the same quads always give the same bytes."""
+    import io
 
-    graph = Graph()
-    graph.parse(data=cast(bytes, ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)).decode(), format="nt")
-    ctx = context()["@context"]
-    text = graph.serialize(format="json-ld", context=ctx, auto_compact=True)
-    document = json.loads(text)
-    nodes = document.get("@graph", [])
-    if not nodes and "@id" in document:
-        nodes = [{k: v for k, v in document.items() if k != "@context"}]
-    nodes = sorted((_sort_values(n) for n in nodes), key=lambda n: str(n.get("@id", "")))
-    out = {"@context": ctx, "@graph": nodes}
-    return (json.dumps(out, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
+    def key(q: ox.Quad) -> tuple[str, str, int, str, str]:  # node objects in the order of their @id
+        return (
+            graph_iri(q),
+            str(q.subject) if isinstance(q.subject, ox.Triple) else q.subject.value,
+            0 if q.predicate.value == RDF_TYPE else 1,
+            q.predicate.value,
+            str(q.object),
+        )
+
+    buffer = io.BytesIO()
+    CompactWriter(context()["@context"]).write(sorted(set(quads), key=key), buffer)
+    return buffer.getvalue()
 
 
 def export_note(quads: Sequence[ox.Quad]) -> str:
