@@ -362,3 +362,26 @@ def test_without_the_owl_api_the_profile_check_is_skipped_with_a_note(monkeypatc
     assert report.conforms
     assert [f.severity for f in report.findings] == [Severity.INFO]
     assert "OWL 2 RL profile not checked" in report.findings[0].message
+
+
+def test_validate_checks_your_own_data(run, tmp_path: Path) -> None:  # noqa: ANN001
+    mine = tmp_path / "mine.ttl"
+    mine.write_text(
+        "@prefix cg: <https://w3id.org/casegraph/ontology#> .\n"
+        "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n"
+        '<http://example.org/p> a cg:Person ; skos:prefLabel "A"@en , "B"@en .\n',
+        encoding="utf-8",
+    )
+    report = run("validate", "--no-profile", "--data", str(mine))
+    assert report.exit_code == 1
+    assert report.stdout == (
+        "Violation: http://example.org/p (A) "
+        f"[{SKOS_PREF}]: A person needs exactly one preferred label (skos:prefLabel) per language.\n"
+        "does not conform: 1 violation(s)\n"
+    )
+    broken = tmp_path / "broken.nt"
+    broken.write_text('<http://example.org/a> <http://example.org/b> "cut .\n', encoding="utf-8")
+    bad = run("validate", "--data", str(broken))
+    assert bad.exit_code == 1 and bad.stderr.startswith(f"casegraph: error: {broken}:1:")
+    both = run("validate", "--data", str(mine), "--root", str(REPO))
+    assert both.exit_code == 2 and "leave out --root and --dataset" in both.stderr

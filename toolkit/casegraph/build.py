@@ -310,6 +310,17 @@ def graphs_of(quads: list[ox.Quad]) -> dict[str, Graph]:
     return graphs
 
 
+def user_graphs(quads: list[ox.Quad]) -> dict[str, Graph]:
+    """A user's own RDF as graphs to validate: the shipped ontology (for the class hierarchy and
+    the concepts the shapes check against) and every triple of ``quads``, whatever its graph, as
+    the asserted facts."""
+    from .ontology import read_ontology
+
+    triples = sorted_triples(quads)
+    data = cast(bytes, ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)).decode()
+    return {"ontology": read_ontology(), "asserted": Graph().parse(data=data, format="nt")}
+
+
 def reason_dataset(quads: list[ox.Quad], *, engine: Engine = Engine.AUTO) -> list[ox.Quad]:
     """A dataset's quads with the inferred graph recomputed (and the metadata updated), validated.
 

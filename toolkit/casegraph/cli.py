@@ -15,7 +15,7 @@ import click
 
 from . import __version__
 from .errors import CasegraphError, QueryError, UsageError
-from .iris import QUERY_GRAPHS
+from .iris import QUERY_GRAPHS, GraphRole
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -380,30 +380,41 @@ def reason(engine: str, dataset: Path | None, output: Path | None) -> None:
     help="Check that the ontology stays inside OWL 2 RL with the OWL API (libowlapi-java); "
     "by default whenever it is installed.",
 )
-def validate(fmt: str, dataset: Path | None, root: Path | None, profile: bool | None) -> None:
-    """Check the dataset against the SHACL shapes and the ontology checks; exit 1 on a violation.
+@data_options
+def validate(fmt: str, dataset: Path | None, root: Path | None, profile: bool | None, **user: Any) -> None:
+    """Check a dataset (or your own RDF) against the SHACL shapes and the ontology checks; exit 1
+    on a violation.
 
     \b
     Examples:
       casegraph validate
       casegraph validate --root . --format json
+      casegraph validate --data mine.ttl --data more.nq
     """
     from .validate import ReportFormat, render
 
-    report = _validation_report(dataset, root, profile)
+    report = _validation_report(dataset, root, profile, user)
     click.echo(render(report, ReportFormat(fmt)), nl=False)
     if not report.conforms:
         raise click.exceptions.Exit(1)
 
 
-def _validation_report(dataset: Path | None, root: Path | None, profile: bool | None) -> Any:
-    from .build import assemble, conformance, graphs_of, read_sources
+def _validation_report(dataset: Path | None, root: Path | None, profile: bool | None, user: dict[str, Any]) -> Any:
+    from .build import assemble, conformance, graphs_of, read_sources, user_graphs
     from .dataset import read_quads
     from .resources import Paths, default_paths
     from .validate import closure_findings, profile_findings, read_shapes
 
+    yours = user["data"] or user["store_dir"] is not None
+    if yours and (root is not None or dataset is not None):
+        raise UsageError("validate --data checks your own RDF: leave out --root and --dataset")
     paths = Paths(root) if root else default_paths()
-    graphs = assemble(read_sources(paths)) if root else graphs_of(read_quads(dataset))
+    if yours:
+        every = tuple(role.value for role in GraphRole)
+        store = _user_store(user["data"], user["input_format"], user["with_article"], user["store_dir"], every, None)
+        graphs = user_graphs(list(store))
+    else:
+        graphs = assemble(read_sources(paths)) if root else graphs_of(read_quads(dataset))
     shapes = read_shapes(paths.shapes)  # a --root tree's own shapes, as `build --root` uses them
     report = conformance(graphs, shapes) + closure_findings(
         graphs["ontology"], graphs["asserted"], graphs.get("inferred")
