@@ -431,3 +431,25 @@ def test_an_empty_target_gets_one_post_and_no_staging(
     writes = [(method, path.split("?")[0]) for method, path in proxy.requests if method in ("PUT", "POST")]
     assert [w for w in writes if w[1] != "/query"] == [("POST", "/store")] * len(GRAPHS)  # no MOVE, no PUT
     assert store_graphs(fresh_oxigraph) == local_counts()
+
+
+def test_prune_drops_only_the_graphs_of_casegraphs_scheme_the_dataset_no_longer_has(fresh_oxigraph: Server) -> None:
+    old_report = "https://w3id.org/casegraph/graph/asserted/old-report"
+    foreign = "http://example.org/graph/theirs"
+    for graph in (old_report, foreign):
+        requests.post(
+            fresh_oxigraph.graph_store,
+            params={"graph": graph},
+            data=b"<http://example.org/a> <http://example.org/b> <http://example.org/c> .\n",
+            headers={"Content-Type": "application/n-triples"},
+            timeout=30,
+        ).raise_for_status()
+    kept = casegraph(*load_args(fresh_oxigraph))
+    assert kept.returncode == 0, kept.stderr
+    assert f"<{old_report}>" in kept.stderr and "--prune" in kept.stderr
+    assert old_report in store_graphs(fresh_oxigraph)
+    pruned = casegraph(*load_args(fresh_oxigraph, "--prune"))
+    assert pruned.returncode == 0, pruned.stderr
+    assert f"pruning <{old_report}>: not in this dataset" in pruned.stderr
+    assert store_graphs(fresh_oxigraph) == local_counts()  # exactly the dataset's graphs of our scheme
+    assert dump(fresh_oxigraph, foreign)  # somebody else's graph is never touched

@@ -15,7 +15,7 @@ import click
 
 from . import __version__
 from .errors import CasegraphError, QueryError, UsageError
-from .iris import QUERY_GRAPHS, GraphRole
+from .iris import GRAPHS, QUERY_GRAPHS, GraphRole
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -627,6 +627,12 @@ def export(
     help="PUT straight into each graph, without a staging graph: only for stores whose PUT is atomic.",
 )
 @click.option("--dry-run", is_flag=True, help="Say what would be loaded, and send nothing.")
+@click.option(
+    "--prune",
+    is_flag=True,
+    help="Also drop the store's graphs of casegraph's naming scheme that this dataset no longer has "
+    "(a renamed role, a removed report), listing them first.",
+)
 @dataset_option
 @data_options
 @click.option(
@@ -642,6 +648,7 @@ def load(
     timeout: float,
     direct: bool,
     dry_run: bool,
+    prune: bool,
     dataset: Path | None,
     data: tuple[str, ...],
     input_format: str | None,
@@ -662,8 +669,9 @@ def load(
     import tempfile
 
     from .dataset import existing_file, read_quads
-    from .load import dataset_file_sources, dataset_sources, plan, store_sources
+    from .load import dataset_file_sources, dataset_sources, plan, stale_graphs, store_sources
     from .load import load as run_load
+    from .load import prune as drop_graphs
 
     roles = _roles(graphs)
     store = _user_store(data, input_format, with_article, store_dir, roles, dataset)
@@ -680,10 +688,29 @@ def load(
         remote = _endpoint(endpoint, auth, user, timeout, update=update, graph_store=graph_store)
         if remote.graph_store is None and remote.update is None:
             raise UsageError("give --graph-store URL or --update URL (or both): the store's write endpoints")
+        if prune and store is not None:
+            raise UsageError("--prune drops graphs of the article's dataset that it no longer has: leave out --data")
+        if prune and remote.update is None:
+            raise UsageError("--prune drops graphs with SPARQL Update: give --update URL")
         report = run_load(remote, sources, direct=direct, progress=_progress_bar)
     for item in report.graphs:
         click.echo(f"replaced <{item.graph}> ({item.role}): {item.stored} triples, verified", err=True)
     click.echo(f"loaded {len(report.graphs)} graphs into {report.endpoint} by {report.method}", err=True)
+    if store is not None:  # the user's own graphs: casegraph's scheme is not theirs to prune
+        return
+    stale = stale_graphs(remote, list(GRAPHS.values()))  # every role of the dataset, loaded now or not
+    if stale and prune:
+        for graph in stale:
+            click.echo(f"pruning <{graph}>: not in this dataset", err=True)
+        drop_graphs(remote, stale)
+        click.echo(f"pruned {len(stale)} graph(s)", err=True)
+    elif stale:
+        listed = ", ".join(f"<{g}>" for g in stale)
+        click.echo(
+            f"note: the store also holds graphs of casegraph's scheme that this dataset has not: {listed}; "
+            "`casegraph load --prune` drops them",
+            err=True,
+        )
 
 
 def _progress_bar(total: int, label: str, triples: int) -> Callable[[int], None]:

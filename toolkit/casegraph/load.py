@@ -36,7 +36,7 @@ import pyoxigraph as ox
 from .endpoint import AuthKind, Endpoint
 from .errors import StoreError, UsageError
 from .export import graph_iri
-from .iris import GRAPHS
+from .iris import GRAPH_NS, GRAPHS
 
 #: Triples per ``INSERT DATA`` request on the SPARQL Update path.
 CHUNK = 5_000
@@ -321,6 +321,38 @@ def load(
             kept = ", ".join(s.label for s in sources[len(done) :])
             raise StoreError(f"{err}; graphs replaced: {replaced}; graphs unchanged: {kept}") from err
     return LoadReport(endpoint.name, method, tuple(done))
+
+
+def stale_graphs(endpoint: Endpoint, keep: Sequence[str]) -> list[str]:
+    """The store's graphs of casegraph's naming scheme (``…/graph/…``) that ``keep`` does not name:
+    graphs of a renamed role or a removed report. Staging graphs (``…/staging/…``) are left out:
+    they may be a running load's.
+
+    Raises:
+        StoreError: the store failed or could not be reached.
+    """
+    from .remote import run_remote
+
+    result = run_remote(
+        endpoint,
+        f'SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), "{GRAPH_NS}")) }}',
+        graphs=[],
+        where="the store's graphs",
+    )
+    if not isinstance(result, ox.QuerySolutions):
+        raise StoreError(f"{endpoint.name} answered a graph listing with no result rows")
+    found = {row["g"].value for row in result if isinstance(row["g"], ox.NamedNode)}
+    return sorted(g for g in found - set(keep) if "/staging/" not in g)
+
+
+def prune(endpoint: Endpoint, graphs: Sequence[str]) -> None:
+    """Drop ``graphs`` from the store, in one SPARQL Update request (each IRI written as a term).
+
+    Raises:
+        StoreError: the store failed or could not be reached.
+    """
+    if graphs:
+        _Client(endpoint).update(" ;\n".join(f"DROP SILENT GRAPH {ox.NamedNode(g)}" for g in graphs))
 
 
 def _replace(client: _Client, source: GraphSource, *, direct: bool, progress: ProgressFactory) -> GraphLoad:
