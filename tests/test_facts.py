@@ -253,6 +253,8 @@ def test_purposes_are_claims_of_whoever_stated_them(store: ox.Store) -> None:
     assert claims == {
         ID_NS + "organization/associated-press https://w3id.org/casegraph/ontology#ImmigrationEnforcement",
         ID_NS + "person/andrew-nixon https://w3id.org/casegraph/ontology#BenefitEligibilityVerification",
+        # "an initiative to ensure that illegal extraterrestrial benefits are given no …" (DHS)
+        ID_NS + "person/tricia-mclaughlin https://w3id.org/casegraph/ontology#BenefitEligibilityVerification",
     }
     assert values(store, "id:event/nixon-declines-questions a cg:DeclinedComment ; cg:question ?v .")
 
@@ -397,3 +399,66 @@ def test_washington_the_state_reads_washington_state(store: ox.Store) -> None:
 def test_the_ontology_points_at_nothing_outside_the_repository(paths) -> None:  # noqa: ANN001
     text = paths.ontology.read_text(encoding="utf-8")
     assert "../" not in text and "shared/" not in text
+
+
+# --- a fact-checker's second reading ------------------------------------------------------------
+
+
+def test_the_review_is_dated_by_its_announcement_not_as_finished(store: ox.Store) -> None:
+    # "At the end of the last month, CMS announced that the Medicaid participants of a state had
+    # been checked …": the announcement is dated; the review itself is still under way.
+    assert not ask(store, "id:event/cms-review cg:occurredAt ?t .")
+    assert values(
+        store, "?v a cg:Announcement ; cg:announces id:event/cms-review ; cg:occurredAt/cg:timeValue ?t ."
+    ) == {ID_NS + "event/cms-review-announcement"}
+
+
+def test_reported_speech_is_paraphrase_not_a_quote(store: ox.Store) -> None:
+    # "Former government officials said that the move was unusual …" and the states "said they
+    # would not invoice …": no quotation marks in the report.
+    for statement in ("id:event/former-officials-statement", "id:event/states-no-billing-promise"):
+        assert ask(store, f"{statement} cg:paraphrased true .")
+        assert not ask(store, f"{statement} cg:hasQuote ?q .")
+
+
+def test_garbled_words_carry_the_curators_reading(store: ox.Store) -> None:
+    readings = values(store, "?a oa:motivatedBy cg:grounding ; cg:reading ?r . BIND(?a AS ?v)", "evidence")
+    assert len(readings) >= 25
+    # "addresses, names, social security numbers and damage requirements" (claims data)
+    assert values(
+        store,
+        read_as("id:dataset/medicaid-enrollee-data-for-dhs cg:containsDataCategory cg:ClaimsData")
+        + " BIND(?reading AS ?v)",
+        "evidence",
+    )
+
+
+def test_the_review_and_dhs_state_their_purposes(store: ox.Store) -> None:
+    claims = values(
+        store,
+        """?c a cg:PurposeClaim ; cg:claimant ?who ; cg:claimAbout ?what ;
+              cg:claimedPurpose cg:BenefitEligibilityVerification .
+           BIND(CONCAT(STR(?who), " ", STR(?what)) AS ?v)""",
+    )
+    assert {
+        ID_NS + "agency/cms " + ID_NS + "event/cms-review",
+        ID_NS + "person/tricia-mclaughlin " + ID_NS + "event/cms-transfer-to-dhs",
+    } <= claims
+
+
+def test_millions_is_read_as_at_least_two_million_and_flagged(store: ox.Store) -> None:
+    assert ask(
+        store,
+        """?st rdf:subject id:quantity/medicaid-enrollees-in-dataset ; rdf:predicate schema:minValue ;
+               cg:inferred true ; cg:inferenceNote ?note .""",
+        "evidence",
+    )
+
+
+def test_the_freeze_announcements_time_is_renamed_and_the_old_iri_retired(store: ox.Store) -> None:
+    assert ask(
+        store,
+        "id:time/california-enrollment-freeze owl:deprecated true ; "
+        "dcterms:isReplacedBy id:time/california-enrollment-freeze-announcement .",
+        "metadata",
+    )
