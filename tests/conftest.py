@@ -18,6 +18,22 @@ from .servers import Server, fresh_oxigraph, oxigraph_server, virtuoso_server  #
 
 REPO = Path(__file__).resolve().parent.parent
 
+#: The ``run`` fixture: the CLI in-process, stdout and stderr apart.
+Run = Callable[..., Result]
+#: The ``at`` fixture of the answer tests: where the report's words start, as a string.
+At = Callable[[str], str]
+
+
+def solutions(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples) -> ox.QuerySolutions:
+    """The rows of a SELECT (a test that gets anything else fails here)."""
+    assert isinstance(result, ox.QuerySolutions), result
+    return result
+
+
+def value(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | ox.DefaultGraph) -> str:
+    """A term's IRI, label or lexical form (a triple term's N-Triples form)."""
+    return str(term) if isinstance(term, (ox.Triple, ox.DefaultGraph)) else term.value
+
 
 @pytest.fixture(scope="session")
 def paths() -> Paths:

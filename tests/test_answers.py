@@ -15,6 +15,8 @@ from casegraph.iris import ID_NS, ONTOLOGY_NS, SOURCE_IRI
 from casegraph.queries import find_query, run_query
 from casegraph.results import rows_as_text, to_table
 
+from .conftest import At
+
 
 def i(path: str) -> str:
     return ID_NS + path
@@ -35,7 +37,7 @@ def answer(store: ox.Store, query_id: str, **params: str) -> tuple[tuple[str, ..
 
 
 @pytest.fixture(scope="module")
-def at(source_text: str):  # noqa: ANN201 - a small helper fixture
+def at(source_text: str) -> At:
     """The start offset of ``words`` in the source (which must hold them exactly once)."""
 
     def start(words: str) -> str:
@@ -63,7 +65,7 @@ MEMO = (i("document/vitolo-memo"), "CMS memo of 6 June 2025 signed by Sara Vitol
 REVIEW = (i("event/cms-review"), "CMS review of states' Medicaid enrollees for immigration status")
 
 
-def test_ordered_over_objection(store: ox.Store, at) -> None:  # noqa: ANN001
+def test_ordered_over_objection(store: ox.Store, at: At) -> None:
     columns, rows = answer(store, "ordered-over-objection")
     assert columns == (
         "order",
@@ -517,7 +519,7 @@ def test_timeline(store: ox.Store) -> None:
     ]
 
 
-def test_statements(store: ox.Store, at, source_text: str) -> None:  # noqa: ANN001
+def test_statements(store: ox.Store, at: At, source_text: str) -> None:
     columns, rows = answer(store, "statements")
     assert columns == (
         "statement",
@@ -834,7 +836,7 @@ def stated(words: str, start: str) -> tuple[str, str, str, str]:
     return words, start, str(int(start) + len(words)), SOURCE_IRI
 
 
-def test_evidence_for_the_social_security_act(store: ox.Store, at) -> None:  # noqa: ANN001
+def test_evidence_for_the_social_security_act(store: ox.Store, at: At) -> None:
     """One asserted triple touches the Act: Vitolo's memo cites it; the span names the memo and the Act."""
     columns, rows = answer(store, "evidence", resource=i("authority/social-security-act"))
     assert columns == EVIDENCE_COLUMNS
@@ -855,7 +857,7 @@ def test_evidence_for_the_social_security_act(store: ox.Store, at) -> None:  # n
     ]
 
 
-def test_evidence_for_kennedy(store: ox.Store, at) -> None:  # noqa: ANN001
+def test_evidence_for_kennedy(store: ox.Store, at: At) -> None:
     """Kennedy is named once ("health secretaryRobert F. Kennedy Jr.Ordered"): that span states his
     post and his headship of HHS, and the longer one that his two advisers advise him. Inferred
     triples (the post's holder, HHS's head) have no span and are not listed."""
@@ -879,7 +881,7 @@ def test_evidence_for_kennedy(store: ox.Store, at) -> None:  # noqa: ANN001
     ]
 
 
-def test_evidence_for_brandt_names_brandt_in_every_span(store: ox.Store, at) -> None:  # noqa: ANN001
+def test_evidence_for_brandt_names_brandt_in_every_span(store: ox.Store, at: At) -> None:
     """The issue's example: every span offered for a triple about Kim Brandt names her."""
     columns, rows = answer(store, "evidence", resource=i("person/kim-brandt"))
     assert columns == EVIDENCE_COLUMNS

@@ -15,10 +15,11 @@ from rdflib import BNode, Graph, Literal, URIRef
 
 from casegraph.build import build, check_graphs, read_sources
 from casegraph.errors import BuildError, GroundingError, OntologyError
+from casegraph.export import graph_iri
 from casegraph.iris import GRAPHS, SOURCE_IRI
 from casegraph.resources import Paths
 
-from .conftest import REPO
+from .conftest import REPO, solutions
 from .refresh_golden import minted_iris
 
 SOURCE_SHA256 = "c7b65e17c2cb659ae1dd8a5d19b07749035927d23cecfb09bfb6daedb043859e"  # ../shared/sources/README.md
@@ -62,22 +63,24 @@ def test_named_graphs_are_disjoint_and_have_no_blank_nodes(quads: list[ox.Quad])
     graphs_of: dict[tuple[str, str, str], set[str]] = {}
     for q in quads:
         assert not any(isinstance(t, ox.BlankNode) for t in (q.subject, q.object)), q
-        graphs_of.setdefault((str(q.subject), str(q.predicate), str(q.object)), set()).add(q.graph_name.value)
+        graphs_of.setdefault((str(q.subject), str(q.predicate), str(q.object)), set()).add(graph_iri(q))
     assert {g for gs in graphs_of.values() for g in gs} == set(GRAPHS.values())
     assert [t for t, gs in graphs_of.items() if len(gs) > 1] == []
 
 
 def test_every_selector_quotes_the_source_exactly(store: ox.Store, source_text: str) -> None:
     rows = list(
-        store.query(
-            """
+        solutions(
+            store.query(
+                """
         PREFIX oa: <http://www.w3.org/ns/oa#>
         SELECT ?exact ?prefix ?suffix ?start ?end ?source WHERE {
           ?span oa:hasSource ?source ; oa:hasSelector ?q , ?p .
           ?q oa:exact ?exact . OPTIONAL { ?q oa:prefix ?prefix } OPTIONAL { ?q oa:suffix ?suffix }
           ?p oa:start ?start ; oa:end ?end .
         }""",
-            use_default_graph_as_union=True,
+                use_default_graph_as_union=True,
+            )
         )
     )
     assert len(rows) > 150
@@ -91,8 +94,9 @@ def test_every_selector_quotes_the_source_exactly(store: ox.Store, source_text: 
 
 def test_every_event_and_statement_carries_evidence(store: ox.Store) -> None:
     missing = list(
-        store.query(
-            """
+        solutions(
+            store.query(
+                """
         PREFIX cg: <https://w3id.org/casegraph/ontology#>
         PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
         PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
@@ -104,7 +108,8 @@ def test_every_event_and_statement_carries_evidence(store: ox.Store) -> None:
             ?annotation oa:hasBody ?statement ; oa:motivatedBy cg:grounding ; oa:hasTarget ?span .
           }
         }""",
-            use_default_graph_as_union=True,
+                use_default_graph_as_union=True,
+            )
         )
     )
     assert missing == []
@@ -114,8 +119,9 @@ def test_no_label_is_the_garbled_wording(store: ox.Store) -> None:
     """What the translation says (a mention's exact words) is never a label, unless the text
     happens to spell the canonical name correctly (e.g. "Laura Friedman")."""
     rows = list(
-        store.query(
-            """
+        solutions(
+            store.query(
+                """
         PREFIX cg: <https://w3id.org/casegraph/ontology#>
         PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
         PREFIX oa: <http://www.w3.org/ns/oa#>
@@ -123,7 +129,8 @@ def test_no_label_is_the_garbled_wording(store: ox.Store) -> None:
           ?mention oa:motivatedBy oa:identifying ; oa:hasBody ?node ; oa:hasTarget/oa:hasSelector/oa:exact ?exact .
           ?node skos:prefLabel|skos:altLabel ?label .
         }""",
-            use_default_graph_as_union=True,
+                use_default_graph_as_union=True,
+            )
         )
     )
     garbled = {
@@ -144,32 +151,38 @@ def test_no_label_is_the_garbled_wording(store: ox.Store) -> None:
 def test_metadata_counts_every_graph(store: ox.Store, quads: list[ox.Quad]) -> None:
     counts = {
         row["g"].value: int(row["n"].value)
-        for row in store.query(
-            "PREFIX void: <http://rdfs.org/ns/void#> SELECT ?g ?n WHERE { ?g void:triples ?n }",
-            use_default_graph_as_union=True,
+        for row in solutions(
+            store.query(
+                "PREFIX void: <http://rdfs.org/ns/void#> SELECT ?g ?n WHERE { ?g void:triples ?n }",
+                use_default_graph_as_union=True,
+            )
         )
     }
     actual: dict[str, int] = {}
     for q in quads:
-        actual[q.graph_name.value] = actual.get(q.graph_name.value, 0) + 1
+        actual[graph_iri(q)] = actual.get(graph_iri(q), 0) + 1
     assert counts == actual
 
 
 def test_metadata_records_source_fixity_and_no_wall_clock(store: ox.Store) -> None:
     rows = list(
-        store.query(
-            f"""
+        solutions(
+            store.query(
+                f"""
         PREFIX spdx: <http://spdx.org/rdf/terms#>
         SELECT ?v WHERE {{ <{SOURCE_IRI}> spdx:checksum/spdx:checksumValue ?v }}""",
-            use_default_graph_as_union=True,
+                use_default_graph_as_union=True,
+            )
         )
     )
     assert [r["v"].value for r in rows] == [SOURCE_SHA256]
     times = list(
-        store.query(
-            "SELECT ?t WHERE { ?s ?p ?t FILTER(datatype(?t) IN (<http://www.w3.org/2001/XMLSchema#dateTime>,"
-            " <http://www.w3.org/2001/XMLSchema#dateTimeStamp>)) }",
-            default_graph=[ox.NamedNode(GRAPHS["metadata"])],
+        solutions(
+            store.query(
+                "SELECT ?t WHERE { ?s ?p ?t FILTER(datatype(?t) IN (<http://www.w3.org/2001/XMLSchema#dateTime>,"
+                " <http://www.w3.org/2001/XMLSchema#dateTimeStamp>)) }",
+                default_graph=[ox.NamedNode(GRAPHS["metadata"])],
+            )
         )
     )
     assert times == []

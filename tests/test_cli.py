@@ -23,6 +23,7 @@ from click.testing import Result
 
 from casegraph.cli import cli
 from casegraph.dataset import read_quads
+from casegraph.export import graph_iri
 from casegraph.iris import GRAPHS, ID_NS
 from casegraph.queries import Parameter, with_bindings
 
@@ -620,8 +621,7 @@ def test_construct_prints_turtle(run: Run, quads: list[ox.Quad]) -> None:
     expected = {
         ox.Triple(q.subject, q.predicate, q.object)
         for q in quads
-        if q.graph_name.value == GRAPHS["metadata"]
-        and q.predicate.value == "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+        if graph_iri(q) == GRAPHS["metadata"] and q.predicate.value == "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
     }
     assert expected
     assert parsed == expected
@@ -634,7 +634,7 @@ def test_graphs_selects_the_named_graph(run: Run, role: str) -> None:
         input="SELECT (COUNT(*) AS ?n) { ?s ?p ?o }",
     )  # fmt: skip
     assert result.exit_code == 0, result.stderr
-    in_graph = {q for q in read_quads() if q.graph_name.value == GRAPHS[role]}
+    in_graph = {q for q in read_quads() if graph_iri(q) == GRAPHS[role]}
     assert in_graph
     assert result.stdout_bytes == f"n\r\n{len(in_graph)}\r\n".encode()
 

@@ -13,8 +13,12 @@ from rdflib import Graph
 
 from casegraph.enrichment import lower, parse_trig
 from casegraph.errors import GroundingError
+from casegraph.export import graph_iri
 from casegraph.ground import EXEMPT, ground, sentences
 from casegraph.iris import GRAPHS, ID_NS, SOURCE_IRI
+from casegraph.resources import Paths
+
+from .conftest import value
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 PREFIXES = """
@@ -27,8 +31,8 @@ PREFIX dcterms: <http://purl.org/dc/terms/>
 
 
 def rows(store: ox.Store, query: str, *roles: str) -> list[dict[str, str]]:
-    graphs = [ox.NamedNode(GRAPHS[r]) for r in roles]
-    solutions = store.query(PREFIXES + query, default_graph=graphs, named_graphs=graphs)
+    named: list[ox.NamedNode | ox.BlankNode] = [ox.NamedNode(GRAPHS[r]) for r in roles]
+    solutions = store.query(PREFIXES + query, default_graph=list(named), named_graphs=named)
     assert isinstance(solutions, ox.QuerySolutions)
     names = [v.value for v in solutions.variables]
     return [{n: s[n].value for n in names if s[n] is not None} for s in solutions]
@@ -38,9 +42,9 @@ def test_every_asserted_triple_has_a_span_or_a_curator_note(quads: list[ox.Quad]
     """Recomputed from the published quads: every asserted triple of a kind that needs evidence is
     the body of a grounding annotation with a span, or is flagged as a curator inference."""
     rdf, oa, cg = RDF, "http://www.w3.org/ns/oa#", "https://w3id.org/casegraph/ontology#"
-    asserted = [q for q in quads if q.graph_name.value == GRAPHS["asserted"]]
-    evidence = [q for q in quads if q.graph_name.value == GRAPHS["evidence"]]
-    parts: dict[ox.NamedNode | ox.BlankNode, dict[str, object]] = {}
+    asserted = [q for q in quads if graph_iri(q) == GRAPHS["asserted"]]
+    evidence = [q for q in quads if graph_iri(q) == GRAPHS["evidence"]]
+    parts: dict[ox.NamedNode | ox.BlankNode | ox.Triple, dict[str, object]] = {}
     for q in evidence:
         parts.setdefault(q.subject, {})[q.predicate.value] = q.object
     with_spans = {q.subject for q in evidence if q.predicate.value == oa + "hasTarget"}  # annotations
@@ -114,19 +118,17 @@ def test_no_span_is_offered_for_a_triple_it_does_not_mention(store: ox.Store, so
 
 
 def test_the_asserted_graph_holds_no_outside_knowledge(quads: list[ox.Quad]) -> None:
-    asserted = [q for q in quads if q.graph_name.value == GRAPHS["asserted"]]
+    asserted = [q for q in quads if graph_iri(q) == GRAPHS["asserted"]]
     outside = [
         q
         for q in asserted
         if q.predicate.value
         in ("https://schema.org/legislationIdentifier", "http://www.w3.org/2004/02/skos/core#exactMatch")
-        or q.object.value.startswith(("http://www.wikidata.org/", "https://w3id.org/dpv/loc#"))
+        or value(q.object).startswith(("http://www.wikidata.org/", "https://w3id.org/dpv/loc#"))
     ]
     assert outside == []
     enrichment = {
-        (q.subject.value, q.predicate.value, q.object.value)
-        for q in quads
-        if q.graph_name.value == GRAPHS["enrichment"]
+        (value(q.subject), q.predicate.value, value(q.object)) for q in quads if graph_iri(q) == GRAPHS["enrichment"]
     }
     assert (
         ID_NS + "agency/cms",
@@ -169,7 +171,7 @@ def test_quotes_are_the_reports_back_translation_not_the_speakers_words(store: o
 
 
 def test_statement_and_annotation_iris_are_hashes_of_report_and_triple(quads: list[ox.Quad]) -> None:
-    evidence = {q.subject.value for q in quads if q.graph_name.value == GRAPHS["evidence"]}
+    evidence = {value(q.subject) for q in quads if graph_iri(q) == GRAPHS["evidence"]}
     assertions = {iri for iri in evidence if iri.startswith(ID_NS + "assertion/")}
     assert assertions
     assert all(re.fullmatch(re.escape(ID_NS) + r"assertion/[0-9a-f]{16}(/annotation)?", iri) for iri in assertions)
@@ -300,7 +302,7 @@ def test_an_enrichment_mistake_fails_naming_the_node(trig: str, message: str) ->
     assert str(caught.value) == message
 
 
-def test_the_shipped_enrichment_file_lowers_with_a_reference_per_triple(paths) -> None:  # noqa: ANN001
+def test_the_shipped_enrichment_file_lowers_with_a_reference_per_triple(paths: Paths) -> None:
     from casegraph.enrichment import read_enrichment
 
     graph = read_enrichment(paths.enrichment)

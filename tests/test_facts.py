@@ -10,7 +10,11 @@ import re
 import pyoxigraph as ox
 import pytest
 
+from casegraph.export import graph_iri
 from casegraph.iris import GRAPHS, ID_NS, SOURCE_IRI
+from casegraph.resources import Paths
+
+from .conftest import solutions, value
 
 PREFIXES = """
 PREFIX cg:     <https://w3id.org/casegraph/ontology#>
@@ -35,20 +39,17 @@ def _iris(where: str) -> str:
 
 def ask(store: ox.Store, where: str, *roles: str) -> bool:
     """ASK over the union of ``roles`` (ontology + asserted by default)."""
-    graphs = [ox.NamedNode(GRAPHS[r]) for r in (roles or ("ontology", "asserted"))]
-    result = store.query(PREFIXES + f"ASK {{ {_iris(where)} }}", default_graph=graphs, named_graphs=graphs)
+    named: list[ox.NamedNode | ox.BlankNode] = [ox.NamedNode(GRAPHS[r]) for r in (roles or ("ontology", "asserted"))]
+    result = store.query(PREFIXES + f"ASK {{ {_iris(where)} }}", default_graph=list(named), named_graphs=named)
     assert isinstance(result, ox.QueryBoolean)
     return bool(result)
 
 
 def values(store: ox.Store, where: str, *roles: str) -> set[str]:
     """The values of ``?v`` over the union of ``roles`` (ontology + asserted by default)."""
-    graphs = [ox.NamedNode(GRAPHS[r]) for r in (roles or ("ontology", "asserted"))]
-    result = store.query(
-        PREFIXES + f"SELECT DISTINCT ?v {{ {_iris(where)} }}", default_graph=graphs, named_graphs=graphs
-    )
-    assert isinstance(result, ox.QuerySolutions)
-    return {row["v"].value for row in result}
+    named: list[ox.NamedNode | ox.BlankNode] = [ox.NamedNode(GRAPHS[r]) for r in (roles or ("ontology", "asserted"))]
+    text = PREFIXES + f"SELECT DISTINCT ?v {{ {_iris(where)} }}"
+    return {value(row["v"]) for row in solutions(store.query(text, default_graph=list(named), named_graphs=named))}
 
 
 def read_as(triple: str) -> str:
@@ -303,7 +304,9 @@ def test_a_former_employee_speaks_for_no_organisation(store: ox.Store) -> None:
     from casegraph.queries import find_query, run_query
 
     rows = [
-        r for r in run_query(store, find_query("statements")) if r["speaker"].value == ID_NS + "person/jeffrey-grant"
+        r
+        for r in solutions(run_query(store, find_query("statements")))
+        if value(r["speaker"]) == ID_NS + "person/jeffrey-grant"
     ]
     assert rows and all(r["organization"] is None for r in rows)
 
@@ -345,7 +348,7 @@ def test_the_anonymous_sources_and_the_unclear_coverage_clause(store: ox.Store) 
 @pytest.mark.parametrize("role", ["asserted", "evidence"])
 def test_retired_iris_are_gone_from_the_reports_graphs(quads: list[ox.Quad], role: str) -> None:
     retired = {ID_NS + "event/irs-ice-tax-data-sharing", ID_NS + "authority/unspecified-federal-law"}
-    used = {t.value for q in quads if q.graph_name.value == GRAPHS[role] for t in (q.subject, q.object)}
+    used = {value(t) for q in quads if graph_iri(q) == GRAPHS[role] for t in (q.subject, q.object)}
     assert used.isdisjoint(retired)
 
 
@@ -396,7 +399,7 @@ def test_washington_the_state_reads_washington_state(store: ox.Store) -> None:
     assert values(store, "id:jurisdiction/washington skos:prefLabel ?v .") == {"Washington State"}
 
 
-def test_the_ontology_points_at_nothing_outside_the_repository(paths) -> None:  # noqa: ANN001
+def test_the_ontology_points_at_nothing_outside_the_repository(paths: Paths) -> None:
     text = paths.ontology.read_text(encoding="utf-8")
     assert "../" not in text and "shared/" not in text
 

@@ -12,12 +12,12 @@ from casegraph.dataset import dataset_file, parse_graphs
 from casegraph.endpoint import AuthKind, Credentials, credentials, endpoint
 from casegraph.errors import UsageError
 from casegraph.iris import GRAPHS
-from casegraph.load import _insert_chunks, dataset_file_sources, dataset_sources
+from casegraph.load import GraphSource, _insert_chunks, dataset_file_sources, dataset_sources
 
 ROLES = parse_graphs("all")
 
 
-def _triples(source) -> set[str]:  # noqa: ANN001
+def _triples(source: GraphSource) -> set[str]:
     out = io.BytesIO()
     source.write(out)
     return {str(q) for q in ox.parse(out.getvalue(), format=ox.RdfFormat.N_TRIPLES)}

@@ -10,6 +10,7 @@ import pytest
 
 from casegraph.errors import QueryHeaderError, UsageError
 from casegraph.queries import (
+    BundledQuery,
     Parameter,
     discover,
     find_query,
@@ -17,8 +18,9 @@ from casegraph.queries import (
     parse_assignments,
     with_bindings,
 )
+from casegraph.resources import Paths
 
-from .conftest import REPO
+from .conftest import REPO, Run, solutions
 
 BAD = REPO / "tests" / "data" / "queries"
 REQUIRED_IDS = {
@@ -51,20 +53,20 @@ def test_the_required_queries_exist() -> None:
 
 
 @pytest.mark.parametrize("query", QUERIES, ids=lambda q: q.id)
-def test_header_is_complete(query) -> None:  # noqa: ANN001
+def test_header_is_complete(query: BundledQuery) -> None:
     assert query.summary and query.description and query.tags
     assert query.expect == "rows"
 
 
 @pytest.mark.parametrize("query", QUERIES, ids=lambda q: q.id)
-def test_rows_are_distinct_and_totally_ordered(query) -> None:  # noqa: ANN001
+def test_rows_are_distinct_and_totally_ordered(query: BundledQuery) -> None:
     """A total ORDER BY breaks every tie, so engines cannot legitimately disagree on order."""
     projected = _projection(query.text)
     assert set(projected) <= set(_order_by(query.text)), "ORDER BY must name every projected variable"
 
 
 @pytest.mark.parametrize("query", QUERIES, ids=lambda q: q.id)
-def test_every_resource_column_has_a_label_column(query, store: ox.Store) -> None:  # noqa: ANN001
+def test_every_resource_column_has_a_label_column(query: BundledQuery, store: ox.Store) -> None:
     from casegraph.queries import run_query
 
     params = {"resource": "https://w3id.org/casegraph/id/person/sara-vitolo"} if query.parameters else {}
@@ -81,7 +83,7 @@ def test_every_resource_column_has_a_label_column(query, store: ox.Store) -> Non
 
 
 @pytest.mark.parametrize("query", QUERIES, ids=lambda q: q.id)
-def test_queries_never_reach_the_network(query) -> None:  # noqa: ANN001
+def test_queries_never_reach_the_network(query: BundledQuery) -> None:
     body = "\n".join(line for line in query.text.splitlines() if not line.lstrip().startswith("#"))
     assert not re.search(r"\bSERVICE\b", body, re.I)
     assert not re.search(r"\bFROM\s+(NAMED\s+)?<", body, re.I)
@@ -185,14 +187,18 @@ def test_a_bound_value_cannot_change_the_query(store: ox.Store) -> None:
         "SELECT ?label WHERE { ?s <http://www.w3.org/2004/02/skos/core#prefLabel> ?label . FILTER(STR(?label) = ?_q) }"
     )
     value = Parameter("q", "_q", "literal", True, "").term('Sara Vitolo" || true || "', query_id="t")
-    rows = list(store.query(with_bindings(text, {ox.Variable("_q"): value}), use_default_graph_as_union=True))
+    rows = list(
+        solutions(store.query(with_bindings(text, {ox.Variable("_q"): value}), use_default_graph_as_union=True))
+    )
     assert rows == []
     exact = Parameter("q", "_q", "literal", True, "").term("Sara Vitolo", query_id="t")
-    rows = list(store.query(with_bindings(text, {ox.Variable("_q"): exact}), use_default_graph_as_union=True))
+    rows = list(
+        solutions(store.query(with_bindings(text, {ox.Variable("_q"): exact}), use_default_graph_as_union=True))
+    )
     assert [r["label"].value for r in rows] == ["Sara Vitolo"]
 
 
-def test_query_files_are_the_package_data(paths) -> None:  # noqa: ANN001
+def test_query_files_are_the_package_data(paths: Paths) -> None:
     assert {q.path.parent for q in QUERIES} == {Path(paths.queries)}
 
 
@@ -213,7 +219,7 @@ def test_queries_default_to_ontology_asserted_inferred_unless_the_header_says() 
 
 
 @pytest.mark.parametrize("query", QUERIES, ids=lambda q: q.id)
-def test_a_query_returns_the_same_rows_with_or_without_the_inferred_graph(query, store: ox.Store) -> None:  # noqa: ANN001
+def test_a_query_returns_the_same_rows_with_or_without_the_inferred_graph(query: BundledQuery, store: ox.Store) -> None:
     """One row per most specific type, never one per superclass the closure adds."""
     from casegraph.dataset import graph_names
     from casegraph.queries import run_query
@@ -227,7 +233,7 @@ def test_a_query_returns_the_same_rows_with_or_without_the_inferred_graph(query,
 
 
 @pytest.mark.parametrize("query", QUERIES, ids=lambda q: q.id)
-def test_the_api_and_the_cli_return_the_same_rows(query, store: ox.Store, run) -> None:  # noqa: ANN001
+def test_the_api_and_the_cli_return_the_same_rows(query: BundledQuery, store: ox.Store, run: Run) -> None:
     from casegraph.queries import run_query
 
     params = PARAMS.get(query.id, {})
@@ -238,7 +244,7 @@ def test_the_api_and_the_cli_return_the_same_rows(query, store: ox.Store, run) -
     assert cli.stdout_bytes.replace(b"\r\n", b"\n") == api.replace(b"\r\n", b"\n")
 
 
-def test_plain_sparql_finds_events_by_default_and_no_top_types(run) -> None:  # noqa: ANN001
+def test_plain_sparql_finds_events_by_default_and_no_top_types(run: Run) -> None:
     events = run(
         "sparql",
         "-",

@@ -8,6 +8,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from rdflib import OWL, RDF, Graph, URIRef
+from rdflib.term import Node
 
 from casegraph.build import graphs_of
 from casegraph.errors import ReasoningError
@@ -15,7 +16,7 @@ from casegraph.iris import ID_NS, ONTOLOGY_NS
 from casegraph.ontology import read_ontology, read_turtle
 from casegraph.reason import Engine, exclusion, reason, union
 
-from .conftest import REPO
+from .conftest import REPO, Run
 
 ORG = "http://www.w3.org/ns/org#"
 PROV = "http://www.w3.org/ns/prov#"
@@ -47,7 +48,9 @@ def graphs(quads: list[ox.Quad]) -> dict[str, Graph]:
     ],
     ids=["transitive-parent", "inverse-suborganization", "inverse-post", "range-type", "super-property"],
 )
-def test_named_inferences_are_in_the_inferred_graph_only(graphs: dict[str, Graph], triple: tuple) -> None:  # noqa: ANN001
+def test_named_inferences_are_in_the_inferred_graph_only(
+    graphs: dict[str, Graph], triple: tuple[Node, Node, Node]
+) -> None:
     assert triple in graphs["inferred"]
     assert triple not in graphs["asserted"]
 
@@ -116,7 +119,7 @@ def test_the_inferred_graph_keeps_no_excluded_triple(graphs: dict[str, Graph]) -
     ],
     ids=["reflexive-sameAs", "subclass-of-thing", "external"],
 )
-def test_exclusions_are_named(triple: tuple, rule: str) -> None:  # noqa: ANN001
+def test_exclusions_are_named(triple: tuple[Node, Node, Node], rule: str) -> None:
     assert exclusion(triple) == rule
 
 
@@ -141,7 +144,7 @@ def test_an_inconsistency_names_the_node_and_the_classes() -> None:
     assert "\n" not in message
 
 
-def test_reason_command_reproduces_the_shipped_dataset(tmp_path: Path, run) -> None:  # noqa: ANN001
+def test_reason_command_reproduces_the_shipped_dataset(tmp_path: Path, run: Run) -> None:
     """`casegraph reason --engine owlrl` over the shipped dataset changes nothing: same bytes."""
     shipped = REPO / "graph" / "build"
     result = run("reason", "--engine", "owlrl", "--output", str(tmp_path))

@@ -11,8 +11,10 @@ import os
 import socket
 import stat
 import time
+import urllib.parse
 import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -48,12 +50,12 @@ def tiny_graph(count: int, tag: str = "") -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
-def count_in_graph(query_url: str, graph: str, **kwargs: object) -> int:
+def count_in_graph(query_url: str, graph: str, **kwargs: Any) -> int:
     query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
     return count(query_url, query, **kwargs)
 
 
-def count(query_url: str, query: str, **kwargs: object) -> int:
+def count(query_url: str, query: str, **kwargs: Any) -> int:
     response = requests.get(
         query_url, params={"query": query}, headers={"Accept": SPARQL_JSON}, timeout=TIMEOUT, **kwargs
     )
@@ -61,7 +63,7 @@ def count(query_url: str, query: str, **kwargs: object) -> int:
     return int(response.json()["results"]["bindings"][0]["n"]["value"])
 
 
-def gsp_put(server: Server, graph: str, data: bytes, *, url: str | None = None, **kwargs: object) -> requests.Response:
+def gsp_put(server: Server, graph: str, data: bytes, *, url: str | None = None, **kwargs: Any) -> requests.Response:
     return requests.put(
         url or server.graph_store,
         params={server.graph_param: graph},
@@ -345,7 +347,7 @@ def test_proxy_records_requests_and_stops(oxigraph_server: Server, loaded_graph:
         port = proxy.port
     assert [method for method, _ in recorded] == ["GET", "HEAD"]
     assert recorded[0][1].startswith("/query?query=SELECT")
-    assert recorded[1][1] == "/store?graph=" + requests.utils.quote(loaded_graph, safe="")
+    assert recorded[1][1] == "/store?graph=" + urllib.parse.quote(loaded_graph, safe="")
     with pytest.raises(ConnectionRefusedError), socket.create_connection(("127.0.0.1", port), timeout=1):
         pass  # pragma: no cover
 

@@ -9,9 +9,11 @@ from rdflib import Graph
 
 from casegraph.chronology import place_in_time, span_of
 from casegraph.errors import GroundingError
+from casegraph.export import graph_iri
 from casegraph.iris import GRAPHS, ID_NS
 from casegraph.ontology import CG
 
+from .conftest import solutions, value
 from .test_facts import ask, values
 
 ENTAILED = ("ontology", "asserted", "inferred")
@@ -128,16 +130,17 @@ def test_a_date_filter_finds_every_june_event_whatever_its_precision(store: ox.S
 def test_the_timeline_sorts_by_the_earliest_instant_and_puts_the_transfer_after_its_order(store: ox.Store) -> None:
     from casegraph.queries import find_query, run_query
 
-    rows = [(r["item"].value.rsplit("/", 1)[1], r["dateRole"].value) for r in run_query(store, find_query("timeline"))]
+    timeline = list(solutions(run_query(store, find_query("timeline"))))
+    rows = [(value(r["item"]).rsplit("/", 1)[1], value(r["dateRole"])) for r in timeline]
     order = list(dict.fromkeys(rows))
     assert order.index(("hhs-order", "occurred")) < order.index(("cms-transfer-to-dhs", "occurred"))
     assert order.index(("cms-objection", "occurred")) < order.index(("hhs-order", "occurred"))
     assert ("illinois-program-end", "planned") in order and ("illinois-program-end", "occurred") not in order
     assert order[-1] == ("illinois-program-end", "planned")
-    earliest = [r["earliest"].value for r in run_query(store, find_query("timeline"))]
+    earliest = [value(r["earliest"]) for r in timeline]
     assert earliest == sorted(earliest, key=lambda stamp: __import__("datetime").datetime.fromisoformat(stamp))
 
 
 def test_every_time_node_is_in_the_asserted_graph_only(quads: list[ox.Quad]) -> None:
-    stamps = {q.graph_name.value for q in quads if q.predicate.value.endswith("#inXSDDateTimeStamp")}
+    stamps = {graph_iri(q) for q in quads if q.predicate.value.endswith("#inXSDDateTimeStamp")}
     assert stamps == {GRAPHS["asserted"]}

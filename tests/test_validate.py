@@ -17,7 +17,7 @@ from casegraph.ontology import read_ontology, read_turtle
 from casegraph.resources import Paths
 from casegraph.validate import Finding, Report, ReportFormat, Severity, ontology_findings, read_shapes, render, shacl
 
-from .conftest import REPO
+from .conftest import REPO, Run
 
 DATA = REPO / "tests" / "data"
 T = "https://w3id.org/casegraph/id/test/"
@@ -287,7 +287,7 @@ def test_a_malformed_shapes_file_names_file_and_line(tmp_path: Path) -> None:
         read_shapes(bad)
 
 
-def test_validate_command_reports_and_exits(run) -> None:  # noqa: ANN001
+def test_validate_command_reports_and_exits(run: Run) -> None:
     ok = run("validate", "--no-profile")
     assert (ok.exit_code, ok.stdout) == (0, "conforms: no violations\n")
 
@@ -299,7 +299,7 @@ def test_a_report_renders_as_text_json_and_a_shacl_report(article_report: Report
     assert len(report) == 2  # [] a sh:ValidationReport ; sh:conforms true
 
 
-def test_validate_and_build_read_the_trees_own_shapes(run, tmp_path: Path, paths: Paths) -> None:  # noqa: ANN001
+def test_validate_and_build_read_the_trees_own_shapes(run: Run, tmp_path: Path, paths: Paths) -> None:
     """`--root TREE` means the same in both commands: the tree's ontology, facts *and* shapes."""
     tree = _tree(tmp_path, paths)
     text = tree.facts.read_text(encoding="utf-8")
@@ -364,7 +364,7 @@ def test_without_the_owl_api_the_profile_check_is_skipped_with_a_note(monkeypatc
     assert "OWL 2 RL profile not checked" in report.findings[0].message
 
 
-def test_validate_checks_your_own_data(run, tmp_path: Path) -> None:  # noqa: ANN001
+def test_validate_checks_your_own_data(run: Run, tmp_path: Path) -> None:
     mine = tmp_path / "mine.ttl"
     mine.write_text(
         "@prefix cg: <https://w3id.org/casegraph/ontology#> .\n"
