@@ -13,8 +13,8 @@ from casegraph.cli import cli
 from casegraph.dataset import open_dataset, read_quads
 from casegraph.resources import Paths, default_paths
 
-from .faultproxy import fault_proxy_factory  # noqa: F401 - fixtures shared by the store tests
-from .servers import Server, fresh_oxigraph, oxigraph_server, virtuoso_server  # noqa: F401
+#: The real-server and fault-proxy fixtures, registered once for the whole run.
+pytest_plugins = ("tests.servers", "tests.faultproxy")
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -1,12 +1,8 @@
 """Real SPARQL servers (Oxigraph, Virtuoso) on 127.0.0.1 for tests, started and stopped by fixtures.
 
-Use them by importing the fixtures into a conftest (or a test module)::
-
-    from .servers import Server, fresh_oxigraph, oxigraph_server, virtuoso_server  # noqa: F401
-
-(In a test module, ruff then reports F811 for every test parameter named like a fixture; a conftest
-import avoids that.) The session servers are started once per pytest process however many modules
-import the fixtures.
+``tests/conftest.py`` registers this module as a pytest plugin (``pytest_plugins``), so every test
+module can ask for the fixtures by name without importing them. The session servers are started
+once per pytest process.
 
 Each fixture yields a frozen :class:`Server` with the endpoint URLs. The servers listen on free
 loopback ports, keep their data in temporary directories, and are stopped when the fixture ends

@@ -21,17 +21,14 @@ import requests
 from requests.auth import HTTPDigestAuth
 
 from . import servers
-from .faultproxy import FaultProxy, fault_proxy, fault_proxy_factory  # noqa: F401 (fixture)
-from .servers import (  # noqa: F401 (fixtures)
+from .faultproxy import FaultProxy, fault_proxy
+from .servers import (
     Server,
     ServerUnavailable,
     free_port,
-    fresh_oxigraph,
-    oxigraph_server,
     running_oxigraph,
     running_virtuoso,
     unavailable,
-    virtuoso_server,
 )
 
 NTRIPLES = "application/n-triples"
