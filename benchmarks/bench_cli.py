@@ -19,11 +19,9 @@ Standard library only. This is a benchmark, not a test: it always exits 0.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -31,6 +29,9 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import exit_zero, median, ratio, write_json  # noqa: E402 - the shared helpers sit next to this script
 
 GOAL = 1.0  # the project's budget: the main job at most as slow as importing rdflib
 MAIN_ARGS = ["query", "ordered-over-objection"]
@@ -52,7 +53,7 @@ class Bench:
 
     @property
     def median(self) -> float | None:
-        return statistics.median(self.samples) if self.samples else None
+        return median(self.samples)
 
     @property
     def minimum(self) -> float | None:
@@ -130,10 +131,6 @@ def fresh_dir(root: Path, prefix: str) -> Path:
 
 def ms(x: float | None) -> str:
     return "-" if x is None else f"{x * 1000:.1f}"
-
-
-def ratio(a: float | None, b: float | None) -> float | None:
-    return None if a is None or b is None or b == 0 else a / b
 
 
 def fmt_ratio(x: float | None) -> str:
@@ -370,14 +367,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             "main_job_cold_ratio": cold_r,
             "profile": prof_rows,
         }
-        args.json.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+        write_json(args.json, figures)
         print(f"\nwrote {args.json}", file=sys.stderr)
     return 0
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except Exception as err:  # a benchmark reports, it does not fail the caller
-        print(f"bench_cli: {type(err).__name__}: {err}", file=sys.stderr)
-    sys.exit(0)
+    exit_zero(main, name="bench_cli", trace=False)

@@ -41,14 +41,10 @@ import contextlib
 import cProfile
 import gc
 import io
-import json
 import os
 import platform
 import pstats
 import shutil
-import signal
-import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -57,14 +53,27 @@ import traceback
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from synthetic import generate  # noqa: E402 - the generator sits next to this script
+from _common import (  # noqa: E402 - the shared helpers and the generator sit next to this script
+    attempt,
+    exit_zero,
+    find_tool,
+    installed,
+    machine,
+    median,
+    progress,
+    ratio,
+    tail,
+    timed,
+    write_json,
+)
+from _common import oxigraph_server as _oxigraph_server  # noqa: E402
+from synthetic import generate  # noqa: E402
 
 from casegraph.iris import GRAPHS  # noqa: E402
 
@@ -94,11 +103,6 @@ NOTES = {
 }
 NTRIPLES = "application/n-triples"
 SPARQL_UPDATE = {"Content-Type": "application/sparql-update"}
-START = time.perf_counter()
-
-
-def progress(message: str) -> None:
-    print(f"[{time.perf_counter() - START:6.1f}s] {message}", file=sys.stderr, flush=True)
 
 
 # -- the dataset -----------------------------------------------------------------------------
@@ -215,25 +219,15 @@ def _write_dataset(path: Path, header: str, n: int, seed: int) -> None:
 
 
 def oxigraph_binary() -> str:
-    here = Path(sys.executable).parent / "oxigraph"
-    found = str(here) if here.is_file() else shutil.which("oxigraph")
+    found = find_tool("oxigraph")
     if found is None:
         raise SystemExit("no oxigraph binary next to the interpreter or on PATH (pip install oxigraph)")
     return found
 
 
 def casegraph_binary() -> list[str]:
-    here = Path(sys.executable).parent / "casegraph"
-    if here.is_file():
-        return [str(here)]
-    found = shutil.which("casegraph")
+    found = find_tool("casegraph")
     return [found] if found else [sys.executable, "-c", "import sys; from casegraph.cli import main; sys.exit(main())"]
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass(frozen=True)
@@ -257,30 +251,8 @@ class Server:
 @contextlib.contextmanager
 def oxigraph_server(workdir: Path) -> Iterator[Server]:
     """``oxigraph serve`` on a new on-disk store in ``workdir`` and a free loopback port."""
-    workdir.mkdir(parents=True, exist_ok=True)
-    port = free_port()
-    argv = [oxigraph_binary(), "serve", "--location", str(workdir / "data"), "--bind", f"127.0.0.1:{port}"]
-    with (workdir / "oxigraph.log").open("ab") as log:
-        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            with contextlib.suppress(requests.RequestException):
-                if requests.get(f"{base}/query", params={"query": "ASK {}"}, timeout=2).ok:
-                    break
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"oxigraph did not start: {(workdir / 'oxigraph.log').read_text()[-800:]}")
-            time.sleep(0.05)
-        yield Server(base, proc.pid)
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        shutil.rmtree(workdir, ignore_errors=True)
+    with _oxigraph_server(workdir, oxigraph_binary()) as (base, pid):
+        yield Server(base, pid)
 
 
 def graph_counts(server: Server) -> dict[str, int]:
@@ -301,22 +273,17 @@ def casegraph_argv(folder: Path, server: Server, *, direct: bool) -> list[str]:
 
 
 def run_timed(argv: list[str]) -> float:
-    gc.collect()
-    start = time.perf_counter()
-    done = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, check=False)
-    seconds = time.perf_counter() - start
+    seconds, done = timed(lambda: subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, check=False))
     if done.returncode != 0:
         text = (done.stderr or done.stdout).decode("utf-8", "replace").split("Stack backtrace")[0]
-        tail = " ".join(text.split())[-600:]
-        raise RuntimeError(f"{' '.join(argv[:3])} … exited {done.returncode}: {tail}")
+        raise RuntimeError(f"{' '.join(argv[:3])} … exited {done.returncode}: {tail(text)}")
     return seconds
 
 
 def post_timed(server: Server, data: bytes) -> float:
-    gc.collect()
-    start = time.perf_counter()
-    response = requests.post(server.store, data=data, headers={"Content-Type": NQUADS}, timeout=3600)
-    seconds = time.perf_counter() - start
+    seconds, response = timed(
+        lambda: requests.post(server.store, data=data, headers={"Content-Type": NQUADS}, timeout=3600)
+    )
     if response.status_code >= 300:
         raise RuntimeError(f"POST /store answered HTTP {response.status_code}: {response.text[:300]}")
     return seconds
@@ -365,16 +332,21 @@ class Run:
         bodies = split_by_graph(self.data)  # not timed: the bytes each PUT sends, in memory
 
         def put_all() -> float:
-            gc.collect()
             session = requests.Session()
-            start = time.perf_counter()
-            for graph, body in bodies.items():
-                response = session.put(
-                    server.store, params={"graph": graph}, data=body, headers={"Content-Type": NTRIPLES}, timeout=3600
-                )
-                if response.status_code >= 300:
-                    raise RuntimeError(f"PUT {graph} answered HTTP {response.status_code}: {response.text[:300]}")
-            return time.perf_counter() - start
+
+            def put() -> None:
+                for graph, body in bodies.items():
+                    response = session.put(
+                        server.store,
+                        params={"graph": graph},
+                        data=body,
+                        headers={"Content-Type": NTRIPLES},
+                        timeout=3600,
+                    )
+                    if response.status_code >= 300:
+                        raise RuntimeError(f"PUT {graph} answered HTTP {response.status_code}: {response.text[:300]}")
+
+            return timed(put)[0]
 
         with oxigraph_server(self._dir("put")) as server:
             self._record(PLAIN_PUT, put_all)
@@ -415,8 +387,7 @@ class Run:
                 step()
 
     def median(self, method: str) -> float | None:
-        values = self.samples[method]
-        return statistics.median(values) if values else None
+        return median(self.samples[method])
 
 
 # -- where casegraph's time goes -------------------------------------------------------------
@@ -495,7 +466,7 @@ def time_steps(folder: Path, scratch: Path) -> dict[str, dict[str, float]]:
         def add(step: str, seconds: float) -> None:
             steps[step] = steps.get(step, 0.0) + seconds
 
-        def timed(step: Callable[..., str], fn: Callable[..., Any]) -> Callable[..., Any]:
+        def clocked(step: Callable[..., str], fn: Callable[..., Any]) -> Callable[..., Any]:
             def wrapper(*args: Any, **kwargs: Any) -> Any:
                 begin = time.perf_counter()
                 try:
@@ -512,15 +483,15 @@ def time_steps(folder: Path, scratch: Path) -> dict[str, dict[str, float]]:
             return f"HTTP {method} /{path} ({what})"
 
         wrapped = [
-            dataclasses.replace(s, write=timed(lambda *_: "write each graph's upload body", s.write))
+            dataclasses.replace(s, write=clocked(lambda *_: "write each graph's upload body", s.write))
             if hasattr(s, "write")
             else s
             for s in sources
         ]
         remote = endpoint(server.query, update=server.update, graph_store=server.store, timeout=3600)
         originals = {attr: getattr(client_class, attr) for attr in ("_send", "count")}
-        client_class._send = timed(request_step, originals["_send"])  # type: ignore[method-assign]
-        client_class.count = timed(lambda *_: "count queries", originals["count"])  # type: ignore[method-assign]
+        client_class._send = clocked(request_step, originals["_send"])  # type: ignore[method-assign]
+        client_class.count = clocked(lambda *_: "count queries", originals["count"])  # type: ignore[method-assign]
         gc.collect()
         begin = time.perf_counter()
         try:
@@ -533,10 +504,8 @@ def time_steps(folder: Path, scratch: Path) -> dict[str, dict[str, float]]:
         steps["total"] = total
         runs[name] = steps
 
-    gc.collect()
-    begin = time.perf_counter()
-    sources, how = graph_sources(folder, scratch / "steps-split")
-    prepared = {f"prepare the graphs from the .nq ({how})": time.perf_counter() - begin}
+    seconds, (sources, how) = timed(lambda: graph_sources(folder, scratch / "steps-split"))
+    prepared = {f"prepare the graphs from the .nq ({how})": seconds}
     with oxigraph_server(scratch / "steps-direct") as server:
         instrumented("casegraph load --direct", server, direct=True, sources=sources)
         instrumented("reload --direct", server, direct=True, sources=sources)
@@ -545,13 +514,12 @@ def time_steps(folder: Path, scratch: Path) -> dict[str, dict[str, float]]:
     if how == "split":  # what parsing the file instead would cost
         from casegraph.dataset import read_quads
 
-        gc.collect()
-        begin = time.perf_counter()
-        parsed = load_module.dataset_sources(read_quads(folder), tuple(GRAPHS))
-        for source in parsed:
-            with tempfile.TemporaryFile() as body:
-                write_body(source, body)
-        prepared["parse instead: read_quads + serialise each graph"] = time.perf_counter() - begin
+        def parse() -> None:
+            for source in load_module.dataset_sources(read_quads(folder), tuple(GRAPHS)):
+                with tempfile.TemporaryFile() as body:
+                    write_body(source, body)
+
+        prepared["parse instead: read_quads + serialise each graph"] = timed(parse)[0]
     runs["prepare"] = prepared
     return runs
 
@@ -684,14 +652,14 @@ def table(run: Run, triples: int) -> tuple[str, dict[str, Any]]:
         if med is None:
             lines.append(f"{method:26} {0:>2} {'failed':>9}")
             continue
-        ratio = med / ref if ref else None
+        to_ref = ratio(med, ref)
         rate = triples / med
-        ratio_text = "ref" if method == REFERENCE else (f"{ratio:.2f}" if ratio else "-")
+        ratio_text = "ref" if method == REFERENCE else (f"{to_ref:.2f}" if to_ref else "-")
         lines.append(
             f"{method:26} {len(run.samples[method]):>2} {med:9.2f} {min(run.samples[method]):7.2f} "
             f"{rate:10,.0f} {ratio_text:>6}  {NOTES[method]}"
         )
-        figures[method] = {"samples": run.samples[method], "median": med, "triples_per_s": rate, "ratio": ratio}
+        figures[method] = {"samples": run.samples[method], "median": med, "triples_per_s": rate, "ratio": to_ref}
     return "\n".join(lines), figures
 
 
@@ -711,10 +679,10 @@ def print_steps(runs: dict[str, dict[str, float]]) -> None:
 
 
 def verdicts(figures: dict[str, Any]) -> list[str]:
-    def ratio(method: str) -> float | None:
+    def to_ref(method: str) -> float | None:
         return figures.get(method, {}).get("ratio")
 
-    direct, staging = ratio("casegraph load --direct"), ratio("casegraph load")
+    direct, staging = to_ref("casegraph load --direct"), to_ref("casegraph load")
     lines = []
     if direct is None:
         lines.append(f"direct PUT path: failed (goal ≤ {GOAL})")
@@ -727,11 +695,9 @@ def verdicts(figures: dict[str, Any]) -> list[str]:
 
 
 def versions() -> str:
-    found = []
-    for dist in ("casegraph", "pyoxigraph", "oxigraph", "requests"):
-        with contextlib.suppress(metadata.PackageNotFoundError):
-            found.append(f"{dist} {metadata.version(dist)}")
-    return ", ".join(found)
+    return ", ".join(
+        f"{dist} {version}" for dist, version in installed("casegraph", "pyoxigraph", "oxigraph", "requests").items()
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -764,25 +730,13 @@ def main(argv: list[str] | None = None) -> int:
         steps: dict[str, dict[str, float]] = {}
         if not args.no_profile:
             progress("profiling the direct path in-process")
-            try:
-                profile = profile_direct(folder, scratch, args.top)
-            except Exception as err:
-                progress(f"profile failed: {type(err).__name__}: {err}")
-                traceback.print_exc(file=sys.stderr)
+            profile = attempt("profile", lambda: profile_direct(folder, scratch, args.top), {})
             progress("timing each step of the real load, in-process: direct, reload, staging")
-            try:
-                steps = time_steps(folder, scratch)
-            except Exception as err:
-                progress(f"step timing failed: {type(err).__name__}: {err}")
-                traceback.print_exc(file=sys.stderr)
+            steps = attempt("step timing", lambda: time_steps(folder, scratch), {})
         atomicity: dict[str, Any] = {}
         if not args.no_probe:
             progress("probing whether the server's PUT is atomic")
-            try:
-                atomicity = probe_put_atomicity(folder, scratch)
-            except Exception as err:
-                progress(f"atomicity probe failed: {type(err).__name__}: {err}")
-                traceback.print_exc(file=sys.stderr)
+            atomicity = attempt("atomicity probe", lambda: probe_put_atomicity(folder, scratch), {})
     after = toolkit_fingerprint()
     changed = sorted(name for name in after.keys() | fingerprint.keys() if after.get(name) != fingerprint.get(name))
     load_after = os.getloadavg()
@@ -816,8 +770,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.json is not None:
         document = {
-            "python": platform.python_version(),
-            "platform": platform.platform(),
+            **machine(),
             "versions": versions(),
             "triples": total,
             "bytes": size,
@@ -834,14 +787,10 @@ def main(argv: list[str] | None = None) -> int:
             "put_atomicity": atomicity,
             "profile": profile,
         }
-        args.json.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+        write_json(args.json, document)
         progress(f"wrote {args.json}")
     return 0
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except Exception:  # a benchmark always exits 0
-        traceback.print_exc()
-    sys.exit(0)
+    exit_zero(main)

@@ -29,19 +29,13 @@ This is a benchmark, not a test: it always exits 0. Progress goes to stderr.
 from __future__ import annotations
 
 import argparse
-import gc
-import json
-import math
 import platform
-import statistics
 import sys
-import time
 import traceback
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -49,7 +43,19 @@ from rdflib import Graph
 from rdflib.term import Node
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from synthetic import generate  # noqa: E402 - the generator sits next to this script
+from _common import (  # noqa: E402 - the shared helpers and the generator sit next to this script
+    elapsed,
+    exit_zero,
+    installed,
+    machine,
+    median,
+    progress,
+    ratio,
+    slope,
+    timed,
+    write_json,
+)
+from synthetic import generate  # noqa: E402
 
 GOAL = 1 / 20
 GOAL_SIZE = 100_000
@@ -60,11 +66,6 @@ FAST_MIN_REPEAT = 3
 EXAMPLES = 8
 
 Triple = tuple[Node, Node, Node]
-START = time.perf_counter()
-
-
-def progress(message: str) -> None:
-    print(f"[{time.perf_counter() - START:6.1f}s] {message}", file=sys.stderr, flush=True)
 
 
 @dataclass
@@ -84,8 +85,7 @@ class Case:
     diff_predicates: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def median(self, engine: str) -> float | None:
-        values = self.samples.get(engine)
-        return statistics.median(values) if values else None
+        return median(self.samples.get(engine))
 
 
 def to_graph(ntriples: bytes | str) -> Graph:
@@ -111,13 +111,6 @@ def copy_of(*graphs: Graph) -> Graph:
         for triple in graph:
             merged.add(triple)
     return merged
-
-
-def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
-    gc.collect()
-    start = time.perf_counter()
-    result = fn()
-    return time.perf_counter() - start, result
 
 
 # -- the four measurements -------------------------------------------------------------------
@@ -217,10 +210,6 @@ def secs(x: float | None) -> str:
     return "—" if x is None else f"{x:.3f}"
 
 
-def ratio(a: float | None, b: float | None) -> float | None:
-    return None if a is None or b is None or b == 0 else a / b
-
-
 def fmt_ratio(x: float | None) -> str:
     return "—" if x is None else f"{x:.3f}"
 
@@ -253,17 +242,6 @@ def table(cases: Sequence[Case]) -> str:
             f"{c.counts.get('reason/owlrl', '—'):>10} {c.counts.get('reason/fast', '—'):>9} | {same}"
         )
     return "\n".join(lines)
-
-
-def slope(points: Iterable[tuple[int, float]]) -> float | None:
-    """Least-squares slope of log(time) against log(size)."""
-    pts = [(math.log(n), math.log(t)) for n, t in points if t > 0]
-    if len(pts) < 2:
-        return None
-    mx = statistics.fmean(x for x, _ in pts)
-    my = statistics.fmean(y for _, y in pts)
-    var = sum((x - mx) ** 2 for x, _ in pts)
-    return None if var == 0 else sum((x - mx) * (y - my) for x, y in pts) / var
 
 
 def growth(cases: Sequence[Case]) -> tuple[str, dict[str, Any]]:
@@ -327,13 +305,9 @@ def differences(cases: Sequence[Case]) -> str:
 
 
 def versions() -> dict[str, str]:
-    found = {}
-    for dist in ("casegraph", "rdflib", "owlrl", "reasonable"):
-        try:
-            found[dist] = metadata.version(dist)
-        except metadata.PackageNotFoundError:
-            found[dist] = "not installed"
-    return found
+    dists = ("casegraph", "rdflib", "owlrl", "reasonable")
+    found = installed(*dists)
+    return {dist: found.get(dist, "not installed") for dist in dists}
 
 
 def sizes_arg(text: str) -> list[int]:
@@ -392,12 +366,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     print()
     text, goal_ratio = verdict(cases)
     print(text)
-    progress(f"done in {time.perf_counter() - START:.1f} s")
+    progress(f"done in {elapsed():.1f} s")
 
     if args.json is not None:
         figures = {
-            "python": platform.python_version(),
-            "platform": platform.platform(),
+            **machine(),
             "versions": versions(),
             "seed": args.seed,
             "repeat": args.repeat,
@@ -423,17 +396,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 for c in cases
             ],
             "growth": fits,
-            "total_seconds": time.perf_counter() - START,
+            "total_seconds": elapsed(),
         }
-        args.json.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+        write_json(args.json, figures)
         progress(f"wrote {args.json}")
     return 0
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except Exception as err:  # a benchmark always exits 0; the traceback says what went wrong
-        traceback.print_exc()
-        print(f"bench_reason: {type(err).__name__}: {err}", file=sys.stderr)
-    sys.exit(0)
+    exit_zero(main, name="bench_reason")  # the traceback says what went wrong

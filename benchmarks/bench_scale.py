@@ -55,9 +55,6 @@ import platform
 import random
 import re
 import shutil
-import signal
-import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -67,12 +64,24 @@ import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import synthetic  # noqa: E402 - the generator sits next to this script
+import synthetic  # noqa: E402 - the shared helpers and the generator sit next to this script
+from _common import (  # noqa: E402
+    exit_zero,
+    find_tool,
+    installed,
+    machine,
+    median,
+    ratio,
+    slope,
+    tail,
+    write_json,
+)
+from _common import oxigraph_server as _oxigraph_server  # noqa: E402
+from _common import progress as _progress  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 QUERIES = ("ordered-over-objection", "timeline", "legal-authorities")
@@ -82,7 +91,6 @@ PART_GRAPH = "https://w3id.org/casegraph/graph/bench/part-{}"
 #: Bump when the generated files change, so cached corpora are rewritten.
 GENERATOR_VERSION = 2
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-START = time.perf_counter()
 
 GOAL_QUERY = 1.3
 GOAL_NQUADS = 1.3
@@ -93,7 +101,7 @@ GOAL_BYTES_PER_TRIPLE = 400
 
 
 def progress(message: str) -> None:
-    print(f"[{time.perf_counter() - START:7.1f}s] {message}", file=sys.stderr, flush=True)
+    _progress(message, width=7)  # a run at 5m triples takes hours
 
 
 def parse_size(text: str) -> int:
@@ -322,8 +330,9 @@ def run_process(argv: list[str], *, stdout_to: Path | None = None) -> Sample:
             code = subprocess.run(command, stdin=subprocess.DEVNULL, stdout=out, stderr=errors, check=False).returncode
             seconds = time.perf_counter() - start
         if code != 0:
-            tail = " ".join(err.read_text("utf-8", "replace").split())[-600:]
-            raise JobFailed(f"{Path(argv[0]).name} {' '.join(argv[1:3])} … exited {code}: {tail}")
+            raise JobFailed(
+                f"{Path(argv[0]).name} {' '.join(argv[1:3])} … exited {code}: {tail(err.read_text('utf-8', 'replace'))}"
+            )
         peak = 0
         if rss.is_file():
             with contextlib.suppress(ValueError, IndexError):
@@ -341,10 +350,7 @@ def count_lines(path: Path) -> int:
 
 
 def tool(name: str) -> str:
-    here = Path(sys.executable).parent / name
-    if here.is_file():
-        return str(here)
-    found = shutil.which(name)
+    found = find_tool(name)
     if found is None:
         raise SystemExit(f"{name}: not found next to {sys.executable} or on PATH")
     return found
@@ -369,7 +375,7 @@ class Job:
         return f"{self.engine} {self.operation}"
 
     def median(self) -> float | None:
-        return statistics.median(s.seconds for s in self.samples) if self.samples else None
+        return median(s.seconds for s in self.samples)
 
     def peak(self) -> int | None:
         return max(s.peak_rss for s in self.samples) if self.samples else None
@@ -526,38 +532,11 @@ def measure_memory(run: SizeRun, with_rdflib: bool) -> None:
 # -- load into an Oxigraph server (with --load) ----------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextlib.contextmanager
 def oxigraph_server(workdir: Path) -> Iterator[str]:
     """``oxigraph serve`` on a new on-disk store and a free loopback port; yields its base URL."""
-    workdir.mkdir(parents=True, exist_ok=True)
-    port = free_port()
-    argv = [tool("oxigraph"), "serve", "--location", str(workdir / "data"), "--bind", f"127.0.0.1:{port}"]
-    with (workdir / "oxigraph.log").open("ab") as log:
-        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            with contextlib.suppress(OSError), urllib.request.urlopen(f"{base}/query?query=ASK%7B%7D", timeout=2):
-                break
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise JobFailed(f"oxigraph did not start: {(workdir / 'oxigraph.log').read_text()[-600:]}")
-            time.sleep(0.05)
+    with _oxigraph_server(workdir, tool("oxigraph"), failure=JobFailed, log_tail=600) as (base, _):
         yield base
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def stored_triples(base: str) -> int:
@@ -607,7 +586,7 @@ def measure_load(run: SizeRun, scratch: Path, repeat: int) -> None:
             progress(f"  load: FAILED {err}")
             break
         progress("  load: " + ", ".join(f"{k} {v[-1]:.2f} s" for k, v in samples.items() if v))
-    run.load = {k: {"samples": v, "median": statistics.median(v) if v else None} for k, v in samples.items()}
+    run.load = {k: {"samples": v, "median": median(v)} for k, v in samples.items()}
 
 
 # -- report ----------------------------------------------------------------------------------
@@ -626,9 +605,7 @@ class Row:
 
     @property
     def ratio(self) -> float | None:
-        if self.casegraph is None or not self.ref:
-            return None
-        return self.casegraph / self.ref
+        return ratio(self.casegraph, self.ref)
 
     @property
     def ok(self) -> str:
@@ -756,17 +733,6 @@ def series(runs: list[SizeRun]) -> dict[str, dict[str, list[tuple[int, float]]]]
     return found
 
 
-def slope(points: list[tuple[int, float]]) -> float | None:
-    """Least-squares slope of log(time) against log(size): 1 = linear."""
-    if len(points) < 2:
-        return None
-    xs = [math.log(n) for n, _ in points]
-    ys = [math.log(t) for _, t in points]
-    mx, my = statistics.fmean(xs), statistics.fmean(ys)
-    var = sum((x - mx) ** 2 for x in xs)
-    return sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / var if var else None
-
-
 def growth(runs: list[SizeRun]) -> list[str]:
     lines = []
     for operation, engines in series(runs).items():
@@ -892,10 +858,8 @@ def plot(runs: list[SizeRun], path: Path) -> str | None:
 
 
 def versions() -> str:
-    found = []
-    for dist in ("casegraph", "pyoxigraph", "rdflib", "oxigraph", "matplotlib"):
-        with contextlib.suppress(metadata.PackageNotFoundError):
-            found.append(f"{dist} {metadata.version(dist)}")
+    dists = installed("casegraph", "pyoxigraph", "rdflib", "oxigraph", "matplotlib")
+    found = [f"{dist} {version}" for dist, version in dists.items()]
     with contextlib.suppress(OSError, subprocess.SubprocessError):
         rapper = subprocess.run(["rapper", "--version"], capture_output=True, text=True, check=False).stdout.strip()
         found.append(f"rapper {rapper}")
@@ -979,8 +943,7 @@ def main(argv: list[str] | None = None) -> int:
     print(note or f"plot: {png}")
     if args.json is not None:
         document = {
-            "python": platform.python_version(),
-            "platform": platform.platform(),
+            **machine(),
             "cores": os.cpu_count(),
             "versions": versions(),
             "seed": args.seed,
@@ -1011,14 +974,10 @@ def main(argv: list[str] | None = None) -> int:
             "growth": {op: {e: slope(p) for e, p in engines.items()} for op, engines in series(runs).items()},
         }
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+        write_json(args.json, document)
         progress(f"wrote {args.json}")
     return 0
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except Exception:  # a benchmark always exits 0
-        traceback.print_exc()
-    sys.exit(0)
+    exit_zero(main)

@@ -15,21 +15,19 @@ import click
 
 from . import __version__
 from .errors import CasegraphError, QueryError, UsageError
+from .formats import InputFormat
 from .iris import GRAPHS, QUERY_GRAPHS, GraphRole
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-RESULT_FORMATS = ["table", "csv", "tsv", "json", "xml", "md"]
-RDF_FORMATS = ["turtle", "jsonld", "jsonld-expanded", "trig", "nquads", "ntriples", "rdfxml"]
-ENGINES = ["owlrl", "fast", "auto"]
-INPUT_FORMATS = [
-    "turtle",
-    "trig",
-    "ntriples",
-    "nquads",
-    "jsonld",
-    "rdfxml",
-]  # casegraph.reason.Engine, spelt out so --help needs no rdflib
+# The choices of the enums whose modules load pyoxigraph or rdflib are spelt out, so that --help
+# loads neither; tests/test_options.py checks each list against its enum.
+RESULT_FORMATS = ["table", "csv", "tsv", "json", "xml", "md"]  # casegraph.results.ResultFormat
+RDF_FORMATS = ["turtle", "jsonld", "jsonld-expanded", "trig", "nquads", "ntriples", "rdfxml"]  # export.RdfFormat
+ENGINES = ["owlrl", "fast", "auto"]  # casegraph.reason.Engine
+REPORT_FORMATS = ["text", "json", "turtle"]  # casegraph.validate.ReportFormat
+AUTH_KINDS = ["basic", "digest"]  # casegraph.endpoint.AuthKind
+INPUT_FORMATS = [fmt.value for fmt in InputFormat]
 
 
 class App(click.Group):
@@ -46,12 +44,45 @@ class App(click.Group):
             ctx.exit(0)
 
 
+def option_group(*decorators: Callable[[F], F]) -> Callable[[F], F]:
+    """Several options as one decorator; --help lists them in the order given."""
+
+    def decorate(func: F) -> F:
+        for decorator in reversed(decorators):
+            func = decorator(func)
+        return func
+
+    return decorate
+
+
+def folder_option(*decls: str, help_text: str, exists: bool = False) -> Callable[[F], F]:
+    """An option that names a folder: a Path, or None when it is not given."""
+
+    def decorate(func: F) -> F:
+        return click.option(
+            *decls,
+            type=click.Path(file_okay=False, exists=exists, path_type=Path),
+            default=None,
+            help=help_text,
+        )(func)
+
+    return decorate
+
+
+def output_folder_option(help_text: str) -> Callable[[F], F]:
+    """--output DIR of the commands that write a dataset folder (build, reason)."""
+    return folder_option("--output", "-o", help_text=help_text)
+
+
+def root_option(help_text: str) -> Callable[[F], F]:
+    """--root TREE: a casegraph source tree (build, validate)."""
+    return folder_option("--root", help_text=help_text, exists=True)
+
+
 def dataset_option(func: F) -> F:
-    return click.option(
+    return folder_option(
         "--dataset",
-        type=click.Path(file_okay=False, path_type=Path),
-        default=None,
-        help="Dataset folder written by `casegraph build --output DIR` (default: the shipped dataset).",
+        help_text="Dataset folder written by `casegraph build --output DIR` (default: the shipped dataset).",
     )(func)
 
 
@@ -62,8 +93,7 @@ def graphs_option(default: str | None, meaning: str) -> Callable[[F], F]:
             default=default,
             show_default=default is not None,
             metavar="LIST",
-            help="Comma list of graph roles: ontology, asserted, evidence, enrichment, inferred, metadata, "
-            f"or all. {meaning}",
+            help=f"Comma list of graph roles: {', '.join(GraphRole)}, or all. {meaning}",
         )(func)
 
     return decorate
@@ -80,9 +110,22 @@ def output_option(func: F) -> F:
     )(func)
 
 
+def auth_options(func: F) -> F:
+    """--auth and --user: the same spelling wherever a store is read or written."""
+    return option_group(
+        click.option(
+            "--auth",
+            type=click.Choice(AUTH_KINDS),
+            default=None,
+            help="HTTP authentication; the password comes from CASEGRAPH_PASSWORD, ~/.netrc or a prompt.",
+        ),
+        click.option("--user", metavar="NAME", default=None, help="User name for --auth (or the ~/.netrc login)."),
+    )(func)
+
+
 def data_options(func: F) -> F:
     """--data and its companions: the same spelling for query, sparql, export and load."""
-    options = [
+    return option_group(
         click.option(
             "--data",
             "data",
@@ -97,17 +140,12 @@ def data_options(func: F) -> F:
             help="The format of --data (default: from each file's extension).",
         ),
         click.option("--with-article", is_flag=True, help="Merge the article's --graphs into the --data."),
-        click.option(
+        folder_option(
             "--store",
             "store_dir",
-            type=click.Path(file_okay=False, path_type=Path),
-            default=None,
-            help="Keep the --data in an on-disk store here; later commands reuse it without --data.",
+            help_text="Keep the --data in an on-disk store here; later commands reuse it without --data.",
         ),
-    ]
-    for option in reversed(options):
-        func = option(func)
-    return func
+    )(func)
 
 
 def _user_store(
@@ -152,20 +190,14 @@ def _byte_progress(total: int, label: str) -> Callable[[int], None]:
 
 def remote_options(func: F) -> F:
     """--endpoint and its companions: the same spelling for query, sparql and load."""
-    options = [
+    return option_group(
         click.option(
             "--endpoint",
             metavar="URL",
             default=None,
             help="A SPARQL 1.1 query endpoint to run on instead of the embedded engine.",
         ),
-        click.option(
-            "--auth",
-            type=click.Choice(["basic", "digest"]),
-            default=None,
-            help="HTTP authentication; the password comes from CASEGRAPH_PASSWORD, ~/.netrc or a prompt.",
-        ),
-        click.option("--user", metavar="NAME", default=None, help="User name for --auth (or the ~/.netrc login)."),
+        auth_options,
         click.option(
             "--timeout",
             type=float,
@@ -174,10 +206,7 @@ def remote_options(func: F) -> F:
             metavar="SECONDS",
             help="How long to wait for the endpoint.",
         ),
-    ]
-    for option in reversed(options):
-        func = option(func)
-    return func
+    )(func)
 
 
 def _endpoint(url: str, auth: str | None, user: str | None, timeout: float, **urls: str | None) -> Any:
@@ -262,20 +291,11 @@ def cli() -> None:
 
 
 @cli.command()
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Folder to write the dataset and exports to (default: graph/build of the source checkout you are in; "
-    "required anywhere else).",
+@output_folder_option(
+    "Folder to write the dataset and exports to (default: graph/build of the source checkout you are in; "
+    "required anywhere else)."
 )
-@click.option(
-    "--root",
-    type=click.Path(file_okay=False, exists=True, path_type=Path),
-    default=None,
-    help="A casegraph source tree (ontology/, graph/) to build from (default: the shipped one).",
-)
+@root_option("A casegraph source tree (ontology/, graph/) to build from (default: the shipped one).")
 def build(output: Path | None, root: Path | None) -> None:
     """Ground the quotes, assemble and check the graphs, write the dataset and exports.
 
@@ -311,13 +331,7 @@ def build(output: Path | None, root: Path | None) -> None:
     help="owlrl (the reference), fast (reasonable + owlrl on the ontology), or auto (fast above 20,000 triples).",
 )
 @dataset_option
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Folder to write the dataset to (default: the dataset's own folder, replaced atomically).",
-)
+@output_folder_option("Folder to write the dataset to (default: the dataset's own folder, replaced atomically).")
 def reason(engine: str, dataset: Path | None, output: Path | None) -> None:
     """Materialise the OWL 2 RL closure into the dataset's inferred graph.
 
@@ -362,18 +376,13 @@ def reason(engine: str, dataset: Path | None, output: Path | None) -> None:
     "--format",
     "-f",
     "fmt",
-    type=click.Choice(["text", "json", "turtle"]),
+    type=click.Choice(REPORT_FORMATS),
     default="text",
     show_default=True,
     help="A readable report, JSON, or a SHACL validation report in Turtle.",
 )
 @dataset_option
-@click.option(
-    "--root",
-    type=click.Path(file_okay=False, exists=True, path_type=Path),
-    default=None,
-    help="Validate a source tree (ontology/, graph/) as it would build, instead of a built dataset.",
-)
+@root_option("Validate a source tree (ontology/, graph/) as it would build, instead of a built dataset.")
 @click.option(
     "--profile/--no-profile",
     default=None,
@@ -605,13 +614,7 @@ def export(
     help="The store's Graph Store Protocol endpoint (else chunked SPARQL Update is used).",
 )
 @click.option("--update", metavar="URL", default=None, help="The store's SPARQL 1.1 Update endpoint.")
-@click.option(
-    "--auth",
-    type=click.Choice(["basic", "digest"]),
-    default=None,
-    help="HTTP authentication; the password comes from CASEGRAPH_PASSWORD, ~/.netrc or a prompt.",
-)
-@click.option("--user", metavar="NAME", default=None, help="User name for --auth (or the ~/.netrc login).")
+@auth_options
 @graphs_option("all", "Each graph is replaced on its own.")
 @click.option(
     "--timeout",
@@ -730,12 +733,7 @@ def _progress_bar(total: int, label: str, triples: int) -> Callable[[int], None]
     help="The address to listen on; anything but loopback exposes the data to the network.",
 )
 @graphs_option("ontology,asserted,inferred", "The default graph is the union of the served graphs.")
-@click.option(
-    "--store",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Keep the prepared Oxigraph store in this new folder (default: a temporary one).",
-)
+@folder_option("--store", help_text="Keep the prepared Oxigraph store in this new folder (default: a temporary one).")
 @dataset_option
 def serve(port: int, host: str, graphs: str, store: Path | None, dataset: Path | None) -> None:
     """Serve the dataset as a local read-only SPARQL 1.1 endpoint (Oxigraph; Ctrl-C stops it).

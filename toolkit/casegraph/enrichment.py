@@ -16,7 +16,7 @@ from typing import cast
 import pyoxigraph as ox
 from rdflib import RDF, Graph, URIRef
 
-from .errors import GroundingError, OntologyError
+from .errors import GroundingError, OntologyError, one_line
 from .ground import describe, mint, reified, triple_key
 from .ontology import CG, DCTERMS, SKOS
 
@@ -33,7 +33,7 @@ def parse_trig(data: bytes, *, where: str) -> Graphs:
     try:
         quads = list(ox.parse(data, format=ox.RdfFormat.TRIG))
     except SyntaxError as err:
-        raise OntologyError(f"{where}: not valid TriG ({' '.join(str(err).split())}); fix the file") from err
+        raise OntologyError(f"{where}: not valid TriG ({one_line(err)}); fix the file") from err
     by_graph: dict[str | None, list[ox.Triple]] = {}
     for q in quads:
         name = None if isinstance(q.graph_name, ox.DefaultGraph) else q.graph_name.value

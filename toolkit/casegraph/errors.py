@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 
+def one_line(text: object) -> str:
+    """``text`` (a message, an exception) on one line: each run of white space, line breaks
+    included, becomes one space, and none is left at either end."""
+    return " ".join(str(text).split())
+
+
 class CasegraphError(Exception):
     """Base class: an expected failure with a message that says what, where and what to try."""
 

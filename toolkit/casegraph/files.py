@@ -1,13 +1,14 @@
-"""Writing output safely: to a temporary file beside the target, then an atomic rename."""
+"""Files: output written safely (to a temporary file beside the target, then an atomic rename),
+and input read with its progress reported."""
 
 from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
+from typing import IO, BinaryIO
 
 from .errors import ExportError
 
@@ -97,18 +98,47 @@ def write_bytes(target: str | Path, data: bytes) -> None:
     Raises:
         ExportError: the folder does not exist or cannot be written.
     """
-    if str(target) == "-":
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
-        return
     path = Path(target)
-    if is_special(path):
-        with path.open("wb") as special:
-            special.write(data)
-        return
-    tmp = _temporary(path, data)
+    renamed = str(target) != "-" and not is_special(path)  # the path ``writing`` renames into place
     try:
-        tmp.replace(path)
+        with writing(target) as out:
+            out.write(data)
     except OSError as err:
-        tmp.unlink(missing_ok=True)
+        if not renamed:  # stdout (a closed pipe) or a special file: as it comes
+            raise
         raise ExportError(f"{path}: cannot write ({err.strerror}); choose a writable path") from err
+
+
+class ProgressReader:
+    """A binary reader that reports the bytes read through it: ``advance(n)`` for each chunk, for
+    a progress bar. Rewinding (``seek``) reports the distance moved, negative going back: Digest
+    authentication answers a first upload with a challenge (Virtuoso's nonces are single-use),
+    and the HTTP client then rewinds the body and sends it again. ``size``, where given, is the
+    length ``len()`` reports (an HTTP client's Content-Length)."""
+
+    def __init__(self, raw: BinaryIO, advance: Callable[[int], None], *, size: int | None = None) -> None:
+        self._raw, self._advance, self._size = raw, advance, size
+
+    def __len__(self) -> int:
+        if self._size is None:
+            raise TypeError("the reader's length is not known")
+        return self._size
+
+    def tell(self) -> int:
+        return self._raw.tell()
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        before = self._raw.tell()
+        after = self._raw.seek(offset, whence)
+        self._advance(after - before)
+        return after
+
+    def read(self, size: int = -1) -> bytes:
+        chunk = self._raw.read(size)
+        self._advance(len(chunk))
+        return chunk
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:
+        count = self._raw.readinto(buffer)  # type: ignore[attr-defined]
+        self._advance(count or 0)
+        return int(count or 0)

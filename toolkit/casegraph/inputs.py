@@ -19,24 +19,41 @@ from typing import BinaryIO, cast
 import pyoxigraph as ox
 
 from .errors import DatasetError, UsageError
+from .files import ProgressReader
+from .formats import InputFormat
 
 #: ``--input-format`` names -> pyoxigraph formats.
-FORMATS = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "trig": ox.RdfFormat.TRIG,
-    "ntriples": ox.RdfFormat.N_TRIPLES,
-    "nquads": ox.RdfFormat.N_QUADS,
-    "jsonld": ox.RdfFormat.JSON_LD,
-    "rdfxml": ox.RdfFormat.RDF_XML,
+FORMATS: dict[str, ox.RdfFormat] = {
+    InputFormat.TURTLE: ox.RdfFormat.TURTLE,
+    InputFormat.TRIG: ox.RdfFormat.TRIG,
+    InputFormat.NTRIPLES: ox.RdfFormat.N_TRIPLES,
+    InputFormat.NQUADS: ox.RdfFormat.N_QUADS,
+    InputFormat.JSONLD: ox.RdfFormat.JSON_LD,
+    InputFormat.RDFXML: ox.RdfFormat.RDF_XML,
 }
-EXTENSIONS = {
-    ".ttl": "turtle", ".turtle": "turtle", ".trig": "trig", ".nt": "ntriples", ".ntriples": "ntriples",
-    ".nq": "nquads", ".nquads": "nquads", ".jsonld": "jsonld", ".json": "jsonld", ".rdf": "rdfxml",
-    ".xml": "rdfxml", ".owl": "rdfxml",
-}  # fmt: skip
+#: File extensions -> the formats they stand for.
+EXTENSIONS: dict[str, str] = {
+    extension: fmt
+    for fmt, extensions in {
+        InputFormat.TURTLE: (".ttl", ".turtle"),
+        InputFormat.TRIG: (".trig",),
+        InputFormat.NTRIPLES: (".nt", ".ntriples"),
+        InputFormat.NQUADS: (".nq", ".nquads"),
+        InputFormat.JSONLD: (".jsonld", ".json"),
+        InputFormat.RDFXML: (".rdf", ".xml", ".owl"),
+    }.items()
+    for extension in extensions
+}
 #: Bytes of memory an in-memory store needs per byte of input, by format (measured with
 #: pyoxigraph: about 333 bytes per triple held, 100-200 bytes per triple in the files).
-MEMORY_FACTOR = {"ntriples": 3.0, "nquads": 3.0, "turtle": 6.0, "trig": 6.0, "jsonld": 3.0, "rdfxml": 3.0}
+MEMORY_FACTOR: dict[str, float] = {
+    InputFormat.TURTLE: 6.0,
+    InputFormat.TRIG: 6.0,
+    InputFormat.NTRIPLES: 3.0,
+    InputFormat.NQUADS: 3.0,
+    InputFormat.JSONLD: 3.0,
+    InputFormat.RDFXML: 3.0,
+}
 #: A folder holds an Oxigraph (RocksDB) store when it has this file.
 STORE_MARKER = "CURRENT"
 
@@ -52,14 +69,12 @@ def format_of(source: str, override: str | None) -> str:
     if override is not None:
         return override
     if source == "-":
-        raise UsageError(
-            "--data -: reading stdin needs --input-format (turtle, trig, ntriples, nquads, jsonld, rdfxml)"
-        )
+        raise UsageError(f"--data -: reading stdin needs --input-format ({', '.join(InputFormat)})")
     suffix = Path(source).suffix.lower()
     if suffix not in EXTENSIONS:
         raise UsageError(
             f"--data {source}: cannot tell the format from {suffix or 'a missing extension'!r}; "
-            "give --input-format (turtle, trig, ntriples, nquads, jsonld, rdfxml)"
+            f"give --input-format ({', '.join(InputFormat)})"
         )
     return EXTENSIONS[suffix]
 
@@ -97,29 +112,12 @@ def check_memory(sources: Sequence[str], formats: Sequence[str], *, limit: int |
         )
 
 
-class _Counting:
-    """A binary reader that reports how many bytes have been read (for a progress bar)."""
-
-    def __init__(self, raw: BinaryIO, advance: Callable[[int], None]) -> None:
-        self._raw, self._advance = raw, advance
-
-    def read(self, size: int = -1) -> bytes:
-        chunk = self._raw.read(size)
-        self._advance(len(chunk))
-        return chunk
-
-    def readinto(self, buffer: bytearray | memoryview) -> int:
-        count = self._raw.readinto(buffer)  # type: ignore[attr-defined]
-        self._advance(count or 0)
-        return int(count or 0)
-
-
 def _load_one(store: ox.Store, source: str, fmt: str, progress: Progress) -> None:
     total = 0 if source == "-" else Path(source).stat().st_size
     advance = progress(total, source)
     stream = sys.stdin.buffer if source == "-" else Path(source).open("rb")  # noqa: SIM115 - closed below
     try:
-        store.bulk_load(input=cast(BinaryIO, _Counting(stream, advance)), format=FORMATS[fmt])
+        store.bulk_load(input=cast(BinaryIO, ProgressReader(stream, advance)), format=FORMATS[fmt])
     except SyntaxError as err:
         raise _syntax(source, fmt, err) from err
     except OSError as err:
@@ -150,7 +148,9 @@ def _stream(sources: Sequence[str], formats: Sequence[str], progress: Progress) 
         total = 0 if source == "-" else Path(source).stat().st_size
         stream = sys.stdin.buffer if source == "-" else Path(source).open("rb")  # noqa: SIM115 - closed below
         try:
-            yield from ox.parse(input=cast(BinaryIO, _Counting(stream, progress(total, source))), format=FORMATS[fmt])
+            yield from ox.parse(
+                input=cast(BinaryIO, ProgressReader(stream, progress(total, source))), format=FORMATS[fmt]
+            )
         except SyntaxError as err:
             raise _syntax(source, fmt, err) from err
         finally:

@@ -34,8 +34,9 @@ from typing import Any, BinaryIO, cast
 import pyoxigraph as ox
 
 from .endpoint import AuthKind, Endpoint
-from .errors import StoreError, UsageError
+from .errors import StoreError, UsageError, one_line
 from .export import graph_iri
+from .files import ProgressReader
 from .iris import GRAPH_NS, GRAPHS
 
 #: Triples per ``INSERT DATA`` request on the SPARQL Update path.
@@ -60,33 +61,6 @@ class LoadReport:
     endpoint: str
     method: str
     graphs: tuple[GraphLoad, ...] = field(default_factory=tuple)
-
-
-class _Progress:
-    """An upload body read from a file, reporting bytes as they are sent, and rewindable: Digest
-    authentication answers a first attempt with a challenge (Virtuoso's nonces are single-use),
-    and the HTTP client then sends the body again."""
-
-    def __init__(self, body: BinaryIO, size: int, advance: Callable[[int], None]) -> None:
-        self._body, self._size, self._advance = body, size, advance
-        self._body.seek(0)
-
-    def __len__(self) -> int:
-        return self._size
-
-    def tell(self) -> int:
-        return self._body.tell()
-
-    def seek(self, offset: int, whence: int = 0) -> int:
-        before = self._body.tell()
-        after = self._body.seek(offset, whence)
-        self._advance(after - before)
-        return after
-
-    def read(self, size: int = -1) -> bytes:
-        chunk = self._body.read(size)
-        self._advance(len(chunk))
-        return chunk
 
 
 class _Client:
@@ -121,7 +95,7 @@ class _Client:
         if response.status_code == 401:
             raise StoreError(f"{_short(url)} refused the credentials (HTTP 401); check --user, --auth and the password")
         if response.status_code >= 300:
-            body = " ".join(response.text.split())[:160]
+            body = one_line(response.text)[:160]
             raise StoreError(f"{_short(url)} answered HTTP {response.status_code} to {method}: {body}")
 
     def upload(self, method: str, graph: str, body: BinaryIO, size: int, advance: Callable[[int], None]) -> None:
@@ -129,7 +103,8 @@ class _Client:
         store = self.endpoint.graph_store
         if store is None:
             raise UsageError("no --graph-store URL")
-        upload = _Progress(body, size, advance)
+        body.seek(0)  # the reader counts from the start, and rewinds there when Digest asks again
+        upload = ProgressReader(body, advance, size=size)
         self._send(method, store, params={"graph": graph}, data=upload, headers={"Content-Type": NTRIPLES})
 
     def update(self, text: str) -> None:
@@ -168,7 +143,7 @@ def _short(url: str) -> str:
 
 
 def _reason(err: BaseException) -> str:
-    text = " ".join(str(err).split())
+    text = one_line(err)
     if "Connection refused" in text:
         return "connection refused"
     if "RemoteDisconnected" in text or "Connection aborted" in text:

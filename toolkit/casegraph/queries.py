@@ -21,7 +21,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from .errors import QueryError, QueryHeaderError, UsageError
+from .errors import QueryError, QueryHeaderError, UsageError, one_line
 from .iris import GRAPHS, QUERY_GRAPHS, GraphRole
 from .resources import default_paths
 
@@ -323,7 +323,7 @@ def run_sparql(
             return store.query(query, use_default_graph_as_union=True)
         return store.query(query, default_graph=list(graphs), named_graphs=list(graphs))
     except SyntaxError as err:
-        message = " ".join(str(err).split())  # one line, whatever the parser's layout
+        message = one_line(err)  # whatever the parser's layout
         match = re.match(r"error at (\d+):(\d+): (.*)", message)
         if match:
             line, column, detail = match.groups()

@@ -31,7 +31,7 @@ from functools import lru_cache
 from rdflib import OWL, RDF, RDFS, XSD, BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from .errors import ReasoningError
+from .errors import ReasoningError, one_line
 from .iris import ID_NS, ONTOLOGY_NS
 
 Triple = tuple[Node, Node, Node]
@@ -192,7 +192,7 @@ def _check(expanded: Graph) -> None:
     if problems:
         raise ReasoningError(
             "the graph is inconsistent under OWL 2 RL: "
-            + "; ".join(" ".join(p.message.split()) for p in problems)
+            + "; ".join(one_line(p.message) for p in problems)
             + "; fix the asserted types or the ontology's axioms"
         )
 

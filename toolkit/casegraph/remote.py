@@ -18,7 +18,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from .endpoint import AuthKind, Endpoint
-from .errors import QueryError, StoreError
+from .errors import QueryError, StoreError, one_line
 
 
 def query_form(text: str, where: str) -> str:
@@ -90,7 +90,7 @@ def failure(endpoint: str, err: BaseException, timeout: float) -> StoreError:
 
 
 def _first_line(err: BaseException) -> str:
-    text = " ".join(str(err).split())
+    text = one_line(err)
     return text[:200] + (" …" if len(text) > 200 else "")
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from rdflib import RDF, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.term import Node
 
-from .errors import ValidationError
+from .errors import ValidationError, one_line
 from .ontology import SKOS, labelled_terms, read_turtle, undeclared_terms
 from .resources import default_paths
 
@@ -115,7 +115,7 @@ def shacl(data: Graph, shapes: Graph, ontology: Graph | None = None) -> Report:
     try:
         _, results, _ = pyshacl.validate(data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True)
     except (ShapeLoadError, ReportableRuntimeError) as err:
-        raise ValidationError(f"the SHACL shapes cannot be used: {' '.join(str(err).split())}") from err
+        raise ValidationError(f"the SHACL shapes cannot be used: {one_line(err)}") from err
     findings = []
     for result in results.subjects(RDF.type, SH.ValidationResult):
         focus = _text(results.value(result, SH.focusNode))
@@ -124,7 +124,7 @@ def shacl(data: Graph, shapes: Graph, ontology: Graph | None = None) -> Report:
             Finding(
                 severity=Severity(str(severity).rsplit("#", 1)[-1]) if severity else Severity.VIOLATION,
                 focus=focus,
-                message=" ".join(_text(results.value(result, SH.resultMessage)).split()),
+                message=one_line(_text(results.value(result, SH.resultMessage))),
                 path=_path_text(results, results.value(result, SH.resultPath)),
                 value=_text(results.value(result, SH.value)),
                 source=_text(results.value(result, SH.sourceShape)) or "shape",
