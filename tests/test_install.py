@@ -97,7 +97,7 @@ def test_a_fresh_non_editable_install_runs_the_main_job_from_elsewhere(wheel: Pa
         )
         assert refused.returncode == 2 and "--output DIR" in refused.stderr, refused.stderr
     api = subprocess.run(
-        [str(venv / "bin" / "python"), "-c", "import casegraph; casegraph.build()"],
+        [str(venv / "bin" / "python"), "-c", "import casegraph; casegraph.build_dataset()"],
         cwd=elsewhere,
         capture_output=True,
         text=True,
@@ -128,8 +128,15 @@ def test_the_public_api_is_typed_listed_and_runs_as_a_module() -> None:
     import casegraph
 
     assert set(casegraph.__all__) <= set(dir(casegraph))
+    import importlib
+    import pkgutil
+    import types
+
+    for module in pkgutil.iter_modules(casegraph.__path__):  # importing a stage module must not hide a name
+        if module.name != "__main__":
+            importlib.import_module(f"casegraph.{module.name}")
     for name in casegraph.__all__:
-        assert getattr(casegraph, name) is not None
+        assert not isinstance(getattr(casegraph, name), types.ModuleType), name
     assert [role.value for role in casegraph.GraphRole] == [
         "ontology", "asserted", "evidence", "enrichment", "inferred", "metadata"
     ]  # fmt: skip

@@ -3,13 +3,20 @@
 The Python API (every name is loaded on first use, so ``import casegraph`` stays cheap; see the
 README's "Python API" section for examples):
 
-- :func:`query` — run a bundled query by id on the shipped (or a built) dataset, by default over
-  the graphs its header names (ontology + asserted + inferred, plus evidence for the queries that
-  show the report's words), exactly as ``casegraph query`` does;
+- :func:`query` and :func:`sparql` — run a bundled query by id, or any SPARQL, on a
+  :class:`Source` (the shipped dataset by default; a built one, your own RDF files or on-disk
+  store, or a SPARQL endpoint), by default over the graphs the query's header names (ontology +
+  asserted + inferred, plus evidence for the queries that show the report's words), exactly as
+  ``casegraph query`` and ``casegraph sparql`` do;
+- :func:`export_graphs` — write a source's graphs in any RDF format, as ``casegraph export`` does;
 - :func:`open_dataset`, :func:`find_query`, :func:`run_query` — the same in steps, on a store you keep;
 - :func:`read_quads` and :func:`serialize` (with :class:`RdfFormat`) — the dataset's quads, written
   in any published RDF format;
-- :func:`build` — ground, assemble, reason, validate and write a dataset;
+- :func:`build_dataset` — ground, assemble, reason, validate and write a dataset, as ``casegraph
+  build`` does.
+
+(The stage modules own the short names — ``casegraph.build``, ``casegraph.export`` are modules —
+so the functions that share a command's name carry a longer one here.)
 - :class:`GraphRole` — the roles of the dataset's named graphs, with their IRIs.
 """
 
@@ -21,41 +28,50 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:  # the public names, for type checkers and readers; loaded lazily at run time
-    from .build import build
+    from .build import build as build_dataset
     from .dataset import open_dataset, read_quads
     from .export import RdfFormat, serialize
+    from .facade import Source, query, sparql
+    from .facade import export as export_graphs
     from .iris import GraphRole
-    from .queries import find_query, query, run_query
+    from .queries import find_query, run_query
 
-_API = {
-    "GraphRole": "casegraph.iris",
-    "RdfFormat": "casegraph.export",
-    "build": "casegraph.build",
-    "find_query": "casegraph.queries",
-    "open_dataset": "casegraph.dataset",
-    "query": "casegraph.queries",
-    "read_quads": "casegraph.dataset",
-    "run_query": "casegraph.queries",
-    "serialize": "casegraph.export",
+_API = {  # public name -> (module, name there)
+    "GraphRole": ("casegraph.iris", "GraphRole"),
+    "RdfFormat": ("casegraph.export", "RdfFormat"),
+    "Source": ("casegraph.facade", "Source"),
+    "build_dataset": ("casegraph.build", "build"),
+    "export_graphs": ("casegraph.facade", "export"),
+    "find_query": ("casegraph.queries", "find_query"),
+    "open_dataset": ("casegraph.dataset", "open_dataset"),
+    "query": ("casegraph.facade", "query"),
+    "read_quads": ("casegraph.dataset", "read_quads"),
+    "run_query": ("casegraph.queries", "run_query"),
+    "serialize": ("casegraph.export", "serialize"),
+    "sparql": ("casegraph.facade", "sparql"),
 }
 
 __all__ = [
     "GraphRole",
     "RdfFormat",
+    "Source",
     "__version__",
-    "build",
+    "build_dataset",
+    "export_graphs",
     "find_query",
     "open_dataset",
     "query",
     "read_quads",
     "run_query",
     "serialize",
+    "sparql",
 ]
 
 
 def __getattr__(name: str) -> Any:
     if name in _API:
-        return getattr(importlib.import_module(_API[name]), name)
+        module, attribute = _API[name]
+        return getattr(importlib.import_module(module), attribute)
     raise AttributeError(f"module 'casegraph' has no attribute {name!r}")
 
 

@@ -16,7 +16,7 @@ import click
 from . import __version__
 from .errors import CasegraphError, QueryError, UsageError
 from .formats import InputFormat
-from .iris import GRAPHS, QUERY_GRAPHS, GraphRole
+from .iris import GRAPHS, GraphRole
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -148,26 +148,6 @@ def data_options(func: F) -> F:
     )(func)
 
 
-def _user_store(
-    data: tuple[str, ...],
-    input_format: str | None,
-    with_article: bool,
-    store_dir: Path | None,
-    roles: tuple[str, ...],
-    dataset: Path | None,
-) -> Any:
-    """The store of the user's --data (or of an existing --store), or None for the article's dataset."""
-    if not data and store_dir is None:
-        if with_article:
-            raise UsageError("--with-article goes with --data FILE or --store DIR")
-        return None
-    from .dataset import read_quads, select_quads
-    from .inputs import read_inputs
-
-    article = select_quads(read_quads(dataset), roles) if with_article else ()
-    return read_inputs(data, input_format=input_format, store_dir=store_dir, article=article, progress=_byte_progress)
-
-
 def _bar(total: int, label: str) -> Callable[[int], None]:
     """A progress bar (percentage and ETA) on stderr; ``advance(n)`` moves it by n units."""
     bar = click.progressbar(length=total, label=label, file=sys.stderr, show_eta=True, show_percent=True)
@@ -223,35 +203,26 @@ def _endpoint(url: str, auth: str | None, user: str | None, timeout: float, **ur
     return endpoint(url, creds=creds, timeout=timeout, **urls)
 
 
-def _run(text: str, where: str, roles: tuple[str, ...], dataset: Path | None, remote: Any, user: Any = None) -> Any:
-    """Run SPARQL on ``remote`` (naming the graphs of ``roles``), on the user's store (the union
-    of all its graphs as the default graph), or on the article's dataset."""
-    from .dataset import graph_names
-    from .iris import GRAPHS
-    from .queries import run_sparql
+def _source(options: dict[str, Any], *, remote: bool = True) -> Any:
+    """The :class:`casegraph.facade.Source` the shared options describe (the endpoint's
+    credentials asked for here, where a terminal can prompt)."""
+    from .facade import Source
 
-    if remote is not None:
-        if user is not None:
-            raise UsageError("--endpoint runs on the store's data: leave out --data/--store")
-        from .remote import run_remote
-
-        return run_remote(remote, text, graphs=[GRAPHS[r] for r in roles], where=where)
-    if user is not None:
-        return run_sparql(user, text, where=where, graphs=None)
-    return run_sparql(_open(dataset), text, where=where, graphs=graph_names(roles))
-
-
-def _execute(text: str, where: str, source: dict[str, Any], default: tuple[str, ...]) -> Any:
-    """Run SPARQL where the shared options say: an endpoint, the user's --data, or the dataset
-    (over the graphs of --graphs, or ``default`` when it is not given)."""
-    roles = _roles(source["graphs"]) if source["graphs"] else default
-    remote = None
-    if source["endpoint"]:
-        remote = _endpoint(source["endpoint"], source["auth"], source["user"], source["timeout"])
-    store = _user_store(
-        source["data"], source["input_format"], source["with_article"], source["store_dir"], roles, source["dataset"]
+    endpoint = None
+    if remote and options.get("endpoint"):
+        endpoint = _endpoint(options["endpoint"], options["auth"], options["user"], options["timeout"])
+    return Source(
+        dataset=options.get("dataset"),
+        data=tuple(options.get("data") or ()),
+        input_format=options.get("input_format"),
+        store=options.get("store_dir"),
+        with_article=bool(options.get("with_article")),
+        endpoint=endpoint,
     )
-    return _run(text, where, roles, source["dataset"], remote, store)
+
+
+def _graphs(options: dict[str, Any]) -> tuple[str, ...] | None:
+    return _roles(options["graphs"]) if options.get("graphs") else None
 
 
 def result_format_option(func: F) -> F:
@@ -270,12 +241,6 @@ def _roles(spec: str) -> tuple[str, ...]:
     from .dataset import parse_graphs
 
     return parse_graphs(spec)
-
-
-def _open(dataset: Path | None) -> Any:
-    from .dataset import open_dataset
-
-    return open_dataset(dataset)
 
 
 @click.group(cls=App, context_settings={"help_option_names": ["-h", "--help"]})
@@ -419,9 +384,10 @@ def _validation_report(dataset: Path | None, root: Path | None, profile: bool | 
         raise UsageError("validate --data checks your own RDF: leave out --root and --dataset")
     paths = Paths(root) if root else default_paths()
     if yours:
-        every = tuple(role.value for role in GraphRole)
-        store = _user_store(user["data"], user["input_format"], user["with_article"], user["store_dir"], every, None)
-        graphs = user_graphs(list(store))
+        from .facade import open_user_store
+
+        store = open_user_store(_source(user, remote=False), tuple(GRAPHS), progress=_byte_progress)
+        graphs = user_graphs(list(store or ()))
     else:
         graphs = assemble(read_sources(paths)) if root else graphs_of(read_quads(dataset))
     shapes = read_shapes(paths.shapes)  # a --root tree's own shapes, as `build --root` uses them
@@ -507,11 +473,11 @@ def query(query_id: str, params: tuple[str, ...], fmt: str | None, output: str, 
       casegraph query timeline --format csv --output timeline.csv
       casegraph query timeline --endpoint http://127.0.0.1:7878/query
     """
-    from .queries import find_query, parse_assignments, query_text
+    from .facade import query as run_query
+    from .queries import parse_assignments
 
-    bundled = find_query(query_id)
-    text = query_text(bundled, parse_assignments(params))
-    _emit(_execute(text, str(bundled.path), source, bundled.graphs), fmt, output)
+    values = parse_assignments(params)
+    _emit(run_query(query_id, values, _source(source), graphs=_graphs(source), progress=_byte_progress), fmt, output)
 
 
 @cli.command()
@@ -539,7 +505,10 @@ def sparql(file: Any, fmt: str | None, output: str, **source: Any) -> None:
         raise QueryError(
             f"{where}: the query is not UTF-8 ({err.reason} at byte {err.start}); save it as UTF-8"
         ) from err
-    _emit(_execute(text, where, source, QUERY_GRAPHS), fmt, output)
+    from .facade import sparql as run_sparql
+
+    result = run_sparql(text, _source(source), graphs=_graphs(source), where=where, progress=_byte_progress)
+    _emit(result, fmt, output)
 
 
 @cli.command()
@@ -576,31 +545,11 @@ def export(
       casegraph export --format trig --graphs all > casegraph.trig
       casegraph export --data big.nt --format nquads --output big.nq
     """
-    from .dataset import read_quads, select_quads
-    from .export import RdfFormat, export_note, serialize
-    from .files import write_bytes, writing
+    from .facade import Source
+    from .facade import export as run_export
 
-    roles = _roles(graphs)
-    if data and store_dir is None:  # stream straight from the parser: flat memory, exact literals
-        import itertools
-
-        from .inputs import iter_inputs
-        from .stream import dump
-
-        streamed = iter_inputs(data, input_format=input_format, progress=_byte_progress)
-        article = select_quads(read_quads(dataset), roles) if with_article else []
-        with writing(output) as out:
-            dump(itertools.chain(article, streamed), RdfFormat(fmt), out)
-        return
-    store = _user_store(data, input_format, with_article, store_dir, roles, dataset)
-    if store is not None:
-        from .stream import dump
-
-        with writing(output) as out:
-            dump(store, RdfFormat(fmt), out)
-        return
-    quads = select_quads(read_quads(dataset), roles)
-    write_bytes(output, serialize(quads, RdfFormat(fmt), note=export_note(quads)))
+    mine = Source(dataset, data, input_format, store_dir, with_article)
+    run_export(mine, fmt, output, graphs=_roles(graphs), progress=_byte_progress)
 
 
 @cli.command()
@@ -672,12 +621,14 @@ def load(
     import tempfile
 
     from .dataset import existing_file, read_quads
+    from .facade import Source, open_user_store
     from .load import dataset_file_sources, dataset_sources, plan, stale_graphs, store_sources
     from .load import load as run_load
     from .load import prune as drop_graphs
 
     roles = _roles(graphs)
-    store = _user_store(data, input_format, with_article, store_dir, roles, dataset)
+    mine = Source(dataset, data, input_format, store_dir, with_article)
+    store = open_user_store(mine, roles, progress=_byte_progress)
     with tempfile.TemporaryDirectory(prefix="casegraph-load-") as scratch:
         if store is not None:
             sources = store_sources(store, into=into)

@@ -338,26 +338,6 @@ def query_text(query: BundledQuery, values: Mapping[str, str] | None = None) -> 
     return with_bindings(query.text, bind(query, values or {}))
 
 
-def query(
-    query_id: str,
-    params: Mapping[str, str] | None = None,
-    *,
-    dataset: Path | None = None,
-    graphs: Sequence[GraphRole] | None = None,
-) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
-    """Run the bundled query ``query_id`` on the shipped dataset (or the one ``casegraph build``
-    wrote to ``dataset``), over ``graphs`` (by default those its header names), with its
-    parameters bound as typed terms — the rows ``casegraph query`` prints.
-
-    Raises:
-        UsageError: an unknown query or parameter, or an ill-typed value.
-        DatasetError: ``dataset`` holds no readable dataset.
-    """
-    from .dataset import open_dataset
-
-    return run_query(open_dataset(dataset), find_query(query_id), params, graphs=graphs)
-
-
 def run_query(
     store: ox.Store,
     query: BundledQuery,
