@@ -7,7 +7,7 @@ Data goes to stdout, messages to stderr. Exit codes: 0 ok, 1 failure, 2 usage er
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -16,7 +16,7 @@ import click
 from . import __version__
 from .errors import CasegraphError, QueryError, UsageError
 from .formats import InputFormat
-from .iris import GRAPHS, GraphRole
+from .iris import GraphRole
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -271,17 +271,9 @@ def build(output: Path | None, root: Path | None) -> None:
       casegraph build --output /tmp/casegraph
       casegraph query timeline --dataset /tmp/casegraph
     """
-    from .build import build as run_build
-    from .resources import Paths, default_paths, find_checkout
+    from .facade import build as run_build
 
-    checkout = find_checkout(Path.cwd())
-    if root is None and checkout is None and output is None:
-        raise UsageError(
-            "casegraph build writes the dataset of a source tree: run it inside a casegraph checkout "
-            "(it rebuilds that checkout's graph/build), or give --output DIR (and --root TREE)"
-        )
-    tree = Paths(root) if root else Paths(checkout) if checkout else default_paths()
-    result = run_build(tree, output=output)
+    result = run_build(root, output)
     for _, path in sorted(result.files.items()):
         click.echo(f"wrote {path}", err=True)
     click.echo(f"{len(result.quads)} quads in {len(result.files)} files", err=True)
@@ -309,31 +301,10 @@ def reason(engine: str, dataset: Path | None, output: Path | None) -> None:
       casegraph reason --dataset /tmp/casegraph
       casegraph reason --dataset /tmp/casegraph --engine fast --output /tmp/reasoned
     """
-    from .build import reason_dataset, render
-    from .dataset import dataset_file, read_quads, select_quads
-    from .files import write_files
-    from .reason import Engine
-    from .resources import Paths, find_checkout, is_installed
+    from .facade import reason as run_reason
 
-    if dataset is None and output is None:  # rewrite the shipped dataset: only that of a checkout
-        checkout = find_checkout(Path.cwd())
-        if checkout is None:
-            raise UsageError(
-                "casegraph reason rewrites the shipped dataset only inside a source checkout; "
-                "give --dataset DIR (a build of yours) or --output DIR"
-            )
-        dataset = Paths(checkout).build
-    folder = output or dataset_file(dataset).parent
-    if output is None and is_installed(folder.parent.parent):
-        raise UsageError(
-            f"{folder} is the dataset the installed package ships, which casegraph never writes; give --output DIR"
-        )
-    quads = reason_dataset(read_quads(dataset), engine=Engine(engine))
-    if not folder.is_dir():
-        raise UsageError(f"--output {folder}: folder does not exist; create it first")
-    written = write_files(folder, render(quads))
-    inferred = len(select_quads(quads, ("inferred",)))
-    click.echo(f"{inferred} inferred triples; wrote {len(written)} files to {folder}", err=True)
+    done = run_reason(dataset, output, engine=engine)
+    click.echo(f"{done.inferred} inferred triples; wrote {len(done.files)} files to {done.folder}", err=True)
 
 
 @cli.command()
@@ -365,38 +336,15 @@ def validate(fmt: str, dataset: Path | None, root: Path | None, profile: bool | 
       casegraph validate --root . --format json
       casegraph validate --data mine.ttl --data more.nq
     """
+    from .facade import validate as run_validate
     from .validate import ReportFormat, render
 
-    report = _validation_report(dataset, root, profile, user)
+    report = run_validate(
+        _source({**user, "dataset": dataset}, remote=False), root=root, profile=profile, progress=_byte_progress
+    )
     click.echo(render(report, ReportFormat(fmt)), nl=False)
     if not report.conforms:
         raise click.exceptions.Exit(1)
-
-
-def _validation_report(dataset: Path | None, root: Path | None, profile: bool | None, user: dict[str, Any]) -> Any:
-    from .build import assemble, conformance, graphs_of, read_sources, user_graphs
-    from .dataset import read_quads
-    from .resources import Paths, default_paths
-    from .validate import closure_findings, profile_findings, read_shapes
-
-    yours = user["data"] or user["store_dir"] is not None
-    if yours and (root is not None or dataset is not None):
-        raise UsageError("validate --data checks your own RDF: leave out --root and --dataset")
-    paths = Paths(root) if root else default_paths()
-    if yours:
-        from .facade import open_user_store
-
-        store = open_user_store(_source(user, remote=False), tuple(GRAPHS), progress=_byte_progress)
-        graphs = user_graphs(list(store or ()))
-    else:
-        graphs = assemble(read_sources(paths)) if root else graphs_of(read_quads(dataset))
-    shapes = read_shapes(paths.shapes)  # a --root tree's own shapes, as `build --root` uses them
-    report = conformance(graphs, shapes) + closure_findings(
-        graphs["ontology"], graphs["asserted"], graphs.get("inferred")
-    )
-    if profile is False:
-        return report
-    return report + profile_findings(paths.ontology, required=bool(profile))
 
 
 @cli.command(name="queries")
@@ -618,48 +566,39 @@ def load(
           --endpoint http://127.0.0.1:8890/sparql-auth --update http://127.0.0.1:8890/sparql-auth \\
           --graph-store http://127.0.0.1:8890/sparql-graph-crud-auth
     """
-    import tempfile
+    from .facade import Source
+    from .facade import load as run_load
 
-    from .dataset import existing_file, read_quads
-    from .facade import Source, open_user_store
-    from .load import dataset_file_sources, dataset_sources, plan, stale_graphs, store_sources
-    from .load import load as run_load
-    from .load import prune as drop_graphs
-
-    roles = _roles(graphs)
     mine = Source(dataset, data, input_format, store_dir, with_article)
-    store = open_user_store(mine, roles, progress=_byte_progress)
-    with tempfile.TemporaryDirectory(prefix="casegraph-load-") as scratch:
-        if store is not None:
-            sources = store_sources(store, into=into)
-        else:
-            split = dataset_file_sources(existing_file(dataset), roles, Path(scratch))
-            sources = split or dataset_sources(read_quads(dataset), roles)
-        if dry_run:
-            for item in plan(sources):
-                click.echo(f"would replace <{item.graph}> ({item.role}): {item.triples} triples")
-            return
-        remote = _endpoint(endpoint, auth, user, timeout, update=update, graph_store=graph_store)
-        if remote.graph_store is None and remote.update is None:
-            raise UsageError("give --graph-store URL or --update URL (or both): the store's write endpoints")
-        if prune and store is not None:
-            raise UsageError("--prune drops graphs of the article's dataset that it no longer has: leave out --data")
-        if prune and remote.update is None:
-            raise UsageError("--prune drops graphs with SPARQL Update: give --update URL")
-        report = run_load(remote, sources, direct=direct, progress=_progress_bar)
-    for item in report.graphs:
-        click.echo(f"replaced <{item.graph}> ({item.role}): {item.stored} triples, verified", err=True)
-    click.echo(f"loaded {len(report.graphs)} graphs into {report.endpoint} by {report.method}", err=True)
-    if store is not None:  # the user's own graphs: casegraph's scheme is not theirs to prune
-        return
-    stale = stale_graphs(remote, list(GRAPHS.values()))  # every role of the dataset, loaded now or not
-    if stale and prune:
+    target = None if dry_run else _endpoint(endpoint, auth, user, timeout, update=update, graph_store=graph_store)
+
+    def listing(stale: Sequence[str]) -> None:
         for graph in stale:
             click.echo(f"pruning <{graph}>: not in this dataset", err=True)
-        drop_graphs(remote, stale)
-        click.echo(f"pruned {len(stale)} graph(s)", err=True)
-    elif stale:
-        listed = ", ".join(f"<{g}>" for g in stale)
+
+    done = run_load(
+        mine,
+        target,
+        graphs=_roles(graphs),
+        direct=direct,
+        dry_run=dry_run,
+        prune=prune,
+        into=into,
+        progress=_byte_progress,
+        load_progress=_progress_bar,
+        before_prune=listing,
+    )
+    for planned in done.planned:
+        click.echo(f"would replace <{planned.graph}> ({planned.role}): {planned.triples} triples")
+    if done.report is None:
+        return
+    for item in done.report.graphs:
+        click.echo(f"replaced <{item.graph}> ({item.role}): {item.stored} triples, verified", err=True)
+    click.echo(f"loaded {len(done.report.graphs)} graphs into {done.report.endpoint} by {done.report.method}", err=True)
+    if done.pruned:
+        click.echo(f"pruned {len(done.stale)} graph(s)", err=True)
+    elif done.stale:
+        listed = ", ".join(f"<{g}>" for g in done.stale)
         click.echo(
             f"note: the store also holds graphs of casegraph's scheme that this dataset has not: {listed}; "
             "`casegraph load --prune` drops them",
@@ -696,16 +635,17 @@ def serve(port: int, host: str, graphs: str, store: Path | None, dataset: Path |
       casegraph serve
       casegraph serve --port 8000 --graphs ontology,asserted
     """
-    from .dataset import read_quads, select_quads
-    from .serve import check, is_loopback
-    from .serve import serve as run_serve
+    from .facade import Source
+    from .facade import serve as run_serve
 
-    check(port=port, location=store)
-    quads = select_quads(read_quads(dataset), _roles(graphs))
-    if not is_loopback(host):
-        click.echo(f"casegraph: warning: serving on {host}, not loopback: others on the network can read it", err=True)
-    click.echo(f"serving {len(quads)} triples read-only at http://{host}:{port}/query (Ctrl-C stops)", err=True)
-    code = run_serve(quads, host=host, port=port, location=store)
+    code = run_serve(
+        Source(dataset=dataset),
+        graphs=_roles(graphs),
+        host=host,
+        port=port,
+        location=store,
+        announce=lambda line: click.echo(line, err=True),
+    )
     if code not in (0, -2, 130):
         raise click.exceptions.Exit(1)
 

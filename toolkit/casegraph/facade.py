@@ -20,7 +20,11 @@ from .errors import UsageError
 from .iris import EXPORT_GRAPHS, GRAPHS, QUERY_GRAPHS, GraphRole
 
 if TYPE_CHECKING:
+    from .build import BuildResult
     from .endpoint import Endpoint
+    from .load import GraphLoad, LoadReport
+    from .resources import Paths
+    from .validate import Report
 
 Result = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 #: ``progress(total_bytes, label)`` returns ``advance(n)``: how input reading reports progress.
@@ -190,3 +194,214 @@ def export(
         return
     quads = select_quads(read_quads(source.dataset), roles)
     write_bytes(output, serialize(quads, rdf, note=export_note(quads)))
+
+
+def tree_to_build(root: Path | None, output: Path | None, *, cwd: Path | None = None) -> Paths:
+    """The source tree a build reads: ``root``, else the checkout ``cwd`` lies in, else (with
+    ``output``) the shipped one.
+
+    Raises:
+        UsageError: no tree and no output (a bare build outside a checkout).
+    """
+    from .resources import Paths, default_paths, find_checkout
+
+    checkout = find_checkout(cwd or Path.cwd())
+    if root is None and checkout is None and output is None:
+        raise UsageError(
+            "casegraph build writes the dataset of a source tree: run it inside a casegraph checkout "
+            "(it rebuilds that checkout's graph/build), or give --output DIR (and --root TREE)"
+        )
+    return Paths(root) if root else Paths(checkout) if checkout else default_paths()
+
+
+def build(root: Path | None = None, output: Path | None = None) -> BuildResult:
+    """``casegraph build``: ground, assemble, reason, validate and write the tree's dataset and
+    exports (nothing unless every check passes); see :func:`tree_to_build` for the defaults.
+
+    Raises:
+        UsageError, GroundingError, OntologyError, ReasoningError, ValidationError, BuildError.
+    """
+    from .build import build as run_build
+
+    return run_build(tree_to_build(root, output), output=output)
+
+
+@dataclass(frozen=True)
+class ReasonResult:
+    """What ``reason`` wrote: the folder, how many triples the inferred graph holds, the files."""
+
+    folder: Path
+    inferred: int
+    files: dict[str, Path]
+
+
+def reason(dataset: Path | None = None, output: Path | None = None, *, engine: str = "auto") -> ReasonResult:
+    """``casegraph reason``: recompute a dataset's inferred graph and write the dataset to
+    ``output`` (by default back into ``dataset``, or into the checkout's ``graph/build`` when run
+    inside one; never into an installed package).
+
+    Raises:
+        UsageError: nowhere to write; ReasoningError / ValidationError: the result is unsound.
+    """
+    from .build import reason_dataset, render
+    from .dataset import dataset_file, read_quads, select_quads
+    from .files import write_files
+    from .reason import Engine
+    from .resources import Paths, find_checkout, is_installed
+
+    if dataset is None and output is None:  # rewrite the shipped dataset: only that of a checkout
+        checkout = find_checkout(Path.cwd())
+        if checkout is None:
+            raise UsageError(
+                "casegraph reason rewrites the shipped dataset only inside a source checkout; "
+                "give --dataset DIR (a build of yours) or --output DIR"
+            )
+        dataset = Paths(checkout).build
+    folder = output or dataset_file(dataset).parent
+    if output is None and is_installed(folder.parent.parent):
+        raise UsageError(
+            f"{folder} is the dataset the installed package ships, which casegraph never writes; give --output DIR"
+        )
+    quads = reason_dataset(read_quads(dataset), engine=Engine(engine))
+    if not folder.is_dir():
+        raise UsageError(f"--output {folder}: folder does not exist; create it first")
+    written = write_files(folder, render(quads))
+    return ReasonResult(folder, len(select_quads(quads, ("inferred",))), written)
+
+
+def validate(
+    source: Source | None = None,
+    *,
+    root: Path | None = None,
+    profile: bool | None = None,
+    progress: Progress = _no_progress,
+) -> Report:
+    """``casegraph validate``: the shapes and ontology checks of a built dataset (``source.dataset``,
+    the shipped one by default), of a source tree as it would build (``root``, with that tree's own
+    shapes, as ``build`` uses them), or of your own RDF (``source.data`` / ``source.store``,
+    against the shipped ontology and shapes). ``profile``: run the OWL API's OWL 2 RL check
+    (True: required; None: when installed; False: skip).
+
+    Raises:
+        UsageError: your own data together with a tree or a dataset.
+    """
+    from .build import assemble, conformance, graphs_of, read_sources, user_graphs
+    from .dataset import read_quads
+    from .resources import Paths, default_paths
+    from .validate import closure_findings, profile_findings, read_shapes
+
+    source = source or Source()
+    if source.is_yours and (root is not None or source.dataset is not None):
+        raise UsageError("validate --data checks your own RDF: leave out --root and --dataset")
+    paths = Paths(root) if root else default_paths()
+    if source.is_yours:
+        store = open_user_store(source, tuple(GRAPHS), progress=progress)
+        graphs = user_graphs(list(store or ()))
+    else:
+        graphs = assemble(read_sources(paths)) if root else graphs_of(read_quads(source.dataset))
+    report = conformance(graphs, read_shapes(paths.shapes)) + closure_findings(
+        graphs["ontology"], graphs["asserted"], graphs.get("inferred")
+    )
+    if profile is False:
+        return report
+    return report + profile_findings(paths.ontology, required=bool(profile))
+
+
+@dataclass(frozen=True)
+class LoadOutcome:
+    """What ``load`` did: the plan (a dry run), or the store's report, and the graphs of
+    casegraph's naming scheme the store holds that the dataset has not (dropped when pruned)."""
+
+    planned: tuple[GraphLoad, ...] = ()
+    report: LoadReport | None = None
+    stale: tuple[str, ...] = ()
+    pruned: bool = False
+
+
+def load(
+    source: Source | None,
+    target: Endpoint | None,
+    *,
+    graphs: Sequence[GraphRole | str] | None = None,
+    direct: bool = False,
+    dry_run: bool = False,
+    prune: bool = False,
+    into: str | None = None,
+    progress: Progress = _no_progress,
+    load_progress: Callable[[int, str, int], Callable[[int], None]] | None = None,
+    before_prune: Callable[[Sequence[str]], None] = lambda graphs: None,
+) -> LoadOutcome:
+    """``casegraph load``: replace each named graph of ``source`` (every role of the article's
+    dataset by default, or your own data's graphs) in the store ``target``, verified; with
+    ``dry_run`` only plan (``target`` may be None); with ``prune`` also drop the store's graphs of
+    casegraph's scheme that the dataset no longer has, after ``before_prune`` has been told them.
+
+    Raises:
+        UsageError: no write endpoint, or --prune with your own data or without an Update endpoint.
+        StoreError: the store failed; the message says which graphs were replaced.
+    """
+    import tempfile
+
+    from .dataset import existing_file, read_quads
+    from .load import dataset_file_sources, dataset_sources, plan, stale_graphs, store_sources
+    from .load import load as run_load
+    from .load import prune as drop_graphs
+
+    source = source or Source()
+    roles = roles_of(graphs, tuple(GRAPHS))
+    store = open_user_store(source, roles, progress=progress)
+    with tempfile.TemporaryDirectory(prefix="casegraph-load-") as scratch:
+        if store is not None:
+            sources = store_sources(store, into=into)
+        else:
+            split = dataset_file_sources(existing_file(source.dataset), roles, Path(scratch))
+            sources = split or dataset_sources(read_quads(source.dataset), roles)
+        if dry_run:
+            return LoadOutcome(planned=tuple(plan(sources)))
+        if target is None or (target.graph_store is None and target.update is None):
+            raise UsageError("give --graph-store URL or --update URL (or both): the store's write endpoints")
+        if prune and store is not None:
+            raise UsageError("--prune drops graphs of the article's dataset that it no longer has: leave out --data")
+        if prune and target.update is None:
+            raise UsageError("--prune drops graphs with SPARQL Update: give --update URL")
+        if load_progress is None:
+            report = run_load(target, sources, direct=direct)
+        else:
+            report = run_load(target, sources, direct=direct, progress=load_progress)
+    if store is not None:  # your own graphs: casegraph's scheme is not yours to prune
+        return LoadOutcome(report=report)
+    stale = tuple(stale_graphs(target, list(GRAPHS.values())))  # every role, loaded now or not
+    if stale and prune:
+        before_prune(stale)
+        drop_graphs(target, stale)
+    return LoadOutcome(report=report, stale=stale, pruned=prune and bool(stale))
+
+
+def serve(
+    source: Source | None = None,
+    *,
+    graphs: Sequence[GraphRole | str] | None = None,
+    host: str = "127.0.0.1",
+    port: int = 7878,
+    location: Path | None = None,
+    announce: Callable[[str], None] = lambda line: None,
+) -> int:
+    """``casegraph serve``: the article's dataset (``source.dataset``, the shipped one by default)
+    as a local read-only SPARQL 1.1 endpoint, its default graph the union of ``graphs`` (by
+    default ontology + asserted + inferred), until stopped; ``announce`` receives the lines to
+    show (a warning when not on loopback, then where it serves). Returns the server's exit status.
+
+    Raises:
+        UsageError: a busy port or an unusable store folder; StoreError: the server cannot start.
+    """
+    from .dataset import read_quads, select_quads
+    from .serve import check, is_loopback
+    from .serve import serve as run_serve
+
+    source = source or Source()
+    check(port=port, location=location)
+    quads = select_quads(read_quads(source.dataset), roles_of(graphs, QUERY_GRAPHS))
+    if not is_loopback(host):
+        announce(f"casegraph: warning: serving on {host}, not loopback: others on the network can read it")
+    announce(f"serving {len(quads)} triples read-only at http://{host}:{port}/query (Ctrl-C stops)")
+    return run_serve(quads, host=host, port=port, location=location)
