@@ -129,7 +129,7 @@ class _Handler(BaseHTTPRequestHandler):
             with contextlib.suppress(OSError):
                 self._reply(400, "Bad Request", [("Content-Type", "text/plain")], b"faultproxy: bad request body\n")
             return
-        fault = proxy._arrive(self.command, self.path)
+        fault = proxy._arrive(self.command, self.path, self.headers.get("Authorization"))
         try:
             self._serve(proxy, fault, body)
         except OSError as exc:  # the client went away (e.g. it timed out during a stall)
@@ -251,6 +251,7 @@ class FaultProxy:
         self._nth: dict[int, Fault] = {}
         self._prefix_status: dict[str, Fault] = {}
         self._requests: list[tuple[str, str]] = []
+        self._authorizations: list[str | None] = []
         self._errors: list[str] = []
         self._closed = threading.Event()
         self._active = 0
@@ -357,15 +358,22 @@ class FaultProxy:
             return list(self._requests)
 
     @property
+    def authorizations(self) -> list[str | None]:
+        """The ``Authorization`` header of every request received (None where there was none)."""
+        with self._lock:
+            return list(self._authorizations)
+
+    @property
     def errors(self) -> list[str]:
         """Problems seen while proxying (client gone, upstream unreachable…), for debugging."""
         with self._lock:
             return list(self._errors)
 
-    def _arrive(self, method: str, path: str) -> Fault | None:
+    def _arrive(self, method: str, path: str, authorization: str | None = None) -> Fault | None:
         with self._lock:
             self._count += 1
             self._requests.append((method, path))
+            self._authorizations.append(authorization)
             fault = self._nth.pop(self._count, None)
             if fault is not None:
                 return fault

@@ -453,3 +453,132 @@ def test_prune_drops_only_the_graphs_of_casegraphs_scheme_the_dataset_no_longer_
     assert f"pruning <{old_report}>: not in this dataset" in pruned.stderr
     assert store_graphs(fresh_oxigraph) == local_counts()  # exactly the dataset's graphs of our scheme
     assert dump(fresh_oxigraph, foreign)  # somebody else's graph is never touched
+
+
+# --- one HTTP policy ---------------------------------------------------------------------------
+
+
+def test_credentials_are_sent_only_when_asked_and_a_bad_netrc_breaks_nothing(
+    loaded: dict[str, Server], fault_proxy_factory: Callable[..., FaultProxy], tmp_path: Path
+) -> None:
+    """Without --auth, no request carries credentials, whatever ~/.netrc says (requests would
+    send its entry for every request without an auth), and a malformed netrc is never read."""
+    server = loaded["oxigraph"]
+    proxy = fault_proxy_factory(server.base)
+    netrc = tmp_path / "netrc"
+    netrc.write_text("machine 127.0.0.1 login someone password secret\n", encoding="utf-8")
+    env = {**os.environ, "NETRC": str(netrc), "HOME": str(tmp_path)}
+    done = casegraph("query", "timeline", "--endpoint", proxy.proxied(server.query), env=env)
+    assert done.returncode == 0, done.stderr
+    load = casegraph(*proxied_load_args(proxy, server), "--graphs", "metadata", env=env)
+    assert load.returncode == 0, load.stderr
+    assert proxy.authorizations and set(proxy.authorizations) == {None}
+    netrc.write_text("machine 127.0.0.1 login\n  this is not netrc syntax {\n", encoding="utf-8")
+    again = casegraph("query", "timeline", "--endpoint", proxy.proxied(server.query), env=env)
+    assert again.returncode == 0, again.stderr
+
+
+def test_a_query_sent_to_the_update_endpoint_says_so(loaded: dict[str, Server]) -> None:
+    server = loaded["oxigraph"]
+    line = one_line_error(casegraph("query", "timeline", "--endpoint", server.update))
+    assert "this looks like the update endpoint: give it to --update, and the query endpoint to --endpoint" in line
+    assert "b'" not in line and "SPARQLWrapper" not in line  # our words, not a library's
+
+
+def test_a_401_without_credentials_says_how_to_give_them(
+    loaded: dict[str, Server], fault_proxy_factory: Callable[..., FaultProxy]
+) -> None:
+    proxy = fault_proxy_factory(loaded["oxigraph"].base)
+    proxy.status_for("/query", 401)
+    line = one_line_error(casegraph("query", "timeline", "--endpoint", proxy.proxied(loaded["oxigraph"].query)))
+    assert "needs credentials (HTTP 401); give --auth basic|digest and --user" in line
+
+
+def test_a_dripping_answer_is_bounded_in_total_not_per_read() -> None:
+    """A server that sends a byte every 0.2 s never lets a per-read timeout fire; the total bound does."""
+    import http.server
+    import threading
+
+    class Drip(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            self.send_response(200)
+            self.send_header("Content-Type", "application/sparql-results+xml")
+            self.end_headers()
+            for _ in range(100):  # 20 s at most, then stop by itself
+                try:
+                    self.wfile.write(b" ")
+                    self.wfile.flush()
+                except OSError:
+                    return
+                time.sleep(0.2)
+
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (the base class's name)
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Drip)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        started = time.monotonic()
+        url = f"http://127.0.0.1:{server.server_address[1]}/query"
+        line = one_line_error(casegraph("query", "timeline", "--endpoint", url, "--timeout", "1.5"))
+        assert "did not finish its answer within 1.5 s" in line
+        assert time.monotonic() - started < 10
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_credentials_never_follow_a_redirect_to_another_origin() -> None:
+    """A store at 127.0.0.1 that redirects to localhost (another origin) never gets the password
+    forwarded: with credentials the redirect is refused in one line; without, it is followed bare."""
+    import http.server
+    import threading
+
+    seen: list[str | None] = []
+
+    class Target(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            seen.append(self.headers.get("Authorization"))
+            body = b'<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/sparql-results#"><head/><results/></sparql>'
+            self.send_response(200)
+            self.send_header("Content-Type", "application/sparql-results+xml")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_POST = do_GET
+
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (the base class's name)
+            pass
+
+    target = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Target)
+    port = target.server_address[1]
+
+    class Redirect(Target):
+        def do_GET(self) -> None:
+            self.send_response(307)
+            self.send_header("Location", f"http://localhost:{port}/query")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        do_POST = do_GET
+
+    origin = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Redirect)
+    for server in (target, origin):
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{origin.server_address[1]}/query"
+        env = {**os.environ, "CASEGRAPH_PASSWORD": "secret"}
+        asked = casegraph("query", "timeline", "--endpoint", url, "--auth", "basic", "--user", "dba", env=env)
+        line = one_line_error(asked)
+        assert f"redirected to http://localhost:{port}/query, another origin; credentials are not sent there" in line
+        assert "secret" not in asked.stderr + asked.stdout
+        assert seen == []
+        bare = casegraph("query", "timeline", "--endpoint", url)
+        assert bare.returncode == 0, bare.stderr
+        assert seen == [None]
+    finally:
+        for server in (target, origin):
+            server.shutdown()
+            server.server_close()

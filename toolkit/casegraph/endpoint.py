@@ -85,10 +85,10 @@ def credentials(
     Raises:
         UsageError: authentication asked for but no password can be found.
     """
+    if kind is None and user is None:  # nothing asked: ~/.netrc is not even read
+        return None
     host = urlsplit(url).hostname or ""
     stored = _from_netrc(host)
-    if kind is None and user is None:
-        return None
     auth = AuthKind(kind or "basic")
     name = user or (stored[0] if stored else "")
     if not name:

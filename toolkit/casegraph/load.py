@@ -21,7 +21,6 @@ which. Nothing is atomic across graphs. Loading twice leaves the store exactly a
 from __future__ import annotations
 
 import contextlib
-import http.client
 import itertools
 import shutil
 import tempfile
@@ -33,8 +32,8 @@ from typing import Any, BinaryIO, cast
 
 import pyoxigraph as ox
 
-from .endpoint import AuthKind, Endpoint
-from .errors import StoreError, UsageError, one_line
+from .endpoint import Endpoint
+from .errors import StoreError, UsageError
 from .export import graph_iri
 from .files import ProgressReader
 from .iris import GRAPH_NS, GRAPHS
@@ -64,39 +63,18 @@ class LoadReport:
 
 
 class _Client:
-    """The HTTP side of a load (requests for the Graph Store Protocol and Update, SPARQLWrapper
-    for the verifying queries)."""
+    """The HTTP side of a load: Graph Store uploads, updates and the verifying counts, all through
+    the store's one client (``casegraph.client``: one session, one timeout rule, credentials only
+    when asked, one map from failures to messages)."""
 
     def __init__(self, endpoint: Endpoint) -> None:
-        import requests
-        from requests.auth import HTTPBasicAuth, HTTPDigestAuth
+        from .client import StoreClient
 
         self.endpoint = endpoint
-        self.session = requests.Session()
-        creds = endpoint.credentials
-        if creds is not None:
-            auth = HTTPDigestAuth if creds.kind is AuthKind.DIGEST else HTTPBasicAuth
-            self.session.auth = auth(creds.user, creds.password)
+        self.client = StoreClient(endpoint)
 
     def _send(self, method: str, url: str, **kwargs: Any) -> None:
-        import requests
-
-        try:
-            response = self.session.request(method, url, timeout=self.endpoint.timeout, **kwargs)
-        except requests.Timeout as err:
-            raise StoreError(
-                f"{_short(url)} did not answer within {self.endpoint.timeout:g} s; try a larger --timeout"
-            ) from err
-        except (requests.ConnectionError, http.client.HTTPException) as err:
-            raise StoreError(
-                f"{_short(url)} cannot be reached or closed the connection ({_reason(err)}); "
-                "check the URL and that the server is running"
-            ) from err
-        if response.status_code == 401:
-            raise StoreError(f"{_short(url)} refused the credentials (HTTP 401); check --user, --auth and the password")
-        if response.status_code >= 300:
-            body = one_line(response.text)[:160]
-            raise StoreError(f"{_short(url)} answered HTTP {response.status_code} to {method}: {body}")
+        self.client.request(method, url, **kwargs)
 
     def upload(self, method: str, graph: str, body: BinaryIO, size: int, advance: Callable[[int], None]) -> None:
         """Send N-Triples to the Graph Store: PUT replaces the graph, POST adds to it."""
@@ -125,6 +103,7 @@ class _Client:
             f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}",
             graphs=[],
             where=f"count of <{graph}>",
+            client=self.client,
         )
         if not isinstance(result, ox.QuerySolutions):
             raise StoreError(f"{self.endpoint.name} answered a count query with no result rows")
@@ -133,22 +112,6 @@ class _Client:
         if not isinstance(value, ox.Literal) or not value.value.isdigit():
             raise StoreError(f"{self.endpoint.name} answered a count query with {value!r}, not a number")
         return int(value.value)
-
-
-def _short(url: str) -> str:
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.hostname}{':' + str(parts.port) if parts.port else ''}{parts.path}"
-
-
-def _reason(err: BaseException) -> str:
-    text = one_line(err)
-    if "Connection refused" in text:
-        return "connection refused"
-    if "RemoteDisconnected" in text or "Connection aborted" in text:
-        return "connection closed by the server"
-    return err.__class__.__name__
 
 
 def staging_name(graph: str) -> str:

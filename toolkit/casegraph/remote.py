@@ -1,4 +1,5 @@
-"""Remote engine: run SPARQL on any SPARQL 1.1 endpoint through SPARQLWrapper.
+"""Remote engine: run SPARQL on any SPARQL 1.1 endpoint through SPARQLWrapper (which builds the
+request; casegraph's one HTTP client, ``casegraph.client``, sends it).
 
 The request names the dataset's graphs explicitly (``default-graph-uri`` for each selected graph,
 ``named-graph-uri`` likewise), so answers do not depend on a store's union-default-graph setting or
@@ -9,15 +10,13 @@ the output formats are exactly those of the embedded engine.
 
 from __future__ import annotations
 
-import http.client
-import socket
-import urllib.error
 from collections.abc import Sequence
 from typing import Any
 
 import pyoxigraph as ox
 
-from .endpoint import AuthKind, Endpoint
+from .client import Answer, StatusError, StoreClient
+from .endpoint import Endpoint
 from .errors import QueryError, StoreError, one_line
 
 
@@ -37,56 +36,42 @@ def query_form(text: str, where: str) -> str:
     return "CONSTRUCT" if isinstance(result, ox.QueryTriples) else "SELECT"
 
 
-def _wrapper(endpoint: Endpoint, text: str, graphs: Sequence[str], form: str) -> Any:
-    from SPARQLWrapper import BASIC, DIGEST, POST, TURTLE, XML, SPARQLWrapper
+def _wrapper(client: StoreClient, text: str, graphs: Sequence[str], form: str) -> Any:
+    """SPARQLWrapper, building the SPARQL Protocol request, with its sending routed through
+    ``client`` (one session, casegraph's timeout and credentials; nothing installed process-wide)."""
+    from SPARQLWrapper import POST, TURTLE, XML, SPARQLWrapper
 
-    sparql = SPARQLWrapper(endpoint.query)
+    class Routed(SPARQLWrapper):
+        def _query(self) -> tuple[Any, str]:
+            request = self._createRequest()
+            data = request.data if isinstance(request.data, bytes) else None  # a POST body, always bytes here
+            answer = client.request(
+                request.get_method(), request.full_url, data=data, headers=dict(request.header_items())
+            )
+            return _Response(answer), str(self.returnFormat)
+
+    sparql = Routed(client.endpoint.query)
     sparql.setMethod(POST)
-    sparql.setTimeout(max(1, round(endpoint.timeout)))
     sparql.setQuery(text)
     sparql.queryType = form  # not SPARQLWrapper's guess
     for graph in graphs:
         sparql.addDefaultGraph(graph)
         sparql.addNamedGraph(graph)
     sparql.setReturnFormat(TURTLE if form == "CONSTRUCT" else XML)
-    if endpoint.credentials is not None:
-        sparql.setHTTPAuth(DIGEST if endpoint.credentials.kind is AuthKind.DIGEST else BASIC)
-        sparql.setCredentials(endpoint.credentials.user, endpoint.credentials.password)
     return sparql
 
 
-def failure(endpoint: str, err: BaseException, timeout: float) -> StoreError:
-    """One clear line for anything that went wrong talking to ``endpoint``."""
-    from SPARQLWrapper.SPARQLExceptions import (
-        EndPointInternalError,
-        EndPointNotFound,
-        QueryBadFormed,
-        Unauthorized,
-    )
+class _Response:
+    """An answer in the shape SPARQLWrapper's QueryResult reads (``read``, ``info``, ``headers``)."""
 
-    if isinstance(err, Unauthorized):
-        what = "refused the credentials (HTTP 401); check --user, --auth and the password"
-    elif isinstance(err, EndPointNotFound):
-        what = "has no SPARQL service at this path (HTTP 404); check the URL"
-    elif isinstance(err, QueryBadFormed):
-        what = f"rejected the query as malformed (HTTP 400): {_first_line(err)}"
-    elif isinstance(err, EndPointInternalError):
-        what = f"failed with a server error (HTTP 5xx): {_first_line(err)}"
-    elif isinstance(err, TimeoutError | socket.timeout):
-        what = f"did not answer within {timeout:g} s; try a larger --timeout"
-    elif isinstance(err, urllib.error.HTTPError):
-        what = f"answered HTTP {err.code} {err.reason}"
-    elif isinstance(err, urllib.error.URLError):
-        reason = err.reason
-        if isinstance(reason, TimeoutError | socket.timeout):
-            what = f"did not answer within {timeout:g} s; try a larger --timeout"
-        else:
-            what = f"cannot be reached ({reason}); check the URL and that the server is running"
-    elif isinstance(err, http.client.HTTPException | ConnectionError):
-        what = f"closed the connection without a complete answer ({err.__class__.__name__})"
-    else:
-        what = f"failed ({err.__class__.__name__}: {_first_line(err)})"
-    return StoreError(f"{endpoint} {what}")
+    def __init__(self, answer: Answer) -> None:
+        self.answer, self.headers = answer, answer.headers
+
+    def read(self) -> bytes:
+        return self.answer.body
+
+    def info(self) -> Any:
+        return self.headers
 
 
 def _first_line(err: BaseException) -> str:
@@ -95,28 +80,30 @@ def _first_line(err: BaseException) -> str:
 
 
 def run_remote(
-    endpoint: Endpoint, text: str, *, graphs: Sequence[str], where: str
+    endpoint: Endpoint,
+    text: str,
+    *,
+    graphs: Sequence[str],
+    where: str,
+    client: StoreClient | None = None,
 ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
-    """Run ``text`` on ``endpoint`` with ``graphs`` as its dataset.
+    """Run ``text`` on ``endpoint`` with ``graphs`` as its dataset (through ``client``, or a new
+    one for this endpoint).
 
     Raises:
         QueryError: the endpoint rejected the query as malformed.
         StoreError: the endpoint is unreachable, refused the credentials, failed, timed out, or
             answered something that is not a SPARQL result.
     """
-    from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperException
-
     form = query_form(text, where)
-    sparql = _wrapper(endpoint, text, graphs, form)
+    sparql = _wrapper(client or StoreClient(endpoint), text, graphs, form)
     try:
         response = sparql.query().response
-        body = response.read()
-        content_type = response.headers.get("Content-Type", "")
-    except QueryBadFormed as err:
-        raise QueryError(f"{where}: {endpoint.name} rejected the query as malformed: {_first_line(err)}") from err
-    except (SPARQLWrapperException, urllib.error.URLError, OSError, http.client.HTTPException) as err:
-        raise failure(endpoint.name, err, endpoint.timeout) from err
-    return parse_answer(body, content_type, form, endpoint.name)
+    except StatusError as err:
+        if err.status == 400 and "looks like the update endpoint" not in str(err):
+            raise QueryError(f"{where}: {endpoint.name} rejected the query as malformed: {err.body}") from err
+        raise
+    return parse_answer(response.read(), response.headers.get("Content-Type", ""), form, endpoint.name)
 
 
 def parse_answer(
