@@ -142,3 +142,14 @@ def test_the_public_api_is_typed_listed_and_runs_as_a_module() -> None:
     ]  # fmt: skip
     done = subprocess.run([sys.executable, "-m", "casegraph", "--version"], capture_output=True, text=True, check=True)
     assert done.stdout == f"casegraph, version {casegraph.__version__}\n"
+
+
+def test_the_readme_module_map_names_every_module() -> None:
+    """Item 7 of the library issue: the layout's module map lists every module of the package."""
+    import re
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    block = readme[readme.index("toolkit/casegraph/  the package") : readme.index("tests/        test_")]
+    named = set(re.findall(r"[a-z_]+", block))
+    modules = {p.stem for p in (REPO / "toolkit" / "casegraph").glob("*.py")}
+    assert modules - named == set()

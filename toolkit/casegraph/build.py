@@ -12,12 +12,12 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import cast
 
 import pyoxigraph as ox
 from rdflib import RDF, XSD, BNode, Graph, Literal, URIRef
 
 from . import __version__
+from .bridge import to_oxigraph, to_rdflib
 from .chronology import place_in_time
 from .enrichment import read_enrichment
 from .errors import BuildError, OntologyError, UsageError, ValidationError
@@ -305,8 +305,7 @@ def graphs_of(quads: list[ox.Quad]) -> dict[str, Graph]:
     by_role = {role: [q for q in quads if graph_iri(q) == iri] for role, iri in GRAPHS.items()}
     graphs = {}
     for role, selected in by_role.items():
-        data = cast(bytes, ox.serialize(sorted_triples(selected), format=ox.RdfFormat.N_TRIPLES))
-        graphs[role] = Graph().parse(data=data.decode(), format="nt")
+        graphs[role] = to_rdflib(sorted_triples(selected))
     return graphs
 
 
@@ -316,9 +315,7 @@ def user_graphs(quads: list[ox.Quad]) -> dict[str, Graph]:
     the asserted facts."""
     from .ontology import read_ontology
 
-    triples = sorted_triples(quads)
-    data = cast(bytes, ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)).decode()
-    return {"ontology": read_ontology(), "asserted": Graph().parse(data=data, format="nt")}
+    return {"ontology": read_ontology(), "asserted": to_rdflib(sorted_triples(quads))}
 
 
 def reason_dataset(quads: list[ox.Quad], *, engine: Engine = Engine.AUTO) -> list[ox.Quad]:
@@ -339,10 +336,7 @@ def to_quads(graphs: dict[str, Graph]) -> list[ox.Quad]:
     """The graphs as pyoxigraph quads, each in its named graph."""
     quads: list[ox.Quad] = []
     for role, graph in graphs.items():
-        name = ox.NamedNode(GRAPHS[role])
-        data = graph.serialize(format="nt", encoding="utf-8")
-        parsed = ox.parse(data, format=ox.RdfFormat.N_TRIPLES)
-        quads.extend(ox.Quad(q.subject, q.predicate, q.object, name) for q in parsed)
+        quads.extend(to_oxigraph(graph, ox.NamedNode(GRAPHS[role])))
     return quads
 
 

@@ -1,6 +1,6 @@
 """The ``casegraph`` command: a thin click layer over the Python API.
 
-Heavy libraries load only in the commands that need them (rdflib in ``build`` and JSON-LD export).
+Heavy libraries load only in the commands that need them (rdflib only in ``build``, ``reason`` and ``validate``).
 Data goes to stdout, messages to stderr. Exit codes: 0 ok, 1 failure, 2 usage error.
 """
 

@@ -11,11 +11,11 @@ a ``skos:prefLabel``: an entity's canonical name is the asserted graph's.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import cast
 
 import pyoxigraph as ox
 from rdflib import RDF, Graph, URIRef
 
+from .bridge import to_rdflib
 from .errors import GroundingError, OntologyError, one_line
 from .ground import describe, mint, reified, triple_key
 from .ontology import CG, DCTERMS, SKOS
@@ -40,8 +40,7 @@ def parse_trig(data: bytes, *, where: str) -> Graphs:
         by_graph.setdefault(name, []).append(ox.Triple(q.subject, q.predicate, q.object))
     graphs: Graphs = {None: Graph()}
     for name, triples in by_graph.items():
-        text = cast(bytes, ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)).decode()
-        graphs[name] = Graph().parse(data=text, format="nt")
+        graphs[name] = to_rdflib(triples)
     return graphs
 
 

@@ -2,8 +2,9 @@
 
 Order is made explicit (sorted by N-Triples form, ``rdf:type`` first within a subject), so the
 output does not depend on hash seeds or store internals. pyoxigraph writes every format except
-compact JSON-LD, which rdflib compacts against the project's published context (embedded
-inline; nothing is fetched).
+compact JSON-LD, which :class:`CompactWriter` writes against the project's published context
+(embedded inline; nothing is fetched), one graph object per named graph — the same writer for the
+dataset's exports and for streamed ``--data`` exports; no rdflib is involved.
 """
 
 from __future__ import annotations
