@@ -263,3 +263,35 @@ def test_a_missing_source_text_is_one_clear_error(tmp_path: Path, paths: Paths) 
     with pytest.raises(OntologyError) as err:
         read_sources(tree)
     assert str(err.value) == f"{tree.source}: cannot read the source text (No such file or directory)"
+
+
+def test_the_report_is_described_by_its_curated_turtle_beside_the_text(tmp_path: Path, paths: Paths) -> None:
+    """Title, authors, date and publisher are data (graph/sources/<id>.ttl), not Python: a curator
+    edits the file and the metadata follows; the build adds the length and SHA-256 it measures."""
+    from casegraph.build import describe_source
+
+    root = tmp_path / "tree"
+    shutil.copytree(paths.root / "ontology", root / "ontology")
+    shutil.copytree(paths.root / "graph" / "sources", root / "graph" / "sources")
+    for name in ("article.ttl", "enrichment.trig", "retired.ttl"):
+        shutil.copy(paths.root / "graph" / name, root / "graph" / name)
+    tree = Paths(root)
+    assert tree.description == root / "graph" / "sources" / "000_1ffa199c7bd90bb3.ttl"
+    text = tree.description.read_text(encoding="utf-8")
+    tree.description.write_text(text.replace('"2025-06-13"^^xsd:date', '"2025-06-14"^^xsd:date'), encoding="utf-8")
+    described = describe_source(read_sources(tree))
+    src = URIRef(SOURCE_IRI)
+    dcterms = "http://purl.org/dc/terms/"
+    assert list(described.objects(src, URIRef(dcterms + "date"))) == [
+        Literal("2025-06-14", datatype=URIRef("http://www.w3.org/2001/XMLSchema#date"))
+    ]
+    assert {str(o) for o in described.objects(src, URIRef(dcterms + "creator"))} == {
+        "https://w3id.org/casegraph/id/person/kimberly-kindy",
+        "https://w3id.org/casegraph/id/person/amanda-seitz",
+    }
+    spdx = "http://spdx.org/rdf/terms#"
+    checksums = list(described.objects(src, URIRef(spdx + "checksum")))
+    assert [str(v) for c in checksums for v in described.objects(c, URIRef(spdx + "checksumValue"))] == [SOURCE_SHA256]
+    tree.description.write_text(text.replace(" a cg:NewsArticle ;", "", 1), encoding="utf-8")
+    with pytest.raises(OntologyError, match=r"000_1ffa199c7bd90bb3\.ttl: does not describe <https://w3id"):
+        read_sources(tree)

@@ -34,7 +34,7 @@ from .iris import (
     SOURCE_ID,
     SOURCE_IRI,
 )
-from .ontology import CG, DCAT, DCTERMS, PROV, SCHEMA, SKOS, SPDX, VOID, read_turtle, undeclared_terms
+from .ontology import CG, DCAT, DCTERMS, PROV, SKOS, SPDX, VOID, read_turtle, undeclared_terms
 from .reason import Engine, reason, resolve, union
 from .resources import Paths, default_paths, is_installed
 from .validate import Report, Severity, ontology_findings, read_shapes, shacl
@@ -47,8 +47,6 @@ BUILD = URIRef(f"{ID_NS}build/casegraph-{__version__}")
 REASONING = URIRef(f"{ID_NS}build/casegraph-{__version__}/reasoning")
 ENGINE_AGENTS = {Engine.OWLRL: URIRef(ID_NS + "software/owlrl"), Engine.FAST: URIRef(ID_NS + "software/reasonable")}
 ENGINE_NAMES = {Engine.OWLRL: "owlrl, the OWL 2 RL reference reasoner", Engine.FAST: "reasonable (OWL 2 RL, Rust)"}
-AP = URIRef(ID_NS + "organization/associated-press")
-FORTUNE = URIRef(ID_NS + "organization/fortune")
 
 
 @dataclass(frozen=True)
@@ -59,6 +57,7 @@ class Sources:
     facts: Graph
     enrichment: Graph
     retired: Graph
+    description: Graph
     text: str
     digests: dict[str, str]
     facts_path: Path
@@ -76,7 +75,12 @@ def read_sources(paths: Paths) -> Sources:
         raise OntologyError(f"{paths.source}: cannot read the source text ({err.strerror})") from err
     except UnicodeDecodeError as err:
         raise OntologyError(f"{paths.source}: the source text is not UTF-8 ({err.reason} at byte {err.start})") from err
-    files = {"ontology": paths.ontology, "facts": paths.facts, "source": paths.source}
+    files = {"ontology": paths.ontology, "facts": paths.facts, "source": paths.source, "description": paths.description}
+    description = read_turtle(paths.description)
+    if (URIRef(SOURCE_IRI), RDF.type, None) not in description:
+        raise OntologyError(
+            f"{paths.description}: does not describe <{SOURCE_IRI}> (no rdf:type); describe the report there"
+        )
     for name in ("enrichment", "retired"):
         if getattr(paths, name).exists():
             files[name] = getattr(paths, name)
@@ -85,6 +89,7 @@ def read_sources(paths: Paths) -> Sources:
         facts=read_turtle(paths.facts),
         enrichment=read_enrichment(paths.enrichment),
         retired=read_turtle(paths.retired) if paths.retired.exists() else Graph(),
+        description=description,
         text=text,
         digests={name: _sha256(path) for name, path in files.items()},
         facts_path=paths.facts,
@@ -100,44 +105,12 @@ def _add_checksum(graph: Graph, node: URIRef, digest: str) -> None:
 
 
 def describe_source(sources: Sources) -> Graph:
-    """The source document: title, authors, publisher, date, rights holder, SHA-256."""
+    """The source document as its curated description gives it (title, authors, publisher, date,
+    rights holder, language, a note), with what the build measures: its length and SHA-256."""
     g = Graph()
+    for triple in sources.description:
+        g.add(triple)
     src = URIRef(SOURCE_IRI)
-    g.add((src, RDF.type, CG.NewsArticle))
-    g.add(
-        (
-            src,
-            DCTERMS.title,
-            Literal(
-                "Trump administration gives personal data of immigrant Medicaid enrollees to deportation officials",
-                lang="en",
-            ),
-        )
-    )
-    g.add((src, DCTERMS.identifier, Literal(f"{SOURCE_ID}.txt")))
-    g.add((src, DCTERMS.publisher, AP))
-    g.add((src, DCTERMS.rightsHolder, AP))
-    g.add((src, SCHEMA.publisher, FORTUNE))
-    g.add((src, DCTERMS.date, Literal("2025-06-13", datatype=XSD.date)))
-    g.add((src, DCTERMS.language, Literal("en")))
-    g.add(
-        (
-            src,
-            SKOS.editorialNote,
-            Literal(
-                "An Associated Press report as republished by Fortune, machine-translated into another "
-                "language and back. The headline, authors and date are not in the supplied text: the AP "
-                "published the report around Friday 13 June 2025. casegraph keeps the text as evidence; "
-                "its exports carry only the quoted spans.",
-                lang="en",
-            ),
-        )
-    )
-    for slug, name in (("kimberly-kindy", "Kimberly Kindy"), ("amanda-seitz", "Amanda Seitz")):
-        author = URIRef(f"{ID_NS}person/{slug}")
-        g.add((src, DCTERMS.creator, author))
-        g.add((author, RDF.type, SCHEMA.Person))
-        g.add((author, SKOS.prefLabel, Literal(name, lang="en")))
     g.add((src, CG.characterCount, Literal(len(sources.text), datatype=XSD.nonNegativeInteger)))
     _add_checksum(g, src, sources.digests["source"])
     return g
@@ -166,6 +139,7 @@ def describe_inputs(sources: Sources) -> Graph:
         ("facts", "graph/article.ttl"),
         ("enrichment", "graph/enrichment.trig"),
         ("retired", "graph/retired.ttl"),
+        ("description", f"graph/sources/{SOURCE_ID}.ttl"),
     )
     for name, file in inputs:
         if name not in sources.digests:

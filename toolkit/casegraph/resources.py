@@ -52,6 +52,11 @@ class Paths:
         return self.root / "graph" / "sources" / "000_1ffa199c7bd90bb3.txt"
 
     @property
+    def description(self) -> Path:
+        """The curated description of the source report (Turtle, beside its text)."""
+        return self.source.with_suffix(".ttl")
+
+    @property
     def queries(self) -> Path:
         return self.root / "queries"
 
