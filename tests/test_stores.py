@@ -582,3 +582,127 @@ def test_credentials_never_follow_a_redirect_to_another_origin() -> None:
         for server in (target, origin):
             server.shutdown()
             server.server_close()
+
+
+_EMPTY_RESULTS = (
+    b'<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/sparql-results#"><head/><results/></sparql>'
+)
+
+
+class _Hostile:
+    """A local server that misbehaves one way per path (the red team's cases, kept as tests)."""
+
+    def __init__(self) -> None:
+        import http.server
+        import threading
+
+        seen: list[tuple[str, str, str | None]] = []
+        self.seen = seen
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def answer(self) -> None:
+                seen.append((self.command, self.path, self.headers.get("Authorization")))
+                length = int(self.headers.get("Content-Length") or 0)
+                if length:
+                    self.rfile.read(length)
+                mode = self.path.strip("/").split("?")[0]
+                if mode == "short":  # promises more than it sends, then closes
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/sparql-results+xml")
+                    self.send_header("Content-Length", "99999")
+                    self.end_headers()
+                    self.wfile.write(_EMPTY_RESULTS)
+                    self.close_connection = True
+                    return
+                if mode == "badgzip":
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/sparql-results+xml")
+                    self.send_header("Content-Encoding", "gzip")
+                    self.send_header("Content-Length", "10")
+                    self.end_headers()
+                    self.wfile.write(b"not gzip!!")
+                    return
+                if mode in ("loop", "file", "found", "ok-after"):
+                    location = {
+                        "loop": "/loop",
+                        "file": "file:///etc/passwd",
+                        "found": "/ok",
+                        "ok-after": "/ok",
+                    }[mode]
+                    self.send_response(302 if mode == "found" else 307)
+                    self.send_header("Location", location)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                if mode == "echo":
+                    import base64
+
+                    auth = self.headers.get("Authorization", "")
+                    body = b"error user " + (base64.b64decode(auth[6:]) if auth.startswith("Basic ") else b"")
+                    self.send_response(500)
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                    return
+                self.send_response(200)
+                self.send_header("Content-Type", "application/sparql-results+xml")
+                self.send_header("Content-Length", str(len(_EMPTY_RESULTS)))
+                self.end_headers()
+                self.wfile.write(_EMPTY_RESULTS)
+
+            do_GET = do_POST = answer
+
+            def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (the base class's name)
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("short", "closed the connection or sent a broken answer (connection closed by the server)"),
+        ("badgzip", "closed the connection or sent a broken answer"),
+        ("loop", "redirected more than 5 times; check the URL"),
+        ("file", "redirected to an address that cannot be followed"),
+        ("found", "redirected with HTTP 302, which would drop the request's body; give the URL it redirects to (/ok)"),
+    ],
+)
+def test_a_broken_answer_or_redirect_is_one_line(path: str, expected: str) -> None:
+    """No traceback from below requests: a short body, a body that is not the gzip it claims, a
+    redirect loop, a redirect to file://, and a 302 that would turn the query's POST into a GET."""
+    hostile = _Hostile()
+    try:
+        done = casegraph("query", "timeline", "--endpoint", f"{hostile.base}/{path}", "--timeout", "3")
+        assert "Traceback" not in done.stderr
+        assert expected in one_line_error(done)
+        if path == "found":
+            assert [method for method, _, _ in hostile.seen] == ["POST"]  # the GET without the query never left
+    finally:
+        hostile.close()
+
+
+def test_a_password_echoed_by_the_server_is_not_printed_and_a_bad_netrc_is_not_read_when_unneeded(
+    tmp_path: Path,
+) -> None:
+    hostile = _Hostile()
+    netrc = tmp_path / "netrc"
+    netrc.write_text("machine 127.0.0.1 login\n  this is not netrc syntax {\n", encoding="utf-8")
+    env = {**os.environ, "CASEGRAPH_PASSWORD": "s3cr3t-PW", "NETRC": str(netrc), "HOME": str(tmp_path)}
+    login = ("--auth", "basic", "--user", "dba")
+    try:
+        echoed = casegraph("query", "timeline", "--endpoint", f"{hostile.base}/echo", *login, env=env)
+        line = one_line_error(echoed)
+        assert "answered HTTP 500 to POST" in line and "user dba:***" in line
+        assert "s3cr3t-PW" not in echoed.stderr + echoed.stdout
+        fine = casegraph("query", "timeline", "--endpoint", f"{hostile.base}/ok-after", *login, env=env)
+        assert fine.returncode == 0, fine.stderr
+        assert hostile.seen[-1][1] == "/ok" and hostile.seen[-1][2] is not None  # same origin: credentials kept
+    finally:
+        hostile.close()

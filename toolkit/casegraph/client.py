@@ -7,13 +7,19 @@ every request:
   (``--auth``/``--user``), and otherwise none at all — ``~/.netrc`` is never read unasked (requests
   would read it for every request without an ``auth``), so a malformed one never breaks an
   anonymous request; nothing is installed process-wide;
-- **time bounded**: ``timeout`` seconds (a float) to connect and to start answering, and the same
-  again, in total, to finish the answer — a server that drips one byte at a time cannot hold a
-  command beyond that;
+- **time bounded**: ``timeout`` seconds (a float) for each connection and each read, and a total
+  deadline of ``timeout`` seconds from the first request across redirects and the whole answer, so
+  a server that drips one byte at a time, or redirects slowly again and again, is cut off (the
+  one gap: headers dripped a byte at a time are bounded only by each read's ``timeout`` and
+  http.client's header limits);
+- **redirects**: at most five, and never one that would turn the query's POST into a GET
+  (HTTP 301, 302, 303 drop the body): that is refused, naming where to send the request;
 - **credentials stay with their origin**: a redirect to another scheme, host or port is refused
   when credentials are set (curl's rule without ``--location-trusted``), and followed without any
   credentials otherwise; ``~/.netrc`` is not read on a redirect either;
-- **size bounded**: an answer larger than ``max_bytes`` stops the request;
+- **size bounded**: an answer larger than ``max_bytes`` stops the request; of an error page only
+  the first ``ERROR_BYTES`` are read;
+- **secrets stay secret**: the password never appears in a message, even echoed by the server;
 - **one map from failures to one-line messages** naming the URL, the HTTP status and what to try.
 
 SPARQLWrapper stays the SPARQL Protocol query client (``casegraph.remote``): it builds each query
@@ -34,6 +40,10 @@ from .errors import StoreError, one_line
 
 #: The largest answer read from a store (queries and counts; uploads send, they do not read).
 MAX_BYTES = 1 << 30
+#: How much of an error page is read (messages quote its first words).
+ERROR_BYTES = 1 << 16
+#: How many redirects a request follows.
+MAX_REDIRECTS = 5
 
 
 class StatusError(StoreError):
@@ -100,7 +110,29 @@ def _session(with_credentials: bool) -> Any:
                 )
             prepared_request.headers.pop("Authorization", None)
 
-    return Session()
+    session = Session()
+    session.max_redirects = MAX_REDIRECTS
+    return session
+
+
+def _redirect_check(deadline: float, timeout: float) -> Any:
+    """A response hook: every hop within the total deadline, and no redirect that drops a POST body."""
+
+    def check(response: Any, *args: Any, **kwargs: Any) -> Any:
+        url = response.request.url
+        if time.monotonic() > deadline:
+            response.close()
+            raise StoreError(f"{short(url)} did not answer within {timeout:g} s in total; try a larger --timeout")
+        if response.is_redirect and response.status_code in (301, 302, 303) and response.request.method == "POST":
+            target = response.headers.get("Location", "")
+            response.close()
+            raise StoreError(
+                f"{short(url)} redirected with HTTP {response.status_code}, which would drop the request's body; "
+                f"give the URL it redirects to ({target[:200]}) directly"
+            )
+        return response
+
+    return check
 
 
 class StoreClient:
@@ -133,31 +165,59 @@ class StoreClient:
             StoreError: unreachable, cut off, too slow, too large, or an error status.
         """
         import requests
+        import urllib3
 
         timeout = self.endpoint.timeout
+        deadline = time.monotonic() + timeout
+        hooks = {"response": [_redirect_check(deadline, timeout)]}
         try:
             with self.session.request(
-                method, url, params=params, data=data, headers=headers, timeout=(timeout, timeout), stream=True
+                method,
+                url,
+                params=params,
+                data=data,
+                headers=headers,
+                timeout=(timeout, timeout),
+                stream=True,
+                hooks=hooks,
             ) as response:
-                body = self._read(response, url, time.monotonic() + timeout)
+                limit = self.max_bytes if response.status_code < 300 else ERROR_BYTES
+                body = self._read(response, url, deadline, limit)
                 answer = Answer(response.status_code, dict(response.headers), body)
         except requests.Timeout as err:
             raise StoreError(f"{short(url)} did not answer within {timeout:g} s; try a larger --timeout") from err
-        except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError, http.client.HTTPException) as err:
+        except requests.TooManyRedirects as err:
+            raise StoreError(f"{short(url)} redirected more than {MAX_REDIRECTS} times; check the URL") from err
+        except (requests.exceptions.InvalidSchema, requests.exceptions.InvalidURL, ValueError) as err:
             raise StoreError(
-                f"{short(url)} cannot be reached or closed the connection ({_reason(err)}); "
-                "check the URL and that the server is running"
+                f"{short(url)} redirected to an address that cannot be followed ({one_line(err)[:200]}); check the URL"
+            ) from err
+        except (
+            requests.ConnectionError,
+            requests.exceptions.ChunkedEncodingError,
+            requests.exceptions.ContentDecodingError,
+            http.client.HTTPException,
+            urllib3.exceptions.HTTPError,
+        ) as err:
+            if isinstance(err, urllib3.exceptions.ReadTimeoutError):
+                raise StoreError(f"{short(url)} stopped answering for {timeout:g} s; try a larger --timeout") from err
+            raise StoreError(
+                f"{short(url)} cannot be reached, closed the connection or sent a broken answer "
+                f"({_reason(err)}); check the URL and that the server is running"
             ) from err
         if answer.status >= 300:
             raise self.failure(method, url, answer)
         return answer
 
-    def _read(self, response: Any, url: str, deadline: float) -> bytes:
+    def _read(self, response: Any, url: str, deadline: float, limit: int) -> bytes:
         chunks, size = [], 0
         while chunk := response.raw.read1(
             65536, decode_content=True
         ):  # one read at a time: the deadline is checked often
             size += len(chunk)
+            if limit < self.max_bytes and size > limit:  # an error page: its first words are enough
+                chunks.append(chunk)
+                break
             if size > self.max_bytes:
                 raise StoreError(
                     f"{short(url)} answered more than {self.max_bytes // (1 << 20)} MB; "
@@ -172,7 +232,10 @@ class StoreClient:
 
     def failure(self, method: str, url: str, answer: Answer) -> StatusError:
         """One line for an HTTP error status: the URL, the status and what to try."""
-        status, text = answer.status, " ".join(answer.body.decode("utf-8", "replace").split())[:160]
+        status, text = answer.status, " ".join(answer.body[:2048].decode("utf-8", "replace").split())[:160]
+        creds = self.endpoint.credentials
+        if creds is not None and creds.password:  # a server may echo what it was sent
+            text = text.replace(creds.password, "***")
         where = short(url)
         if status == 401 and self.endpoint.credentials is None:
             what = "needs credentials (HTTP 401); give --auth basic|digest and --user (the password comes from "

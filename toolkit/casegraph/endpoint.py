@@ -88,12 +88,13 @@ def credentials(
     if kind is None and user is None:  # nothing asked: ~/.netrc is not even read
         return None
     host = urlsplit(url).hostname or ""
-    stored = _from_netrc(host)
+    password = os.environ.get(PASSWORD_VARIABLE)
+    # ~/.netrc is read only when it is needed: for the user name or the password
+    stored = _from_netrc(host) if user is None or password is None else None
     auth = AuthKind(kind or "basic")
     name = user or (stored[0] if stored else "")
     if not name:
         raise UsageError(f"--auth {auth}: no user name; give --user NAME or a login for {host} in ~/.netrc")
-    password = os.environ.get(PASSWORD_VARIABLE)
     if password is None and stored and stored[0] == name:
         password = stored[1]
     if password is None and interactive and callable(prompt):
