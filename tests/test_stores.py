@@ -29,8 +29,20 @@ SECRET = "s3cret-Pa55word-never-printed"
 ASSERTED = GRAPHS["asserted"]
 
 
-def casegraph(*args: str, env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*CLI, *args], capture_output=True, text=True, env=env, timeout=timeout, check=False)
+def casegraph(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """The CLI, in-process (a subprocess costs 0.4 s and proves nothing here; the signal and
+    install tests start real processes); ``env`` replaces the environment for the call."""
+    from click.testing import CliRunner
+
+    from casegraph.cli import cli
+
+    runner = CliRunner()
+    if env is None:
+        result = runner.invoke(cli, list(args), catch_exceptions=False)
+    else:  # the whole environment, as subprocess.run(env=...) would give it
+        unset: dict[str, str | None] = {name: None for name in os.environ if name not in env}
+        result = runner.invoke(cli, list(args), env={**unset, **env}, catch_exceptions=False)
+    return subprocess.CompletedProcess(list(args), result.exit_code, result.stdout, result.stderr)
 
 
 def load_args(server: Server, *extra: str) -> list[str]:
