@@ -25,10 +25,10 @@ INSTALL_HINTS: dict[str, str] = {
 }
 
 
-def _unavailable(message: str) -> NoReturn:
+def unavailable(message: str, *, what: str = "a missing tool") -> NoReturn:
     """Fail in CI, skip elsewhere."""
     if os.environ.get("CI") == "true":
-        pytest.fail(f"{message} (CI=true: a missing tool is an error)", pytrace=False)
+        pytest.fail(f"{message} (CI=true: {what} is an error)", pytrace=False)
     pytest.skip(message)
 
 
@@ -42,7 +42,7 @@ def require_tool(name: str, *, path: str | None = None) -> str:
     if found is None:
         hint = INSTALL_HINTS.get(name, f"install {name}")
         where = f" in {path}" if path is not None else " on PATH"
-        _unavailable(f"{name!r} not found{where}: {hint}")
+        unavailable(f"{name!r} not found{where}: {hint}")
     return found
 
 
@@ -54,7 +54,7 @@ def jsonld_js() -> list[str]:
     """
     require_tool("node")
     if not JSONLD2NQ.is_file():
-        _unavailable(f"{JSONLD2NQ} is missing from the checkout")
+        unavailable(f"{JSONLD2NQ} is missing from the checkout")
     if not (JS_DIR / "node_modules" / "jsonld" / "package.json").is_file():
-        _unavailable(f"npm package jsonld not installed in {JS_DIR / 'node_modules'}: run `cd tools/js && npm ci`")
+        unavailable(f"npm package jsonld not installed in {JS_DIR / 'node_modules'}: run `cd tools/js && npm ci`")
     return ["node", str(JSONLD2NQ)]

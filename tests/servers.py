@@ -33,6 +33,8 @@ from typing import NoReturn
 
 import pytest
 
+from . import external
+
 #: Seconds to wait for a server to answer its readiness probe.
 OXIGRAPH_READY_TIMEOUT = 30.0
 VIRTUOSO_READY_TIMEOUT = 60.0
@@ -100,9 +102,7 @@ def free_port() -> int:
 
 def unavailable(message: str) -> NoReturn:
     """Fail under ``CI=true``, skip elsewhere (the rule of tests/external.py)."""
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{message}\n(CI=true: a server that does not start is an error)", pytrace=False)
-    pytest.skip(message)
+    external.unavailable(message, what="a server that does not start")
 
 
 def find_binary(name: str) -> str | None:

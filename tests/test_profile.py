@@ -18,7 +18,7 @@ from casegraph.errors import ValidationError
 from casegraph.profile import check_owl2rl, owlapi_available
 
 from .conftest import REPO
-from .external import _unavailable
+from .external import unavailable
 
 DATA = REPO / "tests" / "data" / "profile"
 EX = "https://example.org/profile#"
@@ -31,7 +31,7 @@ def owlapi() -> None:
     try:
         profile.checker_command()
     except ValidationError as exc:
-        _unavailable(str(exc))
+        unavailable(str(exc))
 
 
 def without_ontology_id(violation: str) -> str:
