@@ -37,6 +37,7 @@ from urllib.parse import urlsplit
 
 from .endpoint import AuthKind, Endpoint
 from .errors import StoreError, one_line
+from .files import ProgressReader
 
 #: The largest answer read from a store (queries and counts; uploads send, they do not read).
 MAX_BYTES = 1 << 30
@@ -49,9 +50,11 @@ MAX_REDIRECTS = 5
 class StatusError(StoreError):
     """The store answered with an HTTP error status."""
 
-    def __init__(self, message: str, status: int, body: str) -> None:
+    def __init__(self, message: str, status: int, body: str, *, misdirected: bool = False) -> None:
         super().__init__(message)
         self.status, self.body = status, body
+        #: the request went to what looks like the update endpoint given as the query endpoint
+        self.misdirected = misdirected
 
 
 @dataclass(frozen=True)
@@ -156,7 +159,7 @@ class StoreClient:
         url: str,
         *,
         params: Mapping[str, str] | None = None,
-        data: bytes | IO[bytes] | None = None,
+        data: bytes | IO[bytes] | ProgressReader | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> Answer:
         """Send one request; the whole answer, or a StoreError (a StatusError for an HTTP error).
@@ -181,8 +184,7 @@ class StoreClient:
                 stream=True,
                 hooks=hooks,
             ) as response:
-                limit = self.max_bytes if response.status_code < 300 else ERROR_BYTES
-                body = self._read(response, url, deadline, limit)
+                body = self._read(response, url, deadline, error_page=response.status_code >= 300)
                 answer = Answer(response.status_code, dict(response.headers), body)
         except requests.Timeout as err:
             raise StoreError(f"{short(url)} did not answer within {timeout:g} s; try a larger --timeout") from err
@@ -209,16 +211,17 @@ class StoreClient:
             raise self.failure(method, url, answer)
         return answer
 
-    def _read(self, response: Any, url: str, deadline: float, limit: int) -> bytes:
+    def _read(self, response: Any, url: str, deadline: float, *, error_page: bool) -> bytes:
         chunks, size = [], 0
+        limit = ERROR_BYTES if error_page else self.max_bytes
         while chunk := response.raw.read1(
             65536, decode_content=True
         ):  # one read at a time: the deadline is checked often
             size += len(chunk)
-            if limit < self.max_bytes and size > limit:  # an error page: its first words are enough
-                chunks.append(chunk)
-                break
-            if size > self.max_bytes:
+            if size > limit:
+                if error_page:  # its first words are enough for the message
+                    chunks.append(chunk)
+                    break
                 raise StoreError(
                     f"{short(url)} answered more than {self.max_bytes // (1 << 20)} MB; "
                     "narrow the query (LIMIT, fewer graphs)"
@@ -246,6 +249,9 @@ class StoreClient:
             what = f"has no service at this path (HTTP 404 to {method}); check the URL"
         else:
             what = f"answered HTTP {status} to {method}: {text}"
-        if status in (400, 405, 415) and "update" in urlsplit(url).path.lower() and url == self.endpoint.query:
+        misdirected = (
+            status in (400, 405, 415) and "update" in urlsplit(url).path.lower() and url == self.endpoint.query
+        )
+        if misdirected:
             what += "; this looks like the update endpoint: give it to --update, and the query endpoint to --endpoint"
-        return StatusError(f"{where} {what}", status, text)
+        return StatusError(f"{where} {what}", status, text, misdirected=misdirected)

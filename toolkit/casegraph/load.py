@@ -28,7 +28,7 @@ import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO, cast
+from typing import BinaryIO, cast
 
 import pyoxigraph as ox
 
@@ -73,9 +73,6 @@ class _Client:
         self.endpoint = endpoint
         self.client = StoreClient(endpoint)
 
-    def _send(self, method: str, url: str, **kwargs: Any) -> None:
-        self.client.request(method, url, **kwargs)
-
     def upload(self, method: str, graph: str, body: BinaryIO, size: int, advance: Callable[[int], None]) -> None:
         """Send N-Triples to the Graph Store: PUT replaces the graph, POST adds to it."""
         store = self.endpoint.graph_store
@@ -83,12 +80,12 @@ class _Client:
             raise UsageError("no --graph-store URL")
         body.seek(0)  # the reader counts from the start, and rewinds there when Digest asks again
         upload = ProgressReader(body, advance, size=size)
-        self._send(method, store, params={"graph": graph}, data=upload, headers={"Content-Type": NTRIPLES})
+        self.client.request(method, store, params={"graph": graph}, data=upload, headers={"Content-Type": NTRIPLES})
 
     def update(self, text: str) -> None:
         if self.endpoint.update is None:
             raise UsageError("no --update URL: give the store's SPARQL Update endpoint")
-        self._send(
+        self.client.request(
             "POST",
             self.endpoint.update,
             data=text.encode("utf-8"),

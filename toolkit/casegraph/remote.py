@@ -100,7 +100,7 @@ def run_remote(
     try:
         response = sparql.query().response
     except StatusError as err:
-        if err.status == 400 and "looks like the update endpoint" not in str(err):
+        if err.status == 400 and not err.misdirected:
             raise QueryError(f"{where}: {endpoint.name} rejected the query as malformed: {err.body}") from err
         raise
     return parse_answer(response.read(), response.headers.get("Content-Type", ""), form, endpoint.name)
