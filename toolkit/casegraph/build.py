@@ -31,7 +31,6 @@ from .iris import (
     GRAPHS,
     ID_NS,
     ONTOLOGY_IRI,
-    SOURCE_ID,
     SOURCE_IRI,
 )
 from .ontology import CG, DCAT, DCTERMS, PROV, SKOS, SPDX, VOID, read_turtle, undeclared_terms
@@ -49,6 +48,12 @@ ENGINE_AGENTS = {Engine.OWLRL: URIRef(ID_NS + "software/owlrl"), Engine.FAST: UR
 ENGINE_NAMES = {Engine.OWLRL: "owlrl, the OWL 2 RL reference reasoner", Engine.FAST: "reasonable (OWL 2 RL, Rust)"}
 
 
+#: The graphs a curator writes (the build adds inferred and metadata).
+_CURATED_ROLES = ("ontology", "asserted", "evidence", "enrichment")
+#: The graphs of data (not the ontology, not derived by reasoning) that must use declared terms.
+_DATA_ROLES = ("asserted", "evidence", "enrichment", "metadata")
+
+
 @dataclass(frozen=True)
 class Sources:
     """Everything a build reads, with the SHA-256 of each file."""
@@ -60,6 +65,8 @@ class Sources:
     description: Graph
     text: str
     digests: dict[str, str]
+    #: each input file but the source text, by name: its path in the tree, as the metadata gives it
+    inputs: dict[str, str]
     facts_path: Path
 
 
@@ -92,6 +99,7 @@ def read_sources(paths: Paths) -> Sources:
         description=description,
         text=text,
         digests={name: _sha256(path) for name, path in files.items()},
+        inputs={name: path.relative_to(paths.root).as_posix() for name, path in files.items() if name != "source"},
         facts_path=paths.facts,
     )
 
@@ -134,16 +142,7 @@ def describe_inputs(sources: Sources) -> Graph:
     g.add((SOFTWARE, RDF.type, PROV.SoftwareAgent))
     g.add((SOFTWARE, SKOS.prefLabel, Literal("casegraph", lang="en")))
     g.add((SOFTWARE, DCTERMS.hasVersion, Literal(__version__)))
-    inputs = (
-        ("ontology", "ontology/casegraph.ttl"),
-        ("facts", "graph/article.ttl"),
-        ("enrichment", "graph/enrichment.trig"),
-        ("retired", "graph/retired.ttl"),
-        ("description", f"graph/sources/{SOURCE_ID}.ttl"),
-    )
-    for name, file in inputs:
-        if name not in sources.digests:
-            continue
+    for name, file in sources.inputs.items():
         entity = URIRef(f"{ID_NS}input/{name}")
         g.add((BUILD, PROV.used, entity))
         g.add((entity, RDF.type, PROV.Entity))
@@ -218,7 +217,7 @@ def check_graphs(graphs: dict[str, Graph], ontology: Graph) -> None:
                     f"triple {triple} is in both the {seen[triple]} and the {role} graph; named graphs must be disjoint"
                 )
             seen[triple] = role
-    for role in [r for r in ("asserted", "evidence", "enrichment", "metadata") if r in graphs]:
+    for role in [r for r in _DATA_ROLES if r in graphs]:
         unknown = undeclared_terms(graphs[role], ontology)
         if unknown:
             names = ", ".join(f"cg:{str(t).split('#', 1)[1]}" for t in unknown)
@@ -231,7 +230,7 @@ def check_graphs(graphs: dict[str, Graph], ontology: Graph) -> None:
 def conformance(graphs: dict[str, Graph], shapes: Graph | None = None) -> Report:
     """SHACL over the union of the graphs, plus the ontology checks that need no reasoner."""
     report = shacl(union(*graphs.values()), shapes if shapes is not None else read_shapes(), graphs["ontology"])
-    data = [graphs[role] for role in ("asserted", "evidence", "enrichment", "metadata") if role in graphs]
+    data = [graphs[role] for role in _DATA_ROLES if role in graphs]
     return report + ontology_findings(graphs["ontology"], data)
 
 
@@ -251,9 +250,7 @@ def require_conformance(report: Report) -> None:
 def complete(graphs: dict[str, Graph], inputs: Graph, engine: Engine) -> dict[str, Graph]:
     """Add the inferred graph (the closure of ontology + asserted only) and the metadata graph to
     the curated graphs (ontology, asserted, evidence, enrichment), then check everything."""
-    graphs = {
-        role: graphs[role] if role in graphs else Graph() for role in ("ontology", "asserted", "evidence", "enrichment")
-    }
+    graphs = {role: graphs[role] if role in graphs else Graph() for role in _CURATED_ROLES}
     graphs["inferred"] = reason(graphs["ontology"], graphs["asserted"], engine=engine)
     graphs["metadata"] = describe_dataset(graphs, inputs, engine)
     check_graphs(graphs, graphs["ontology"])

@@ -34,14 +34,11 @@ def parse_trig(data: bytes, *, where: str) -> Graphs:
         quads = list(ox.parse(data, format=ox.RdfFormat.TRIG))
     except SyntaxError as err:
         raise OntologyError(f"{where}: not valid TriG ({one_line(err)}); fix the file") from err
-    by_graph: dict[str | None, list[ox.Triple]] = {}
+    by_graph: dict[str | None, list[ox.Quad]] = {None: []}
     for q in quads:
         name = None if isinstance(q.graph_name, ox.DefaultGraph) else q.graph_name.value
-        by_graph.setdefault(name, []).append(ox.Triple(q.subject, q.predicate, q.object))
-    graphs: Graphs = {None: Graph()}
-    for name, triples in by_graph.items():
-        graphs[name] = to_rdflib(triples)
-    return graphs
+        by_graph.setdefault(name, []).append(q)
+    return {name: to_rdflib(graph) for name, graph in by_graph.items()}
 
 
 def read_enrichment(path: Path) -> Graph:
