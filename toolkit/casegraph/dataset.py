@@ -5,6 +5,7 @@ Only pyoxigraph is imported here, so reading the shipped dataset stays fast (no 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -84,9 +85,18 @@ def parse_graphs(spec: str) -> tuple[str, ...]:
         if len(names) > 1:
             raise UsageError("--graphs: 'all' stands alone; drop the other names")
         return tuple(GRAPHS)
-    unknown = [n for n in names if n not in GRAPHS]
-    if unknown:
-        raise UsageError(f"--graphs: unknown graph {unknown[0]!r}; choose from " + ", ".join([*GRAPHS, "all"]))
+    return ordered_roles(names, unknown="--graphs: unknown graph", choices=[*GRAPHS, "all"])
+
+
+def ordered_roles(names: Sequence[str], *, unknown: str, choices: Sequence[str] = tuple(GRAPHS)) -> tuple[str, ...]:
+    """``names`` as graph roles in canonical order.
+
+    Raises:
+        UsageError: a name that is no role (the message starts with ``unknown`` and lists ``choices``).
+    """
+    bad = [n for n in names if n not in GRAPHS]
+    if bad:
+        raise UsageError(f"{unknown} {bad[0]!r}; choose from " + ", ".join(choices))
     return tuple(role for role in GRAPHS if role in names)
 
 

@@ -65,11 +65,10 @@ def roles_of(graphs: Sequence[GraphRole | str] | None, default: Sequence[str]) -
     Raises:
         UsageError: an unknown role.
     """
-    names = list(default) if graphs is None else [str(GraphRole(g)) if g in GRAPHS else str(g) for g in graphs]
-    unknown = [n for n in names if n not in GRAPHS]
-    if unknown:
-        raise UsageError(f"unknown graph role {unknown[0]!r}; choose from " + ", ".join(GRAPHS))
-    return tuple(role for role in GRAPHS if role in names)
+    from .dataset import ordered_roles
+
+    names = list(default) if graphs is None else [str(g) for g in graphs]  # a GraphRole is its string
+    return ordered_roles(names, unknown="unknown graph role")
 
 
 def open_user_store(source: Source, roles: Sequence[str], *, progress: Progress = _no_progress) -> ox.Store | None:
