@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from click.testing import CliRunner, Result
 
 from casegraph.cli import cli
 from casegraph.dataset import open_dataset, read_quads
+from casegraph.iris import SOURCE_ID
 from casegraph.resources import Paths, default_paths
 
 #: The real-server and fault-proxy fixtures, registered once for the whole run.
@@ -35,9 +37,33 @@ def value(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | ox.Defaul
     return str(term) if isinstance(term, (ox.Triple, ox.DefaultGraph)) else term.value
 
 
+class Tree(Paths):
+    """A source tree, with the files of the shipped report named."""
+
+    @property
+    def facts(self) -> Path:
+        return self.root / "graph" / "article.ttl"
+
+    @property
+    def source(self) -> Path:
+        return self.sources / f"{SOURCE_ID}.txt"
+
+    @property
+    def description(self) -> Path:
+        return self.sources / f"{SOURCE_ID}.ttl"
+
+
+def copy_tree(tmp_path: Path, paths: Paths) -> Tree:
+    """A copy of the source tree ``paths`` (ontology and curated graph files, not the build), to edit."""
+    root = tmp_path / "tree"
+    shutil.copytree(paths.root / "ontology", root / "ontology")
+    shutil.copytree(paths.root / "graph", root / "graph", ignore=shutil.ignore_patterns("build"))
+    return Tree(root)
+
+
 @pytest.fixture(scope="session")
-def paths() -> Paths:
-    return default_paths()
+def paths() -> Tree:
+    return Tree(default_paths().root)
 
 
 @pytest.fixture(scope="session")
@@ -51,7 +77,7 @@ def quads() -> list[ox.Quad]:
 
 
 @pytest.fixture(scope="session")
-def source_text(paths: Paths) -> str:
+def source_text(paths: Tree) -> str:
     return paths.source.read_bytes().decode("utf-8")
 
 

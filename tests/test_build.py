@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -16,10 +15,10 @@ from rdflib import BNode, Graph, Literal, URIRef
 from casegraph.build import build, check_graphs, read_sources
 from casegraph.errors import BuildError, GroundingError, OntologyError
 from casegraph.export import graph_iri
-from casegraph.iris import GRAPHS, SOURCE_IRI
+from casegraph.iris import GRAPHS, SOURCE_ID, SOURCE_IRI, role_graph
 from casegraph.resources import Paths
 
-from .conftest import REPO, solutions
+from .conftest import REPO, Tree, copy_tree, solutions
 from .refresh_golden import minted_iris
 
 SOURCE_SHA256 = "c7b65e17c2cb659ae1dd8a5d19b07749035927d23cecfb09bfb6daedb043859e"  # ../shared/sources/README.md
@@ -51,7 +50,7 @@ def test_the_build_is_byte_identical_across_hash_seeds_and_the_shipped_dataset_i
     assert len(digests) == 1
 
 
-def test_the_source_text_is_the_one_given(paths: Paths) -> None:
+def test_the_source_text_is_the_one_given(paths: Tree) -> None:
     assert hashlib.sha256(paths.source.read_bytes()).hexdigest() == SOURCE_SHA256
     shared = REPO.parent / "shared" / "sources" / paths.source.name
     if shared.exists():
@@ -59,6 +58,7 @@ def test_the_source_text_is_the_one_given(paths: Paths) -> None:
 
 
 def test_named_graphs_are_disjoint_and_have_no_blank_nodes(quads: list[ox.Quad]) -> None:
+    """With one report, every graph is its own role, so no two graphs share a triple."""
     graphs_of: dict[tuple[str, str, str], set[str]] = {}
     for q in quads:
         assert not any(isinstance(t, ox.BlankNode) for t in (q.subject, q.object)), q
@@ -196,18 +196,8 @@ def test_iris_are_pinned(quads: list[ox.Quad]) -> None:
     assert minted == golden
 
 
-def _copy_tree(tmp_path: Path, paths: Paths) -> Paths:
-    root = tmp_path / "tree"
-    for part in ("ontology", "graph/sources"):
-        shutil.copytree(paths.root / part, root / part)
-    shutil.copy(paths.facts, root / "graph" / "article.ttl")
-    shutil.copy(paths.enrichment, root / "graph" / "enrichment.trig")
-    shutil.copy(paths.retired, root / "graph" / "retired.ttl")
-    return Paths(root)
-
-
-def test_a_quote_missing_from_the_source_fails_the_build_naming_the_claim(tmp_path: Path, paths: Paths) -> None:
-    tree = _copy_tree(tmp_path, paths)
+def test_a_quote_missing_from_the_source_fails_the_build_naming_the_claim(tmp_path: Path, paths: Tree) -> None:
+    tree = copy_tree(tmp_path, paths)
     text = tree.facts.read_text(encoding="utf-8")
     tree.facts.write_text(
         text.replace('cgc:mention "Laura Friedman" ;', 'cgc:mention "Laura Friedmann" ;'), encoding="utf-8"
@@ -225,18 +215,18 @@ def test_a_quote_missing_from_the_source_fails_the_build_naming_the_claim(tmp_pa
     assert list(out.iterdir()) == []
 
 
-def test_an_undeclared_term_fails_the_build(tmp_path: Path, paths: Paths) -> None:
-    tree = _copy_tree(tmp_path, paths)
+def test_an_undeclared_term_fails_the_build(tmp_path: Path, paths: Tree) -> None:
+    tree = copy_tree(tmp_path, paths)
     text = tree.facts.read_text(encoding="utf-8")
     tree.facts.write_text(text.replace("cg:careerStatus", "cg:carreerStatus"), encoding="utf-8")
     with pytest.raises(
-        OntologyError, match=r"asserted graph uses terms the ontology does not declare: cg:carreerStatus;"
+        OntologyError, match=rf"asserted:{SOURCE_ID} graph uses terms the ontology does not declare: cg:carreerStatus;"
     ):
         build(tree, output=tmp_path)
 
 
-def test_a_turtle_syntax_error_names_file_and_line(tmp_path: Path, paths: Paths) -> None:
-    tree = _copy_tree(tmp_path, paths)
+def test_a_turtle_syntax_error_names_file_and_line(tmp_path: Path, paths: Tree) -> None:
+    tree = copy_tree(tmp_path, paths)
     lines = tree.facts.read_text(encoding="utf-8").splitlines()
     number = next(n for n, line in enumerate(lines, 1) if line.startswith("agency:hhs"))
     lines[number - 1] = "agency:hhs a cg:GovernmentAgency ;;; ]"
@@ -250,36 +240,40 @@ def test_blank_nodes_and_shared_triples_are_refused() -> None:
     with_bnode = Graph()
     with_bnode.add((URIRef(EX + "a"), URIRef(EX + "p"), BNode()))
     with pytest.raises(BuildError, match="blank node"):
-        check_graphs({"asserted": with_bnode, "metadata": Graph()}, ontology)
+        check_graphs({GRAPHS["asserted"]: with_bnode, GRAPHS["metadata"]: Graph()}, ontology)
     shared = Graph()
     shared.add((URIRef(EX + "a"), URIRef(EX + "p"), Literal("x")))
-    with pytest.raises(BuildError, match="is in both the asserted and the metadata graph"):
-        check_graphs({"asserted": shared, "metadata": shared}, ontology)
+    with pytest.raises(BuildError, match=f"is in both the asserted:{SOURCE_ID} and the metadata graph"):
+        check_graphs({GRAPHS["asserted"]: shared, GRAPHS["metadata"]: shared}, ontology)
+    # two reports may state the same fact: each report's asserted graph holds it
+    check_graphs({GRAPHS["asserted"]: shared, role_graph("asserted", "second"): shared}, ontology)
 
 
-def test_a_missing_source_text_is_one_clear_error(tmp_path: Path, paths: Paths) -> None:
-    tree = _copy_tree(tmp_path, paths)
+def test_a_report_needs_its_text_and_its_description(tmp_path: Path, paths: Tree) -> None:
+    tree = copy_tree(tmp_path, paths)
+    tree.description.unlink()
+    with pytest.raises(OntologyError) as err:
+        read_sources(tree)
+    assert str(err.value) == (
+        f"{tree.description}: missing; each report in {tree.sources} needs its description beside its text "
+        "(see the README, 'Adding a report')"
+    )
     tree.source.unlink()
     with pytest.raises(OntologyError) as err:
         read_sources(tree)
-    assert str(err.value) == f"{tree.source}: cannot read the source text (No such file or directory)"
+    assert str(err.value) == f"{tree.sources}: no report (*.txt) here; a dataset needs at least one"
 
 
-def test_the_report_is_described_by_its_curated_turtle_beside_the_text(tmp_path: Path, paths: Paths) -> None:
+def test_the_report_is_described_by_its_curated_turtle_beside_the_text(tmp_path: Path, paths: Tree) -> None:
     """Title, authors, date and publisher are data (graph/sources/<id>.ttl), not Python: a curator
     edits the file and the metadata follows; the build adds the length and SHA-256 it measures."""
     from casegraph.build import describe_source
 
-    root = tmp_path / "tree"
-    shutil.copytree(paths.root / "ontology", root / "ontology")
-    shutil.copytree(paths.root / "graph" / "sources", root / "graph" / "sources")
-    for name in ("article.ttl", "enrichment.trig", "retired.ttl"):
-        shutil.copy(paths.root / "graph" / name, root / "graph" / name)
-    tree = Paths(root)
-    assert tree.description == root / "graph" / "sources" / "000_1ffa199c7bd90bb3.ttl"
+    tree = copy_tree(tmp_path, paths)
     text = tree.description.read_text(encoding="utf-8")
     tree.description.write_text(text.replace('"2025-06-13"^^xsd:date', '"2025-06-14"^^xsd:date'), encoding="utf-8")
-    described = describe_source(read_sources(tree))
+    sources = read_sources(tree)
+    described = describe_source(sources, sources.reports[0])
     src = URIRef(SOURCE_IRI)
     dcterms = "http://purl.org/dc/terms/"
     assert list(described.objects(src, URIRef(dcterms + "date"))) == [
@@ -293,5 +287,9 @@ def test_the_report_is_described_by_its_curated_turtle_beside_the_text(tmp_path:
     checksums = list(described.objects(src, URIRef(spdx + "checksum")))
     assert [str(v) for c in checksums for v in described.objects(c, URIRef(spdx + "checksumValue"))] == [SOURCE_SHA256]
     tree.description.write_text(text.replace(" a cg:NewsArticle ;", "", 1), encoding="utf-8")
-    with pytest.raises(OntologyError, match=r"000_1ffa199c7bd90bb3\.ttl: does not describe <https://w3id"):
+    with pytest.raises(OntologyError) as err:
         read_sources(tree)
+    assert str(err.value) == (
+        f"{tree.description}: describe the report once, as an IRI with rdf:type and "
+        'dcterms:identifier "000_1ffa199c7bd90bb3.txt"'
+    )

@@ -24,9 +24,11 @@ def _triples(source: GraphSource) -> set[str]:
 
 
 def test_splitting_the_dataset_file_equals_parsing_it(quads: list[ox.Quad], tmp_path: Path) -> None:
-    fast = dataset_file_sources(dataset_file(), ROLES, tmp_path)
-    assert fast is not None
-    parsed = dataset_sources(quads, ROLES)
+    split = dataset_file_sources(dataset_file(), ROLES, tmp_path)
+    assert split is not None
+    fast, present = split
+    parsed, also = dataset_sources(quads, ROLES)
+    assert present == also == set(GRAPHS.values())
     assert [(s.label, s.graph, s.count) for s in fast] == [(s.label, s.graph, s.count) for s in parsed]
     for a, b in zip(fast, parsed, strict=True):
         assert _triples(a) == _triples(b)
@@ -39,7 +41,7 @@ def test_a_file_of_another_layout_is_parsed_instead(tmp_path: Path) -> None:
 
 
 def test_update_chunks_are_valid_sparql_and_cover_every_triple(quads: list[ox.Quad]) -> None:
-    (source,) = dataset_sources(quads, ("asserted",))
+    (source,), _ = dataset_sources(quads, ("asserted",))
     body = io.BytesIO()
     source.write(body)
     store = ox.Store()

@@ -226,8 +226,8 @@ def test_a_query_returns_the_same_rows_with_or_without_the_inferred_graph(query:
 
     params = PARAMS.get(query.id, {})
     roles = tuple(r for r in query.graphs if r != "inferred")
-    without = _csv(run_query(store, query, params, graphs=graph_names(roles)))
-    with_inferred = _csv(run_query(store, query, params, graphs=graph_names((*roles, "inferred"))))
+    without = _csv(run_query(store, query, params, graphs=graph_names(roles, store)))
+    with_inferred = _csv(run_query(store, query, params, graphs=graph_names((*roles, "inferred"), store)))
     assert with_inferred == without
     assert without.count(b"\n") > 1
 

@@ -10,9 +10,9 @@ import pytest
 from rdflib import OWL, RDF, Graph, URIRef
 from rdflib.term import Node
 
-from casegraph.build import graphs_of
+from casegraph.build import graphs_of, role_union
 from casegraph.errors import ReasoningError
-from casegraph.iris import ID_NS, ONTOLOGY_NS
+from casegraph.iris import ID_NS, ONTOLOGY_NS, ROLES
 from casegraph.ontology import read_ontology, read_turtle
 from casegraph.reason import Engine, exclusion, reason, union
 
@@ -29,7 +29,9 @@ def i(path: str) -> URIRef:
 
 @pytest.fixture(scope="module")
 def graphs(quads: list[ox.Quad]) -> dict[str, Graph]:
-    return graphs_of(quads)
+    """The dataset's graphs by role (every report's asserted graph as one)."""
+    named = graphs_of(quads)
+    return {role: role_union(named, role) for role in ROLES}
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -13,11 +12,11 @@ from rdflib import Graph
 
 from casegraph.build import build, conformance, graphs_of
 from casegraph.errors import OntologyError, ValidationError
+from casegraph.iris import selector_of
 from casegraph.ontology import read_ontology, read_turtle
-from casegraph.resources import Paths
 from casegraph.validate import Finding, Report, ReportFormat, Severity, ontology_findings, read_shapes, render, shacl
 
-from .conftest import REPO, Run
+from .conftest import REPO, Run, Tree, copy_tree
 
 DATA = REPO / "tests" / "data"
 T = "https://w3id.org/casegraph/id/test/"
@@ -237,18 +236,8 @@ def test_an_unlabelled_or_undefined_term_is_an_ontology_finding(ontology: Graph)
     ]
 
 
-def _tree(tmp_path: Path, paths: Paths) -> Paths:
-    root = tmp_path / "tree"
-    shutil.copytree(paths.root / "ontology", root / "ontology")
-    shutil.copytree(paths.root / "graph" / "sources", root / "graph" / "sources")
-    shutil.copy(paths.facts, root / "graph" / "article.ttl")
-    shutil.copy(paths.enrichment, root / "graph" / "enrichment.trig")
-    shutil.copy(paths.retired, root / "graph" / "retired.ttl")
-    return Paths(root)
-
-
-def test_build_refuses_a_dataset_that_does_not_conform(tmp_path: Path, paths: Paths) -> None:
-    tree = _tree(tmp_path, paths)
+def test_build_refuses_a_dataset_that_does_not_conform(tmp_path: Path, paths: Tree) -> None:
+    tree = copy_tree(tmp_path, paths)
     text = tree.facts.read_text(encoding="utf-8")
     text = text.replace("    cg:addressedTo agency:cms ;\n    cg:overObjection", "    cg:overObjection", 1)
     # and the words offered for it, which the build would otherwise refuse first
@@ -267,8 +256,8 @@ def test_build_refuses_a_dataset_that_does_not_conform(tmp_path: Path, paths: Pa
     assert list(out.iterdir()) == []
 
 
-def test_build_refuses_an_inconsistent_graph(tmp_path: Path, paths: Paths) -> None:
-    tree = _tree(tmp_path, paths)
+def test_build_refuses_an_inconsistent_graph(tmp_path: Path, paths: Tree) -> None:
+    tree = copy_tree(tmp_path, paths)
     with tree.facts.open("a", encoding="utf-8") as out:
         out.write("\nevent:hhs-order a cg:Memo .\n")
     target = tmp_path / "out"
@@ -299,9 +288,9 @@ def test_a_report_renders_as_text_json_and_a_shacl_report(article_report: Report
     assert len(report) == 2  # [] a sh:ValidationReport ; sh:conforms true
 
 
-def test_validate_and_build_read_the_trees_own_shapes(run: Run, tmp_path: Path, paths: Paths) -> None:
+def test_validate_and_build_read_the_trees_own_shapes(run: Run, tmp_path: Path, paths: Tree) -> None:
     """`--root TREE` means the same in both commands: the tree's ontology, facts *and* shapes."""
-    tree = _tree(tmp_path, paths)
+    tree = copy_tree(tmp_path, paths)
     text = tree.facts.read_text(encoding="utf-8")
     tree.facts.write_text(
         text.replace('skos:prefLabel "Sara Vitolo"@en ;', 'skos:prefLabel "Sara Vitolo"@en , "S. Vitolo"@en ;'),
@@ -333,7 +322,7 @@ def test_validate_and_build_read_the_trees_own_shapes(run: Run, tmp_path: Path, 
 def test_a_stale_inferred_graph_is_a_warning(quads: list[ox.Quad]) -> None:
     from casegraph.validate import closure_findings
 
-    graphs = graphs_of(quads)
+    graphs = {selector_of(name).partition(":")[0]: graph for name, graph in graphs_of(quads).items()}  # one report
     assert closure_findings(graphs["ontology"], graphs["asserted"], graphs["inferred"]).findings == ()
     stale = Graph()
     for triple in list(graphs["inferred"])[1:]:

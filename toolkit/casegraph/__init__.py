@@ -10,14 +10,16 @@ README's "Python API" section for examples):
   ``casegraph query`` and ``casegraph sparql`` do;
 - :func:`export_graphs` — write a source's graphs in any RDF format, as ``casegraph export`` does;
 - :func:`open_dataset`, :func:`find_query`, :func:`run_query` — the same in steps, on a store you keep;
-- :func:`read_quads` and :func:`serialize` (with :class:`RdfFormat`) — the dataset's quads, written
-  in any published RDF format;
+- :func:`read_quads`, :func:`select_quads` and :func:`serialize` (with :class:`RdfFormat`) — the
+  dataset's quads, those of some graphs (by role, or one report's), written in any published RDF
+  format;
 - :func:`build_dataset` — ground, assemble, reason, validate and write a dataset, as ``casegraph
   build`` does.
 
 (The stage modules own the short names — ``casegraph.build``, ``casegraph.export`` are modules —
 so the functions that share a command's name carry a longer one here.)
-- :class:`GraphRole` — the roles of the dataset's named graphs, with their IRIs.
+- :class:`GraphRole` — the roles of the dataset's named graphs (asserted and evidence have one
+  graph per report: select one with ``"asserted:REPORT"``).
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ __version__ = "0.1.0"
 
 if TYPE_CHECKING:  # the public names, for type checkers and readers; loaded lazily at run time
     from .build import build as build_dataset
-    from .dataset import open_dataset, read_quads
+    from .dataset import open_dataset, read_quads, select_quads
     from .export import RdfFormat, serialize
     from .facade import Source, query, sparql
     from .facade import export as export_graphs
@@ -47,6 +49,7 @@ _API = {  # public name -> (module, name there)
     "query": ("casegraph.facade", "query"),
     "read_quads": ("casegraph.dataset", "read_quads"),
     "run_query": ("casegraph.queries", "run_query"),
+    "select_quads": ("casegraph.dataset", "select_quads"),
     "serialize": ("casegraph.export", "serialize"),
     "sparql": ("casegraph.facade", "sparql"),
 }
@@ -63,6 +66,7 @@ __all__ = [
     "query",
     "read_quads",
     "run_query",
+    "select_quads",
     "serialize",
     "sparql",
 ]

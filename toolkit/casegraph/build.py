@@ -10,6 +10,7 @@ dataset and its exports.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from rdflib import RDF, XSD, BNode, Graph, Literal, URIRef
 from . import __version__
 from .bridge import to_oxigraph, to_rdflib
 from .chronology import place_in_time
+from .dataset import select_quads
 from .enrichment import read_enrichment
 from .errors import BuildError, OntologyError, UsageError, ValidationError
 from .export import RdfFormat, export_note, graph_iri, serialize, sorted_triples
@@ -28,10 +30,13 @@ from .iris import (
     CURATION_NS,
     DATASET_IRI,
     EXPORT_GRAPHS,
-    GRAPHS,
     ID_NS,
     ONTOLOGY_IRI,
-    SOURCE_IRI,
+    REPORT_ID,
+    ROLES,
+    graph_role,
+    role_graph,
+    selector_of,
 )
 from .ontology import CG, DCAT, DCTERMS, PROV, SKOS, SPDX, VOID, read_turtle, undeclared_terms
 from .reason import Engine, reason, resolve, union
@@ -48,10 +53,27 @@ ENGINE_AGENTS = {Engine.OWLRL: URIRef(ID_NS + "software/owlrl"), Engine.FAST: UR
 ENGINE_NAMES = {Engine.OWLRL: "owlrl, the OWL 2 RL reference reasoner", Engine.FAST: "reasonable (OWL 2 RL, Rust)"}
 
 
-#: The graphs a curator writes (the build adds inferred and metadata).
+#: The roles of the graphs a curator writes (the build adds inferred and metadata).
 _CURATED_ROLES = ("ontology", "asserted", "evidence", "enrichment")
-#: The graphs of data (not the ontology, not derived by reasoning) that must use declared terms.
+#: The roles of the graphs of data (not the ontology, not derived by reasoning) that must use
+#: declared terms.
 _DATA_ROLES = ("asserted", "evidence", "enrichment", "metadata")
+#: Where a report's description names its facts file (a path relative to ``graph/``); curation
+#: shorthand, never published.
+_FACTS = URIRef(CURATION_NS + "facts")
+
+
+@dataclass(frozen=True)
+class SourceReport:
+    """One source report: its id (the text's file name without ``.txt``), the IRI its description
+    gives it, its text, its curated description (without the shorthand) and its curated facts."""
+
+    id: str
+    iri: URIRef
+    text: str
+    description: Graph
+    facts: Graph
+    facts_path: Path
 
 
 @dataclass(frozen=True)
@@ -59,48 +81,102 @@ class Sources:
     """Everything a build reads, with the SHA-256 of each file."""
 
     ontology: Graph
-    facts: Graph
     enrichment: Graph
     retired: Graph
-    description: Graph
-    text: str
+    reports: tuple[SourceReport, ...]
+    #: the SHA-256 of each file read, by input name (``ontology``, ``facts/REPORT``, …; a
+    #: report's text as ``text/REPORT``)
     digests: dict[str, str]
-    #: each input file but the source text, by name: its path in the tree, as the metadata gives it
+    #: each input file but the reports' texts, by input name: its path in the tree
     inputs: dict[str, str]
-    facts_path: Path
 
 
 def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def read_sources(paths: Paths) -> Sources:
-    """Read the ontology, the curated facts and the source text."""
+def _read_text(path: Path) -> str:
     try:
-        text = paths.source.read_bytes().decode("utf-8")
+        return path.read_bytes().decode("utf-8")
     except OSError as err:
-        raise OntologyError(f"{paths.source}: cannot read the source text ({err.strerror})") from err
+        raise OntologyError(f"{path}: cannot read the source text ({err.strerror})") from err
     except UnicodeDecodeError as err:
-        raise OntologyError(f"{paths.source}: the source text is not UTF-8 ({err.reason} at byte {err.start})") from err
-    files = {"ontology": paths.ontology, "facts": paths.facts, "source": paths.source, "description": paths.description}
-    description = read_turtle(paths.description)
-    if (URIRef(SOURCE_IRI), RDF.type, None) not in description:
+        raise OntologyError(f"{path}: the source text is not UTF-8 ({err.reason} at byte {err.start})") from err
+
+
+def _read_report(paths: Paths, text_path: Path, files: dict[str, Path]) -> SourceReport:
+    """One report of ``graph/sources/``: its text, the description beside it (``ID.ttl``) and the
+    facts file the description names; records each file read in ``files``."""
+    report = text_path.stem
+    description_path = text_path.with_suffix(".ttl")
+    if not REPORT_ID.fullmatch(report):
         raise OntologyError(
-            f"{paths.description}: does not describe <{SOURCE_IRI}> (no rdf:type); describe the report there"
+            f"{text_path}: a report's file name is letters, digits, '_', '.' and '-' (it names the "
+            "report's graphs); rename it"
         )
+    if not description_path.is_file():
+        raise OntologyError(
+            f"{description_path}: missing; each report in {paths.sources} needs its description beside its "
+            "text (see the README, 'Adding a report')"
+        )
+    text = _read_text(text_path)
+    described = read_turtle(description_path)
+    subjects = {s for s in described.subjects(DCTERMS.identifier, Literal(text_path.name)) if isinstance(s, URIRef)}
+    if len(subjects) != 1 or (next(iter(subjects)), RDF.type, None) not in described:
+        raise OntologyError(
+            f"{description_path}: describe the report once, as an IRI with rdf:type and "
+            f'dcterms:identifier "{text_path.name}"'
+        )
+    iri = next(iter(subjects))
+    named = [o for o in described.objects(iri, _FACTS) if isinstance(o, Literal)]
+    if len(named) != 1:
+        raise OntologyError(
+            f'{description_path}: name the report\'s facts file once, as <{iri}> cgc:facts "FILE.ttl" '
+            "(a path inside graph/)"
+        )
+    facts_path = paths.root / "graph" / str(named[0])
+    if paths.root / "graph" not in facts_path.resolve().parents and facts_path.parent != paths.root / "graph":
+        raise OntologyError(f"{description_path}: cgc:facts {str(named[0])!r} is not a file inside graph/")
+    description = Graph()
+    for triple in described:
+        if triple[1] != _FACTS:
+            description.add(triple)
+    files[f"text/{report}"] = text_path
+    files[f"description/{report}"] = description_path
+    files[f"facts/{report}"] = facts_path
+    return SourceReport(report, iri, text, description, read_turtle(facts_path), facts_path)
+
+
+def read_sources(paths: Paths) -> Sources:
+    """Read the ontology, every report (text, description, curated facts), the enrichment and the
+    retired IRIs.
+
+    Raises:
+        OntologyError: a file is missing, unreadable or malformed, or two reports share an IRI.
+    """
+    files = {"ontology": paths.ontology}
+    texts = paths.report_texts()
+    if not texts:
+        raise OntologyError(f"{paths.sources}: no report (*.txt) here; a dataset needs at least one")
+    reports = tuple(_read_report(paths, text, files) for text in texts)
+    seen: dict[URIRef, str] = {}
+    for report in reports:
+        if report.iri in seen:
+            raise OntologyError(
+                f"{paths.sources}: reports {seen[report.iri]} and {report.id} are both described as <{report.iri}>; "
+                "give each its own IRI"
+            )
+        seen[report.iri] = report.id
     for name in ("enrichment", "retired"):
         if getattr(paths, name).exists():
             files[name] = getattr(paths, name)
     return Sources(
         ontology=read_turtle(paths.ontology),
-        facts=read_turtle(paths.facts),
         enrichment=read_enrichment(paths.enrichment),
         retired=read_turtle(paths.retired) if paths.retired.exists() else Graph(),
-        description=description,
-        text=text,
+        reports=reports,
         digests={name: _sha256(path) for name, path in files.items()},
-        inputs={name: path.relative_to(paths.root).as_posix() for name, path in files.items() if name != "source"},
-        facts_path=paths.facts,
+        inputs={name: path.relative_to(paths.root).as_posix() for name, path in files.items() if "text/" not in name},
     )
 
 
@@ -112,28 +188,30 @@ def _add_checksum(graph: Graph, node: URIRef, digest: str) -> None:
     graph.add((checksum, SPDX.checksumValue, Literal(digest)))
 
 
-def describe_source(sources: Sources) -> Graph:
-    """The source document as its curated description gives it (title, authors, publisher, date,
+def describe_source(sources: Sources, report: SourceReport) -> Graph:
+    """A source report as its curated description gives it (title, authors, publisher, date,
     rights holder, language, a note), with what the build measures: its length and SHA-256."""
     g = Graph()
-    for triple in sources.description:
+    for triple in report.description:
         g.add(triple)
-    src = URIRef(SOURCE_IRI)
-    g.add((src, CG.characterCount, Literal(len(sources.text), datatype=XSD.nonNegativeInteger)))
-    _add_checksum(g, src, sources.digests["source"])
+    g.add((report.iri, CG.characterCount, Literal(len(report.text), datatype=XSD.nonNegativeInteger)))
+    _add_checksum(g, report.iri, sources.digests[f"text/{report.id}"])
     return g
 
 
 def describe_inputs(sources: Sources) -> Graph:
-    """The part of the metadata that depends only on the inputs: the source, the dataset's
+    """The part of the metadata that depends only on the inputs: the reports, the dataset's
     title and licence, and the build with the SHA-256 of every input file."""
-    g = describe_source(sources)
+    g = Graph()
     ds = URIRef(DATASET_IRI)
+    for report in sources.reports:
+        g += describe_source(sources, report)
+        g.add((ds, DCTERMS.source, report.iri))
+        g.add((BUILD, PROV.used, report.iri))
     g.add((ds, RDF.type, DCAT.Dataset))
     g.add((ds, RDF.type, VOID.Dataset))
     g.add((ds, DCTERMS.title, Literal("casegraph: the HHS-CMS-DHS Medicaid data transfer", lang="en")))
     g.add((ds, DCTERMS.license, LICENSE))
-    g.add((ds, DCTERMS.source, URIRef(SOURCE_IRI)))
     g.add((ds, DCTERMS.hasVersion, Literal(__version__)))
     g.add((ds, VOID.vocabulary, URIRef(ONTOLOGY_IRI)))
     g.add((ds, PROV.wasGeneratedBy, BUILD))
@@ -148,26 +226,49 @@ def describe_inputs(sources: Sources) -> Graph:
         g.add((entity, RDF.type, PROV.Entity))
         g.add((entity, DCTERMS.identifier, Literal(file)))
         _add_checksum(g, entity, sources.digests[name])
-    g.add((BUILD, PROV.used, URIRef(SOURCE_IRI)))
     for triple in sources.retired:  # retired IRIs stay resolvable: deprecated, with their replacements
         g.add(triple)
     return g
 
 
-def _graph_facts_subjects() -> set[URIRef]:
-    """Subjects of the metadata that describe the graphs (recomputed whenever graphs change)."""
-    return {URIRef(iri) for iri in GRAPHS.values()} | {REASONING, *ENGINE_AGENTS.values()}
+def _is_graph_fact(subject: object) -> bool:
+    """True for subjects of the metadata that describe the graphs (recomputed whenever graphs
+    change): the graphs themselves, the reasoning and its engines."""
+    return (isinstance(subject, URIRef) and graph_role(str(subject)) is not None) or subject in {
+        REASONING,
+        *ENGINE_AGENTS.values(),
+    }
 
 
 def inputs_part(metadata: Graph) -> Graph:
     """The metadata without what describes the graphs (counts, subsets, reasoning)."""
-    volatile = _graph_facts_subjects()
     kept = Graph()
     for s, p, o in metadata:
-        if s in volatile or (s == URIRef(DATASET_IRI) and p == VOID.subset):
+        if _is_graph_fact(s) or (s == URIRef(DATASET_IRI) and p == VOID.subset):
             continue
         kept.add((s, p, o))
     return kept
+
+
+def of_role(graphs: Mapping[str, Graph], role: str) -> list[str]:
+    """The names of the graphs of ``role`` among ``graphs``, in canonical order."""
+    return [g for g in _ordered(graphs) if (graph_role(g) or ("",))[0] == role]
+
+
+def role_union(graphs: Mapping[str, Graph], role: str) -> Graph:
+    """All the triples of the graphs of ``role`` (every report's, for a per-report role)."""
+    names = of_role(graphs, role)
+    return graphs[names[0]] if len(names) == 1 else union(*(graphs[g] for g in names))
+
+
+def _ordered(graphs: Iterable[str]) -> list[str]:
+    """Graph names in canonical order: by role, then report id."""
+
+    def key(name: str) -> tuple[int, str]:
+        found = graph_role(name)
+        return (ROLES.index(found[0]), found[1] or "") if found else (len(ROLES), name)
+
+    return sorted(graphs, key=key)
 
 
 def describe_dataset(graphs: dict[str, Graph], inputs: Graph, engine: Engine) -> Graph:
@@ -177,24 +278,25 @@ def describe_dataset(graphs: dict[str, Graph], inputs: Graph, engine: Engine) ->
     for triple in inputs:
         g.add(triple)
     ds = URIRef(DATASET_IRI)
-    roles = [role for role in GRAPHS if role in graphs] + ["metadata"]
-    for role in roles:
-        g.add((ds, VOID.subset, URIRef(GRAPHS[role])))
-        g.add((URIRef(GRAPHS[role]), RDF.type, VOID.Dataset))
-    if "inferred" in graphs:
-        inferred = URIRef(GRAPHS["inferred"])
-        g.add((inferred, PROV.wasGeneratedBy, REASONING))
+    metadata = role_graph("metadata")
+    names = [name for name in _ordered(graphs) if name != metadata] + [metadata]
+    for name in names:
+        g.add((ds, VOID.subset, URIRef(name)))
+        g.add((URIRef(name), RDF.type, VOID.Dataset))
+    inferred = role_graph("inferred")
+    if inferred in graphs:
+        g.add((URIRef(inferred), PROV.wasGeneratedBy, REASONING))
         g.add((REASONING, RDF.type, PROV.Activity))
-        g.add((REASONING, PROV.used, URIRef(GRAPHS["ontology"])))
-        g.add((REASONING, PROV.used, URIRef(GRAPHS["asserted"])))
+        for used in [role_graph("ontology"), *of_role(graphs, "asserted")]:
+            g.add((REASONING, PROV.used, URIRef(used)))
         agents = (Engine.OWLRL,) if engine is Engine.OWLRL else (Engine.FAST, Engine.OWLRL)
         for agent in agents:
             g.add((REASONING, PROV.wasAssociatedWith, ENGINE_AGENTS[agent]))
             g.add((ENGINE_AGENTS[agent], RDF.type, PROV.SoftwareAgent))
             g.add((ENGINE_AGENTS[agent], SKOS.prefLabel, Literal(ENGINE_NAMES[agent], lang="en")))
-    for role in roles:  # the metadata's own count is a placeholder until the graph is complete
-        g.add((URIRef(GRAPHS[role]), VOID.triples, Literal(len(graphs[role]) if role in graphs else 0)))
-    g.set((URIRef(GRAPHS["metadata"]), VOID.triples, Literal(len(g))))
+    for name in names:  # the metadata's own count is a placeholder until the graph is complete
+        g.add((URIRef(name), VOID.triples, Literal(len(graphs[name]) if name in graphs else 0)))
+    g.set((URIRef(metadata), VOID.triples, Literal(len(g))))
     return g
 
 
@@ -202,36 +304,41 @@ def check_graphs(graphs: dict[str, Graph], ontology: Graph) -> None:
     """The invariants every published dataset keeps.
 
     Raises:
-        BuildError: a blank node, a triple in two graphs, or leftover curation shorthand.
+        BuildError: a blank node, a triple in graphs of two roles (two reports' graphs of one role
+            may share triples: each report says it), or leftover curation shorthand.
         OntologyError: a ``cg:`` term the ontology does not declare.
     """
     seen: dict[tuple[object, object, object], str] = {}
-    for role, graph in graphs.items():
+    for name, graph in graphs.items():
+        role = selector_of(name)
+        kind = role.partition(":")[0]
         for triple in graph:
             if any(isinstance(term, BNode) for term in triple):
                 raise BuildError(f"{role} graph: blank node in {triple}; mint an IRI instead")
             if any(isinstance(t, URIRef) and t.startswith(CURATION_NS) for t in triple):
                 raise BuildError(f"{role} graph: curation shorthand left in {triple}")
-            if triple in seen:
+            other = seen.setdefault(triple, role)
+            if other.partition(":")[0] != kind:
                 raise BuildError(
-                    f"triple {triple} is in both the {seen[triple]} and the {role} graph; named graphs must be disjoint"
+                    f"triple {triple} is in both the {other} and the {role} graph; graphs of different roles must "
+                    "be disjoint"
                 )
-            seen[triple] = role
-    for role in [r for r in _DATA_ROLES if r in graphs]:
-        unknown = undeclared_terms(graphs[role], ontology)
+    for name in [g for role in _DATA_ROLES for g in of_role(graphs, role)]:
+        unknown = undeclared_terms(graphs[name], ontology)
         if unknown:
             names = ", ".join(f"cg:{str(t).split('#', 1)[1]}" for t in unknown)
             raise OntologyError(
-                f"{role} graph uses terms the ontology does not declare: {names}; "
+                f"{selector_of(name)} graph uses terms the ontology does not declare: {names}; "
                 "fix the spelling or declare them in ontology/casegraph.ttl"
             )
 
 
 def conformance(graphs: dict[str, Graph], shapes: Graph | None = None) -> Report:
     """SHACL over the union of the graphs, plus the ontology checks that need no reasoner."""
-    report = shacl(union(*graphs.values()), shapes if shapes is not None else read_shapes(), graphs["ontology"])
-    data = [graphs[role] for role in _DATA_ROLES if role in graphs]
-    return report + ontology_findings(graphs["ontology"], data)
+    ontology = role_union(graphs, "ontology")
+    report = shacl(union(*graphs.values()), shapes if shapes is not None else read_shapes(), ontology)
+    data = [graphs[g] for role in _DATA_ROLES for g in of_role(graphs, role)]
+    return report + ontology_findings(ontology, data)
 
 
 def require_conformance(report: Report) -> None:
@@ -248,45 +355,49 @@ def require_conformance(report: Report) -> None:
 
 
 def complete(graphs: dict[str, Graph], inputs: Graph, engine: Engine) -> dict[str, Graph]:
-    """Add the inferred graph (the closure of ontology + asserted only) and the metadata graph to
-    the curated graphs (ontology, asserted, evidence, enrichment), then check everything."""
-    graphs = {role: graphs[role] if role in graphs else Graph() for role in _CURATED_ROLES}
-    graphs["inferred"] = reason(graphs["ontology"], graphs["asserted"], engine=engine)
-    graphs["metadata"] = describe_dataset(graphs, inputs, engine)
-    check_graphs(graphs, graphs["ontology"])
-    return graphs
+    """Add the inferred graph (the closure of the ontology and every asserted graph only) and the
+    metadata graph to the curated graphs (ontology, asserted and evidence per report,
+    enrichment), by graph name, then check everything."""
+    curated = {name: graph for name, graph in graphs.items() if (graph_role(name) or ("",))[0] in _CURATED_ROLES}
+    for role in ("ontology", "enrichment"):
+        curated.setdefault(role_graph(role), Graph())
+    ontology = curated[role_graph("ontology")]
+    curated[role_graph("inferred")] = reason(ontology, role_union(curated, "asserted"), engine=engine)
+    curated[role_graph("metadata")] = describe_dataset(curated, inputs, engine)
+    check_graphs(curated, ontology)
+    return {name: curated[name] for name in _ordered(curated)}
 
 
 def assemble(sources: Sources, *, engine: Engine = Engine.OWLRL) -> dict[str, Graph]:
-    """The dataset's named graphs by role (ontology, asserted, evidence, enrichment, inferred,
-    metadata), checked but not yet validated against the shapes."""
-    grounded = ground(sources.facts, sources.text, SOURCE_IRI, where=str(sources.facts_path))
-    asserted = union(grounded.asserted, place_in_time(grounded.asserted, where=str(sources.facts_path)))
-    curated = {
-        "ontology": sources.ontology,
-        "asserted": asserted,
-        "evidence": grounded.evidence,
-        "enrichment": sources.enrichment,
-    }
+    """The dataset's named graphs by name (ontology; asserted and evidence per report;
+    enrichment, inferred, metadata), checked but not yet validated against the shapes."""
+    curated = {role_graph("ontology"): sources.ontology, role_graph("enrichment"): sources.enrichment}
+    for report in sources.reports:
+        where = str(report.facts_path)
+        grounded = ground(report.facts, report.text, str(report.iri), where=where)
+        curated[role_graph("asserted", report.id)] = union(
+            grounded.asserted, place_in_time(grounded.asserted, where=where)
+        )
+        curated[role_graph("evidence", report.id)] = grounded.evidence
     return complete(curated, describe_inputs(sources), engine)
 
 
 def graphs_of(quads: list[ox.Quad]) -> dict[str, Graph]:
-    """Quads -> rdflib graphs by role (through N-Triples, so every term is kept exactly)."""
-    by_role = {role: [q for q in quads if graph_iri(q) == iri] for role, iri in GRAPHS.items()}
-    graphs = {}
-    for role, selected in by_role.items():
-        graphs[role] = to_rdflib(sorted_triples(selected))
-    return graphs
+    """Quads -> rdflib graphs by graph name (through N-Triples, so every term is kept exactly),
+    with the ontology graph always present."""
+    grouped: dict[str, list[ox.Quad]] = {role_graph("ontology"): []}
+    for q in quads:
+        grouped.setdefault(graph_iri(q), []).append(q)
+    return {name: to_rdflib(sorted_triples(grouped[name])) for name in _ordered(grouped)}
 
 
 def user_graphs(quads: list[ox.Quad]) -> dict[str, Graph]:
     """A user's own RDF as graphs to validate: the shipped ontology (for the class hierarchy and
     the concepts the shapes check against) and every triple of ``quads``, whatever its graph, as
-    the asserted facts."""
+    the asserted facts of one report."""
     from .ontology import read_ontology
 
-    return {"ontology": read_ontology(), "asserted": to_rdflib(sorted_triples(quads))}
+    return {role_graph("ontology"): read_ontology(), role_graph("asserted", "data"): to_rdflib(sorted_triples(quads))}
 
 
 def reason_dataset(quads: list[ox.Quad], *, engine: Engine = Engine.AUTO) -> list[ox.Quad]:
@@ -297,8 +408,8 @@ def reason_dataset(quads: list[ox.Quad], *, engine: Engine = Engine.AUTO) -> lis
         ValidationError: the result does not conform.
     """
     graphs = graphs_of(quads)
-    chosen = resolve(engine, len(graphs["ontology"]) + len(graphs["asserted"]))
-    graphs = complete(graphs, inputs_part(graphs["metadata"]), chosen)
+    chosen = resolve(engine, len(role_union(graphs, "ontology")) + len(role_union(graphs, "asserted")))
+    graphs = complete(graphs, inputs_part(graphs.get(role_graph("metadata"), Graph())), chosen)
     require_conformance(conformance(graphs))
     return to_quads(graphs)
 
@@ -306,14 +417,14 @@ def reason_dataset(quads: list[ox.Quad], *, engine: Engine = Engine.AUTO) -> lis
 def to_quads(graphs: dict[str, Graph]) -> list[ox.Quad]:
     """The graphs as pyoxigraph quads, each in its named graph."""
     quads: list[ox.Quad] = []
-    for role, graph in graphs.items():
-        quads.extend(to_oxigraph(graph, ox.NamedNode(GRAPHS[role])))
+    for name, graph in graphs.items():
+        quads.extend(to_oxigraph(graph, ox.NamedNode(name)))
     return quads
 
 
 def render(quads: list[ox.Quad]) -> dict[str, bytes]:
     """The files of a build: the dataset (all graphs) and the default exports, with checksums."""
-    default = [q for q in quads if graph_iri(q) in {GRAPHS[role] for role in EXPORT_GRAPHS}]
+    default = select_quads(quads, EXPORT_GRAPHS)
     whole, usual = export_note(quads), export_note(default)
     files = {
         DATASET_FILE: serialize(quads, RdfFormat.NQUADS, note=whole),

@@ -5,14 +5,14 @@ Only pyoxigraph is imported here, so reading the shipped dataset stays fast (no 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from .errors import DatasetError, UsageError
 from .export import graph_iri
-from .iris import GRAPHS
+from .iris import REPORT_ID, REPORT_ROLES, ROLES, graph_role, role_graph
 from .resources import default_paths
 
 DATASET_FILE = "casegraph.nq"
@@ -70,42 +70,87 @@ def open_dataset(folder: Path | None = None) -> ox.Store:
 
 
 def parse_graphs(spec: str) -> tuple[str, ...]:
-    """``--graphs`` value -> graph roles in canonical order.
+    """``--graphs`` value -> graph selectors in canonical order.
 
-    ``spec`` is a comma list of ``ontology``, ``asserted``, ``evidence``, ``enrichment``,
-    ``inferred``, ``metadata``, or ``all``.
+    ``spec`` is a comma list of roles (``ontology``, ``asserted``, ``evidence``, ``enrichment``,
+    ``inferred``, ``metadata``), one report's graph of a per-report role (``asserted:REPORT``,
+    ``evidence:REPORT``), or ``all``.
 
     Raises:
-        UsageError: an unknown role or an empty list.
+        UsageError: an unknown role, a malformed selector, or an empty list.
     """
     names = [part.strip() for part in spec.split(",") if part.strip()]
     if not names:
-        raise UsageError("--graphs: empty list; name one or more of " + ", ".join([*GRAPHS, "all"]))
+        raise UsageError("--graphs: empty list; name one or more of " + ", ".join([*ROLES, "all"]))
     if "all" in names:
         if len(names) > 1:
             raise UsageError("--graphs: 'all' stands alone; drop the other names")
-        return tuple(GRAPHS)
-    return ordered_roles(names, unknown="--graphs: unknown graph", choices=[*GRAPHS, "all"])
+        return ROLES
+    return ordered_roles(names, unknown="--graphs: unknown graph", choices=[*ROLES, "all"])
 
 
-def ordered_roles(names: Sequence[str], *, unknown: str, choices: Sequence[str] = tuple(GRAPHS)) -> tuple[str, ...]:
-    """``names`` as graph roles in canonical order.
+def ordered_roles(names: Sequence[str], *, unknown: str, choices: Sequence[str] = ROLES) -> tuple[str, ...]:
+    """``names`` (roles, or ``role:REPORT`` for a per-report role) as selectors in canonical order:
+    by role, a whole role before one report's graph of it, reports by id.
 
     Raises:
-        UsageError: a name that is no role (the message starts with ``unknown`` and lists ``choices``).
+        UsageError: a name that is no role (the message starts with ``unknown`` and lists
+            ``choices``), or a report selector on a role with one graph, or a malformed report id.
     """
-    bad = [n for n in names if n not in GRAPHS]
-    if bad:
-        raise UsageError(f"{unknown} {bad[0]!r}; choose from " + ", ".join(choices))
-    return tuple(role for role in GRAPHS if role in names)
+    keys = {}
+    for name in names:
+        role, colon, report = name.partition(":")
+        if role not in ROLES:
+            raise UsageError(f"{unknown} {name!r}; choose from " + ", ".join(choices))
+        if colon and role not in REPORT_ROLES:
+            raise UsageError(
+                f"{unknown} {name!r}: only {' and '.join(REPORT_ROLES)} have a graph per report; write {role!r}"
+            )
+        if colon and not REPORT_ID.fullmatch(report):
+            raise UsageError(f"{unknown} {name!r}: a report id is letters, digits, '_', '.' and '-'")
+        keys[name] = (ROLES.index(role), bool(colon), report)
+    return tuple(sorted(keys, key=keys.__getitem__))
 
 
-def graph_names(roles: tuple[str, ...]) -> list[ox.NamedNode]:
-    """The named-graph IRIs of ``roles``."""
-    return [ox.NamedNode(GRAPHS[role]) for role in roles]
+def resolve_graphs(selectors: Sequence[str], present: Iterable[str]) -> list[str]:
+    """The graph IRIs ``selectors`` pick among the graphs ``present``, in canonical order (by role,
+    then report id). A role picks all its graphs (every report's, for a per-report role), or its
+    one graph even when absent (a store may lack it); ``asserted:REPORT`` picks that report's.
+
+    Raises:
+        UsageError: a selected report that has no graph here (the message lists the reports).
+    """
+    by_role: dict[str, list[str]] = {}
+    for iri in present:
+        found = graph_role(iri)
+        if found is not None and found[1] is not None:
+            by_role.setdefault(found[0], []).append(found[1])
+    chosen: dict[str, tuple[int, str]] = {}
+    for selector in selectors:
+        role, colon, report = selector.partition(":")
+        reports = sorted(by_role.get(role, ()))
+        if colon and report not in reports:
+            known = ", ".join(reports) or "none"
+            raise UsageError(f"--graphs {selector}: no report {report!r} in this dataset; its reports: {known}")
+        if role not in REPORT_ROLES:
+            chosen[role_graph(role)] = (ROLES.index(role), "")
+        for one in [report] if colon else reports:
+            chosen[role_graph(role, one)] = (ROLES.index(role), one)
+    return sorted(chosen, key=chosen.__getitem__)
 
 
-def select_quads(quads: list[ox.Quad], roles: tuple[str, ...]) -> list[ox.Quad]:
-    """The quads of the named graphs ``roles``."""
-    wanted = {GRAPHS[role] for role in roles}
+def present_graphs(quads: Iterable[ox.Quad]) -> set[str]:
+    """The named graphs of ``quads``."""
+    return {graph_iri(q) for q in quads}
+
+
+def graph_names(selectors: Sequence[str], store: ox.Store) -> list[ox.NamedNode]:
+    """The named graphs of ``store`` that ``selectors`` pick."""
+    present = [g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode)]
+    return [ox.NamedNode(iri) for iri in resolve_graphs(selectors, present)]
+
+
+def select_quads(quads: list[ox.Quad], selectors: Sequence[str]) -> list[ox.Quad]:
+    """The quads of the named graphs ``selectors`` pick."""
+    wanted = set(resolve_graphs(selectors, present_graphs(quads)))
     return [q for q in quads if graph_iri(q) in wanted]

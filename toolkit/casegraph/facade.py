@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from .errors import UsageError
-from .iris import EXPORT_GRAPHS, GRAPHS, QUERY_GRAPHS, GraphRole
+from .iris import EXPORT_GRAPHS, QUERY_GRAPHS, REPORT_ROLES, ROLES, GraphRole, role_graph
 
 if TYPE_CHECKING:
     from .build import BuildResult
@@ -60,10 +60,11 @@ class Source:
 
 
 def roles_of(graphs: Sequence[GraphRole | str] | None, default: Sequence[str]) -> tuple[str, ...]:
-    """Graph roles in canonical order (``default`` when ``graphs`` is None).
+    """Graph selectors (roles, or ``asserted:REPORT`` / ``evidence:REPORT`` for one report's
+    graph) in canonical order (``default`` when ``graphs`` is None).
 
     Raises:
-        UsageError: an unknown role.
+        UsageError: an unknown role or a malformed selector.
     """
     from .dataset import ordered_roles
 
@@ -117,14 +118,34 @@ def sparql(
     if source.endpoint is not None:
         from .remote import run_remote
 
-        return run_remote(source.endpoint, text, graphs=[GRAPHS[r] for r in roles], where=where)
+        return run_remote(source.endpoint, text, graphs=endpoint_graphs(source.endpoint, roles), where=where)
     from .queries import run_sparql
 
     if store is not None:
         return run_sparql(store, text, where=where, graphs=None)
     from .dataset import graph_names, open_dataset
 
-    return run_sparql(open_dataset(source.dataset), text, where=where, graphs=graph_names(roles))
+    dataset = open_dataset(source.dataset)
+    return run_sparql(dataset, text, where=where, graphs=graph_names(roles, dataset))
+
+
+def endpoint_graphs(endpoint: Endpoint, selectors: Sequence[str]) -> list[str]:
+    """The graph IRIs ``selectors`` pick on a SPARQL endpoint: a role with one graph per report
+    asks the store which reports it holds (one listing query); the others need no request.
+
+    Raises:
+        UsageError: a selected report the store has no graph of; StoreError: the store failed.
+    """
+    from .dataset import resolve_graphs
+
+    present: list[str] = []
+    if any(s in REPORT_ROLES for s in selectors):
+        from .load import store_graphs
+
+        present = store_graphs(endpoint)
+    elif any(":" in s for s in selectors):  # one report's graph, named in full: no need to ask
+        present = [role_graph(*s.split(":", 1)) for s in selectors if ":" in s]
+    return resolve_graphs(selectors, present)
 
 
 def query(
@@ -284,7 +305,7 @@ def validate(
     Raises:
         UsageError: your own data together with a tree or a dataset.
     """
-    from .build import assemble, conformance, graphs_of, read_sources, user_graphs
+    from .build import assemble, conformance, graphs_of, read_sources, role_union, user_graphs
     from .dataset import read_quads
     from .resources import Paths, default_paths
     from .validate import closure_findings, profile_findings, read_shapes
@@ -294,12 +315,13 @@ def validate(
         raise UsageError("validate --data checks your own RDF: leave out --root and --dataset")
     paths = Paths(root) if root else default_paths()
     if source.is_yours:
-        store = open_user_store(source, tuple(GRAPHS), progress=progress)
+        store = open_user_store(source, ROLES, progress=progress)
         graphs = user_graphs(list(store or ()))
     else:
         graphs = assemble(read_sources(paths)) if root else graphs_of(read_quads(source.dataset))
+    inferred = graphs.get(role_graph("inferred"))
     report = conformance(graphs, read_shapes(paths.shapes)) + closure_findings(
-        graphs["ontology"], graphs["asserted"], graphs.get("inferred")
+        role_union(graphs, "ontology"), role_union(graphs, "asserted"), inferred
     )
     if profile is False:
         return report
@@ -347,14 +369,15 @@ def load(
     from .load import prune as drop_graphs
 
     source = source or Source()
-    roles = roles_of(graphs, tuple(GRAPHS))
+    roles = roles_of(graphs, ROLES)
     store = open_user_store(source, roles, progress=progress)
+    present: set[str] = set()
     with tempfile.TemporaryDirectory(prefix="casegraph-load-") as scratch:
         if store is not None:
             sources = store_sources(store, into=into)
         else:
             split = dataset_file_sources(existing_file(source.dataset), roles, Path(scratch))
-            sources = split or dataset_sources(read_quads(source.dataset), roles)
+            sources, present = split or dataset_sources(read_quads(source.dataset), roles)
         if dry_run:
             return LoadOutcome(planned=tuple(plan(sources)))
         if target is None or (target.graph_store is None and target.update is None):
@@ -369,7 +392,7 @@ def load(
             report = run_load(target, sources, direct=direct, progress=load_progress)
     if store is not None:  # your own graphs: casegraph's scheme is not yours to prune
         return LoadOutcome(report=report)
-    stale = tuple(stale_graphs(target, list(GRAPHS.values())))  # every role, loaded now or not
+    stale = tuple(stale_graphs(target, present))  # every graph of the dataset, loaded now or not
     if stale and prune:
         before_prune(stale)
         drop_graphs(target, stale)

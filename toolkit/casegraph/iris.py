@@ -5,6 +5,7 @@ This module imports nothing heavy, so the query path can use it without rdflib.
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from typing import Final
 
@@ -20,30 +21,62 @@ CURATION_NS: Final = BASE + "curation#"
 #: Named graphs, one per role.
 GRAPH_NS: Final = BASE + "graph/"
 
+#: The role of each named graph, in canonical order. ontology: the OWL ontology; asserted: what a
+#: report says; evidence: which words of a report state each asserted triple (reification + Web
+#: Annotation) and where it names each entity; enrichment: what we know from elsewhere, each triple
+#: with its reference; inferred: what OWL 2 RL reasoning adds to the ontology and every report's
+#: asserted graph; metadata: the dataset's own description (sources, build, counts).
+ROLES: Final = ("ontology", "asserted", "evidence", "enrichment", "inferred", "metadata")
+#: The roles with one graph per source report, ``{GRAPH_NS}{role}/{report id}``; the report id is
+#: the name of its text in ``graph/sources/`` without ``.txt``. The other roles have one graph,
+#: ``{GRAPH_NS}{role}``.
+REPORT_ROLES: Final = ("asserted", "evidence")
+#: What a report id may be: it names graphs and files, so letters, digits, ``_ . -`` only.
+REPORT_ID: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")
+
+
+def role_graph(role: str, report: str | None = None) -> str:
+    """The IRI of the graph of ``role`` (for ``asserted`` and ``evidence``: of ``report``)."""
+    if (role in REPORT_ROLES) != (report is not None):
+        raise ValueError(f"graph role {role!r} {'needs' if report is None else 'takes no'} report id")
+    return GRAPH_NS + role + (f"/{report}" if report is not None else "")
+
+
+def graph_role(iri: str) -> tuple[str, str | None] | None:
+    """``(role, report id or None)`` of a graph IRI of the dataset's naming scheme, else None
+    (another graph, or a staging graph)."""
+    if not iri.startswith(GRAPH_NS):
+        return None
+    role, _, report = iri[len(GRAPH_NS) :].partition("/")
+    if role in REPORT_ROLES:
+        return (role, report) if REPORT_ID.fullmatch(report) else None
+    return (role, None) if role in ROLES and not report else None
+
+
+def selector_of(iri: str) -> str:
+    """How ``--graphs`` names the graph ``iri``: its role, ``role:REPORT`` for a per-report
+    graph, or the IRI itself for a graph of another scheme."""
+    found = graph_role(iri)
+    if found is None:
+        return iri
+    role, report = found
+    return role if report is None else f"{role}:{report}"
+
+
+#: The shipped report: its id, and the IRI its description gives it.
 SOURCE_ID: Final = "000_1ffa199c7bd90bb3"
 SOURCE_IRI: Final = ID_NS + "source/ap-2025-06-13-medicaid-data-dhs"
 DATASET_IRI: Final = ID_NS + "dataset/casegraph"
 
 GRAPH_ONTOLOGY: Final = GRAPH_NS + "ontology"
-GRAPH_ASSERTED: Final = GRAPH_NS + "asserted/" + SOURCE_ID
-GRAPH_EVIDENCE: Final = GRAPH_NS + "evidence/" + SOURCE_ID
 GRAPH_ENRICHMENT: Final = GRAPH_NS + "enrichment"
 GRAPH_INFERRED: Final = GRAPH_NS + "inferred"
 GRAPH_METADATA: Final = GRAPH_NS + "metadata"
 
-#: Role name (as spelt in ``--graphs``) -> named graph IRI, in canonical order.
-#: ontology: the OWL ontology; asserted: what the report says; evidence: which words of the report
-#: state each asserted triple (reification + Web Annotation) and where it names each entity;
-#: enrichment: what we know from elsewhere, each triple with its reference; inferred: what OWL 2 RL
-#: reasoning adds to ontology + asserted; metadata: the dataset's own description.
-GRAPHS: Final[dict[str, str]] = {
-    "ontology": GRAPH_ONTOLOGY,
-    "asserted": GRAPH_ASSERTED,
-    "evidence": GRAPH_EVIDENCE,
-    "enrichment": GRAPH_ENRICHMENT,
-    "inferred": GRAPH_INFERRED,
-    "metadata": GRAPH_METADATA,
-}
+#: The graphs of the shipped dataset (one report), by role: for tests, benchmarks and examples. A
+#: dataset of several reports has one asserted and one evidence graph per report; code that reads a
+#: dataset finds its graphs with ``graph_role`` (see ``dataset.resolve_graphs``).
+GRAPHS: Final[dict[str, str]] = {role: role_graph(role, SOURCE_ID if role in REPORT_ROLES else None) for role in ROLES}
 
 
 class GraphRole(StrEnum):
@@ -55,11 +88,6 @@ class GraphRole(StrEnum):
     ENRICHMENT = "enrichment"
     INFERRED = "inferred"
     METADATA = "metadata"
-
-    @property
-    def iri(self) -> str:
-        """The named graph's IRI."""
-        return GRAPHS[self.value]
 
 
 #: What ``query``, ``sparql``, ``serve`` and the Python API answer over by default: the entailed

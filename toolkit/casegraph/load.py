@@ -25,18 +25,19 @@ import itertools
 import shutil
 import tempfile
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, cast
 
 import pyoxigraph as ox
 
+from .dataset import present_graphs, resolve_graphs
 from .endpoint import Endpoint
 from .errors import StoreError, UsageError
 from .export import graph_iri
 from .files import ProgressReader
-from .iris import GRAPH_NS, GRAPHS
+from .iris import GRAPH_NS, graph_role, selector_of
 
 #: Triples per ``INSERT DATA`` request on the SPARQL Update path.
 CHUNK = 5_000
@@ -136,52 +137,74 @@ def _insert_chunks(ntriples: BinaryIO, graph: str) -> Iterator[tuple[str, int]]:
         yield f"INSERT DATA {{ GRAPH <{graph}> {{\n{body}\n}} }}", len(chunk)
 
 
-def dataset_sources(quads: Sequence[ox.Quad], roles: Sequence[str]) -> list[GraphSource]:
-    """The graphs of ``roles`` from quads in memory, in the order given."""
+def dataset_sources(quads: Sequence[ox.Quad], selectors: Sequence[str]) -> tuple[list[GraphSource], set[str]]:
+    """The graphs ``selectors`` pick from quads in memory, in canonical order, and the names of
+    all the dataset's graphs.
 
-    def source(role: str) -> GraphSource:
-        selected = [ox.Triple(q.subject, q.predicate, q.object) for q in quads if graph_iri(q) == GRAPHS[role]]
+    Raises:
+        UsageError: a selected report the dataset has no graph of.
+    """
+    present = present_graphs(quads)
+
+    def source(graph: str) -> GraphSource:
+        selected = [ox.Triple(q.subject, q.predicate, q.object) for q in quads if graph_iri(q) == graph]
 
         def write(out: BinaryIO) -> None:
             ox.serialize(selected, out, format=ox.RdfFormat.N_TRIPLES)
 
-        return GraphSource(role, GRAPHS[role], len(selected), write)
+        return GraphSource(selector_of(graph), graph, len(selected), write)
 
-    return [source(role) for role in roles]
+    return [source(graph) for graph in resolve_graphs(selectors, present)], present
 
 
-def dataset_file_sources(path: Path, roles: Sequence[str], folder: Path) -> list[GraphSource] | None:
-    """The graphs of ``roles`` from a dataset file written by ``casegraph build``, split in one
-    pass without parsing into N-Triples files in ``folder`` (the caller removes it): that file is
-    canonical N-Quads (one quad per line, the graph IRI last), so each line becomes an N-Triples
-    line of its graph. Returns None for any other layout (the caller then parses); the store's
-    counts verify the result after the load."""
-    suffixes = {f" <{GRAPHS[role]}> .\n".encode(): role for role in roles}
-    known = {f" <{iri}> .\n".encode() for iri in GRAPHS.values()}
-    paths = {role: folder / f"{role}.nt" for role in roles}
-    counts = dict.fromkeys(roles, 0)
+def dataset_file_sources(
+    path: Path, selectors: Sequence[str], folder: Path
+) -> tuple[list[GraphSource], set[str]] | None:
+    """The graphs ``selectors`` pick from a dataset file written by ``casegraph build``, and the
+    names of all its graphs, split in one pass without parsing into N-Triples files in ``folder``
+    (the caller removes it): that file is canonical N-Quads (one quad per line, the graph IRI
+    last), so each line becomes an N-Triples line of its graph. Returns None for any other layout
+    (the caller then parses); the store's counts verify the result after the load.
+
+    Raises:
+        UsageError: a selected report the dataset has no graph of.
+    """
+    paths: dict[bytes, Path] = {}
+    counts: dict[bytes, int] = {}
     with contextlib.ExitStack() as stack:
-        files = {role: stack.enter_context(target.open("wb")) for role, target in paths.items()}
+        files: dict[bytes, BinaryIO] = {}
         for line in stack.enter_context(path.open("rb")):
             if line.startswith(b"#") or not line.strip():
                 continue
             end = line.rfind(b" <")
             suffix = line[end:] if end > 0 else b""
-            if suffix in suffixes:
-                role = suffixes[suffix]
-                files[role].write(line[:end] + b" .\n")
-                counts[role] += 1
-            elif suffix not in known:
-                return None
+            if suffix not in files:
+                if not (suffix.startswith(b" <") and suffix.endswith(b"> .\n")):
+                    return None
+                if graph_role(suffix[2:-4].decode("utf-8", "replace")) is None:
+                    return None
+                paths[suffix] = folder / f"{len(paths)}.nt"
+                files[suffix] = stack.enter_context(paths[suffix].open("wb"))
+                counts[suffix] = 0
+            files[suffix].write(line[:end] + b" .\n")
+            counts[suffix] += 1
 
-    def writer(role: str) -> Callable[[BinaryIO], None]:
+    def writer(split: Path) -> Callable[[BinaryIO], None]:
         def write(out: BinaryIO) -> None:
-            with paths[role].open("rb") as split:
-                shutil.copyfileobj(split, out)
+            with split.open("rb") as lines:
+                shutil.copyfileobj(lines, out)
 
         return write
 
-    return [GraphSource(role, GRAPHS[role], counts[role], writer(role)) for role in roles]
+    by_graph = {suffix[2:-4].decode(): suffix for suffix in paths}
+    chosen = resolve_graphs(selectors, by_graph)
+    sources = [
+        GraphSource(selector_of(g), g, counts.get(by_graph.get(g, b""), 0), writer(paths[by_graph[g]]))
+        if g in by_graph
+        else GraphSource(selector_of(g), g, 0, lambda out: None)
+        for g in chosen
+    ]
+    return sources, set(by_graph)
 
 
 def store_sources(store: ox.Store, *, into: str | None = None) -> list[GraphSource]:
@@ -258,10 +281,9 @@ def load(
     return LoadReport(endpoint.name, method, tuple(done))
 
 
-def stale_graphs(endpoint: Endpoint, keep: Sequence[str]) -> list[str]:
-    """The store's graphs of casegraph's naming scheme (``…/graph/…``) that ``keep`` does not name:
-    graphs of a renamed role or a removed report. Staging graphs (``…/staging/…``) are left out:
-    they may be a running load's.
+def store_graphs(endpoint: Endpoint) -> list[str]:
+    """The store's non-empty graphs of casegraph's naming scheme (``…/graph/…``), staging graphs
+    (``…/staging/…``) left out, sorted.
 
     Raises:
         StoreError: the store failed or could not be reached.
@@ -277,7 +299,18 @@ def stale_graphs(endpoint: Endpoint, keep: Sequence[str]) -> list[str]:
     if not isinstance(result, ox.QuerySolutions):
         raise StoreError(f"{endpoint.name} answered a graph listing with no result rows")
     found = {row["g"].value for row in result if isinstance(row["g"], ox.NamedNode)}
-    return sorted(g for g in found - set(keep) if "/staging/" not in g)
+    return sorted(g for g in found if "/staging/" not in g)
+
+
+def stale_graphs(endpoint: Endpoint, keep: Iterable[str]) -> list[str]:
+    """The store's graphs of casegraph's naming scheme that ``keep`` does not name: graphs of a
+    renamed role or a removed report. Staging graphs are left out: they may be a running load's.
+
+    Raises:
+        StoreError: the store failed or could not be reached.
+    """
+    kept = set(keep)
+    return [g for g in store_graphs(endpoint) if g not in kept]
 
 
 def prune(endpoint: Endpoint, graphs: Sequence[str]) -> None:

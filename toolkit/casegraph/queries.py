@@ -22,7 +22,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from .errors import QueryError, QueryHeaderError, UsageError, one_line
-from .iris import GRAPHS, QUERY_GRAPHS, GraphRole
+from .iris import QUERY_GRAPHS, ROLES, GraphRole
 from .resources import default_paths
 
 #: Header keys we read, plus grlc's own keys (accepted so grlc files load unchanged).
@@ -177,9 +177,9 @@ def load_query(path: Path) -> BundledQuery:
         raise QueryHeaderError(f"{path}: 'parameters' must map each name to its description")
     tags = header.get("tags") or []
     graphs = header.get("graphs", list(QUERY_GRAPHS))
-    if not isinstance(graphs, list) or not graphs or any(g not in GRAPHS for g in graphs):
+    if not isinstance(graphs, list) or not graphs or any(g not in ROLES for g in graphs):
         raise QueryHeaderError(
-            f"{path}: 'graphs' must be a list of graph roles ({', '.join(GRAPHS)}), "
+            f"{path}: 'graphs' must be a list of graph roles ({', '.join(ROLES)}), "
             "e.g. '#+ graphs: [asserted, evidence]'"
         )
     return BundledQuery(
@@ -191,7 +191,7 @@ def load_query(path: Path) -> BundledQuery:
         expect=str(header.get("expect", "rows")),
         parameters=_parameters(path, text, docs),
         text=text,
-        graphs=tuple(role for role in GRAPHS if role in graphs),
+        graphs=tuple(role for role in ROLES if role in graphs),
     )
 
 
@@ -343,13 +343,20 @@ def run_query(
     query: BundledQuery,
     values: Mapping[str, str] | None = None,
     *,
-    graphs: Sequence[GraphRole | ox.NamedNode] | None = None,
+    graphs: Sequence[GraphRole | str] | Sequence[ox.NamedNode] | None = None,
 ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
-    """Run a bundled query with its parameters bound as typed terms, over ``graphs`` (roles or
-    graph IRIs; by default the graphs of the query's header: ontology + asserted + inferred unless
-    it says otherwise)."""
-    names = [
-        g if isinstance(g, ox.NamedNode) else ox.NamedNode(GraphRole(g).iri)
-        for g in (query.graphs if graphs is None else graphs)
-    ]
+    """Run a bundled query with its parameters bound as typed terms, over ``graphs`` (graph IRIs,
+    or selectors such as ``asserted`` or ``asserted:REPORT`` resolved against the store's graphs; by
+    default the graphs of the query's header: ontology + asserted + inferred unless it says
+    otherwise).
+
+    Raises:
+        UsageError: a selector naming a report the store has no graph of.
+    """
+    from .dataset import graph_names
+
+    chosen = query.graphs if graphs is None else graphs
+    names = [g for g in chosen if isinstance(g, ox.NamedNode)]
+    selectors = [str(g) for g in chosen if not isinstance(g, ox.NamedNode)]
+    names += graph_names(selectors, store) if selectors else []
     return run_sparql(store, query.text, where=str(query.path), bindings=bind(query, values or {}), graphs=names)

@@ -36,10 +36,6 @@ class Paths:
         return self.root / "ontology" / "context.jsonld"
 
     @property
-    def facts(self) -> Path:
-        return self.root / "graph" / "article.ttl"
-
-    @property
     def enrichment(self) -> Path:
         return self.root / "graph" / "enrichment.trig"
 
@@ -48,13 +44,13 @@ class Paths:
         return self.root / "graph" / "retired.ttl"
 
     @property
-    def source(self) -> Path:
-        return self.root / "graph" / "sources" / "000_1ffa199c7bd90bb3.txt"
+    def sources(self) -> Path:
+        """The source reports: each a text ``ID.txt`` with its curated description ``ID.ttl``."""
+        return self.root / "graph" / "sources"
 
-    @property
-    def description(self) -> Path:
-        """The curated description of the source report (Turtle, beside its text)."""
-        return self.source.with_suffix(".ttl")
+    def report_texts(self) -> list[Path]:
+        """The text of every source report, sorted by id."""
+        return sorted(self.sources.glob("*.txt"))
 
     @property
     def queries(self) -> Path:
@@ -78,8 +74,10 @@ def is_installed(root: Path) -> bool:
 
 def find_checkout(start: Path) -> Path | None:
     """The casegraph source checkout that holds ``start`` (a folder with ``pyproject.toml``,
-    ``ontology/casegraph.ttl`` and ``graph/article.ttl``), or None."""
+    ``ontology/casegraph.ttl`` and ``graph/sources/``), or None."""
     for folder in (start.resolve(), *start.resolve().parents):
-        if all((folder / part).is_file() for part in ("pyproject.toml", "ontology/casegraph.ttl", "graph/article.ttl")):
+        if (folder / "graph" / "sources").is_dir() and all(
+            (folder / part).is_file() for part in ("pyproject.toml", "ontology/casegraph.ttl")
+        ):
             return folder
     return None
