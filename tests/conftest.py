@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -59,6 +61,40 @@ def copy_tree(tmp_path: Path, paths: Paths) -> Tree:
     shutil.copytree(paths.root / "ontology", root / "ontology")
     shutil.copytree(paths.root / "graph", root / "graph", ignore=shutil.ignore_patterns("build"))
     return Tree(root)
+
+
+#: A second report written for the tests (a few sentences about CMS), as a curator adds one.
+SECOND_REPORT = REPO / "tests" / "data" / "second-report"
+SECOND = "test-cms-brief"
+
+
+def add_second_report(tree: Tree) -> None:
+    """Add the second report to ``tree`` as the README's steps say: its text and description in
+    ``graph/sources/``, its facts in ``graph/``, its text's SHA-256 recorded."""
+    shutil.copytree(SECOND_REPORT / "graph", tree.root / "graph", dirs_exist_ok=True)
+    text = (tree.sources / f"{SECOND}.txt").read_bytes()
+    with (tree.sources / "SHA256SUMS").open("a", encoding="utf-8") as out:
+        out.write(f"{hashlib.sha256(text).hexdigest()}  {SECOND}.txt\n")
+
+
+@dataclass(frozen=True)
+class TwoReports:
+    """The shipped tree with the second report added, and its dataset built."""
+
+    tree: Tree
+    dataset: Path
+
+
+@pytest.fixture(scope="session")
+def two_reports(tmp_path_factory: pytest.TempPathFactory, paths: Tree) -> TwoReports:
+    from casegraph.build import build
+
+    tree = copy_tree(tmp_path_factory.mktemp("two-reports"), paths)
+    add_second_report(tree)
+    dataset = tree.root / "out"
+    dataset.mkdir()
+    build(tree, output=dataset)
+    return TwoReports(tree, dataset)
 
 
 @pytest.fixture(scope="session")

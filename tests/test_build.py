@@ -28,26 +28,23 @@ EX = "http://example.org/"
 def test_the_build_is_byte_identical_across_hash_seeds_and_the_shipped_dataset_is_current(
     tmp_path: Path, paths: Paths
 ) -> None:
-    """Two hash seeds give the same bytes, and those are graph/build's: graph/build is generated,
-    so rebuilding from ontology/ and graph/ gives the shipped files."""
-    digests = set()
-    for seed in ("0", "4242"):
-        out = tmp_path / seed
-        out.mkdir()
-        env = {**os.environ, "PYTHONHASHSEED": seed}
-        subprocess.run(
-            [sys.executable, "-c", "from casegraph.cli import main; main()", "build", "--output", str(out)],
-            check=True,
-            env=env,
-            capture_output=True,
+    """graph/build is generated: rebuilding from ontology/ and graph/ gives the shipped files, byte
+    for byte, under hash seed 0 here and under seed 4242 in test_reports (which builds the tree
+    again after removing a second report)."""
+    out = tmp_path / "out"
+    out.mkdir()
+    subprocess.run(
+        [sys.executable, "-c", "from casegraph.cli import main; main()", "build", "--output", str(out)],
+        check=True,
+        env={**os.environ, "PYTHONHASHSEED": "0"},
+        capture_output=True,
+    )
+    assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in paths.build.iterdir())
+    for path in sorted(out.iterdir()):
+        shipped = paths.build / path.name
+        assert shipped.read_bytes() == path.read_bytes(), (
+            f"{shipped} is out of date; run `casegraph build` and commit graph/build/"
         )
-        digests.add((out / "SHA256SUMS").read_text())
-        for path in sorted(out.iterdir()):
-            shipped = paths.build / path.name
-            assert shipped.read_bytes() == path.read_bytes(), (
-                f"{shipped} is out of date; run `casegraph build` and commit graph/build/"
-            )
-    assert len(digests) == 1
 
 
 def test_the_source_text_is_the_one_given(paths: Tree) -> None:

@@ -84,7 +84,8 @@ def test_graphs_options_name_every_role_in_order() -> None:
     assert len(helps) == 5  # query, sparql, export, load, serve
     for text in helps:
         assert text.startswith(
-            "Comma list of graph roles: ontology, asserted, evidence, enrichment, inferred, metadata, or all. "
+            "Comma list of graph roles: ontology, asserted, evidence, enrichment, inferred, metadata, or all; "
+            "asserted:REPORT or evidence:REPORT is one report's graph. "
         )
 
 

@@ -18,9 +18,10 @@ import requests
 
 from casegraph.dataset import read_quads
 from casegraph.export import RdfFormat, graph_iri, serialize
-from casegraph.iris import GRAPHS, SOURCE_ID, selector_of
+from casegraph.iris import GRAPHS, SOURCE_ID, role_graph, selector_of
 from casegraph.queries import query_ids
 
+from .conftest import SECOND, TwoReports
 from .faultproxy import FaultProxy
 from .servers import Server, free_port
 
@@ -467,6 +468,28 @@ def test_prune_drops_only_the_graphs_of_casegraphs_scheme_the_dataset_no_longer_
     assert f"pruning <{old_report}>: not in this dataset" in pruned.stderr
     assert store_graphs(fresh_oxigraph) == local_counts()  # exactly the dataset's graphs of our scheme
     assert dump(fresh_oxigraph, foreign)  # somebody else's graph is never touched
+
+
+def test_a_second_report_loads_answers_across_both_and_is_pruned_when_removed(
+    fresh_oxigraph: Server, two_reports: TwoReports
+) -> None:
+    two = casegraph(*load_args(fresh_oxigraph, "--dataset", str(two_reports.dataset)))
+    assert two.returncode == 0, two.stderr
+    second = {role_graph("asserted", SECOND), role_graph("evidence", SECOND)}
+    assert set(store_graphs(fresh_oxigraph)) == set(GRAPHS.values()) | second
+    people = casegraph("query", "people-and-posts", "--endpoint", fresh_oxigraph.query, "--format", "csv")
+    assert people.returncode == 0, people.stderr
+    assert (
+        people.stdout
+        == casegraph("query", "people-and-posts", "--dataset", str(two_reports.dataset), "--format", "csv").stdout
+    )
+    assert "post/california-state-medical-director" in people.stdout  # the second report's own fact
+    pruned = casegraph(*load_args(fresh_oxigraph, "--prune"))
+    assert pruned.returncode == 0, pruned.stderr
+    assert [line for line in pruned.stderr.splitlines() if line.startswith("pruning")] == [
+        f"pruning <{graph}>: not in this dataset" for graph in sorted(second)
+    ]
+    assert store_graphs(fresh_oxigraph) == local_counts()
 
 
 # --- one HTTP policy ---------------------------------------------------------------------------

@@ -135,7 +135,7 @@ def _read_report(paths: Paths, text_path: Path, files: dict[str, Path]) -> Sourc
             "(a path inside graph/)"
         )
     facts_path = paths.root / "graph" / str(named[0])
-    if paths.root / "graph" not in facts_path.resolve().parents and facts_path.parent != paths.root / "graph":
+    if (paths.root / "graph").resolve() not in facts_path.resolve().parents:
         raise OntologyError(f"{description_path}: cgc:facts {str(named[0])!r} is not a file inside graph/")
     description = Graph()
     for triple in described:
@@ -170,14 +170,54 @@ def read_sources(paths: Paths) -> Sources:
     for name in ("enrichment", "retired"):
         if getattr(paths, name).exists():
             files[name] = getattr(paths, name)
+    digests = {name: _sha256(path) for name, path in files.items()}
+    _check_fixity(paths, {text.name: digests[f"text/{text.stem}"] for text in texts})
     return Sources(
         ontology=read_turtle(paths.ontology),
         enrichment=read_enrichment(paths.enrichment),
         retired=read_turtle(paths.retired) if paths.retired.exists() else Graph(),
         reports=reports,
-        digests={name: _sha256(path) for name, path in files.items()},
+        digests=digests,
         inputs={name: path.relative_to(paths.root).as_posix() for name, path in files.items() if "text/" not in name},
     )
+
+
+def _check_fixity(paths: Paths, digests: dict[str, str]) -> None:
+    """Every report's text is the one recorded in ``graph/sources/SHA256SUMS`` (``sha256sum``'s
+    format), and the file records no other: a source text is evidence and is never edited.
+
+    Raises:
+        OntologyError: the file is missing or malformed, or a text is not as recorded.
+    """
+    listing = paths.sources / "SHA256SUMS"
+    try:
+        lines = listing.read_text(encoding="utf-8").splitlines()
+    except OSError as err:
+        raise OntologyError(
+            f"{listing}: cannot read the reports' checksums ({err.strerror}); record each text with "
+            "`sha256sum ID.txt >> SHA256SUMS` in that folder"
+        ) from err
+    recorded: dict[str, str] = {}
+    for number, line in enumerate(lines, 1):
+        digest, _, name = line.partition("  ")
+        if not line.strip():
+            continue
+        if len(digest) != 64 or not name or name.startswith(("*", "/")):
+            raise OntologyError(f"{listing}:{number}: not a `sha256sum` line (64 hex digits, two spaces, a file name)")
+        recorded[name] = digest.lower()
+    for name, digest in sorted(digests.items()):
+        if name not in recorded:
+            raise OntologyError(
+                f"{listing}: {name} is not recorded; add it with `sha256sum {name} >> SHA256SUMS` in that folder"
+            )
+        if recorded[name] != digest:
+            raise OntologyError(
+                f"{paths.sources / name}: the text's SHA-256 is {digest}, not the {recorded[name]} {listing.name} "
+                "records; a source text is never edited (restore it), or record a new report under a new name"
+            )
+    extra = sorted(set(recorded) - set(digests))
+    if extra:
+        raise OntologyError(f"{listing}: records {extra[0]}, which is not in {paths.sources}; remove its line")
 
 
 def _add_checksum(graph: Graph, node: URIRef, digest: str) -> None:

@@ -93,7 +93,8 @@ def graphs_option(default: str | None, meaning: str) -> Callable[[F], F]:
             default=default,
             show_default=default is not None,
             metavar="LIST",
-            help=f"Comma list of graph roles: {', '.join(GraphRole)}, or all. {meaning}",
+            help=f"Comma list of graph roles: {', '.join(GraphRole)}, or all; asserted:REPORT or "
+            f"evidence:REPORT is one report's graph. {meaning}",
         )(func)
 
     return decorate

@@ -321,7 +321,9 @@ def run_sparql(
     try:
         if graphs is None:
             return store.query(query, use_default_graph_as_union=True)
-        return store.query(query, default_graph=list(graphs), named_graphs=list(graphs))
+        from .dataset import default_graphs
+
+        return store.query(query, default_graph=default_graphs(store, graphs), named_graphs=list(graphs))
     except SyntaxError as err:
         message = one_line(err)  # whatever the parser's layout
         match = re.match(r"error at (\d+):(\d+): (.*)", message)

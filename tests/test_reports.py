@@ -1,0 +1,258 @@
+"""Many reports: a second report, written for the tests (tests/data/second-report), added to the
+shipped tree as the README's "Adding a report" says, with no Python change.
+
+It restates one fact of the AP report (Kim Brandt's post at CMS) and adds one of its own (a post
+for the unnamed state health official), reusing the canonical entities.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from casegraph.build import read_sources
+from casegraph.dataset import open_dataset, read_quads
+from casegraph.errors import OntologyError
+from casegraph.export import graph_iri
+from casegraph.facade import Source, sparql
+from casegraph.iris import DATASET_IRI, GRAPHS, ID_NS, SOURCE_ID, SOURCE_IRI, role_graph, selector_of
+from casegraph.queries import BundledQuery, discover, run_query
+
+from .conftest import SECOND, SECOND_REPORT, Run, Tree, TwoReports, add_second_report, copy_tree, value
+
+DCTERMS = "http://purl.org/dc/terms/"
+SECOND_IRI = ID_NS + "source/test-cms-brief"
+SECOND_TEXT = (SECOND_REPORT / "graph" / "sources" / f"{SECOND}.txt").read_text(encoding="utf-8")
+SECOND_GRAPHS = {role_graph("asserted", SECOND), role_graph("evidence", SECOND)}
+BRANDT = ID_NS + "person/kim-brandt"
+BRANDT_HOLDS = (BRANDT, "http://www.w3.org/ns/org#holds", ID_NS + "post/cms-deputy-administrator-and-coo")
+PARAMS = {"evidence": {"resource": BRANDT}}
+
+
+def _csv(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples) -> list[dict[str, str]]:
+    out = io.BytesIO()
+    assert isinstance(result, ox.QuerySolutions)
+    result.serialize(out, format=ox.QueryResultsFormat.CSV)
+    return list(csv.DictReader(io.StringIO(out.getvalue().decode())))
+
+
+def _csv_rows(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples) -> list[ox.QuerySolution]:
+    assert isinstance(result, ox.QuerySolutions)
+    return list(result)
+
+
+def _rows(query: BundledQuery, store: ox.Store) -> list[dict[str, str]]:
+    return _csv(run_query(store, query, PARAMS.get(query.id, {})))
+
+
+def _triples_by_graph(quads: list[ox.Quad]) -> dict[tuple[str, str, str], set[str]]:
+    graphs: dict[tuple[str, str, str], set[str]] = {}
+    for q in quads:
+        graphs.setdefault((value(q.subject), value(q.predicate), value(q.object)), set()).add(graph_iri(q))
+    return graphs
+
+
+def test_each_report_has_its_own_asserted_and_evidence_graph(two_reports: TwoReports) -> None:
+    quads = read_quads(two_reports.dataset)
+    assert {graph_iri(q) for q in quads} == set(GRAPHS.values()) | SECOND_GRAPHS
+    store = open_dataset(two_reports.dataset)
+    listed = store.query(f"SELECT ?source {{ GRAPH ?g {{ <{DATASET_IRI}> <{DCTERMS}source> ?source }} }}")
+    described = {value(row["source"]) for row in _csv_rows(listed)}
+    assert described == {SOURCE_IRI, SECOND_IRI}
+    digest = hashlib.sha256(SECOND_TEXT.encode()).hexdigest()
+    (row,) = _csv_rows(
+        store.query(
+            f"""SELECT ?n ?sum {{ GRAPH <{GRAPHS["metadata"]}> {{
+              <{SECOND_IRI}> <https://w3id.org/casegraph/ontology#characterCount> ?n ;
+                  <http://spdx.org/rdf/terms#checksum>/<http://spdx.org/rdf/terms#checksumValue> ?sum ;
+                  <http://purl.org/dc/terms/title> "A test report about CMS"@en }} }}"""
+        )
+    )
+    assert (int(value(row["n"])), value(row["sum"])) == (len(SECOND_TEXT), digest)
+    asserted = [q for q in quads if graph_iri(q) == role_graph("asserted", SECOND)]
+    assert len(asserted) == 16  # 6 entities, each with its type and label, and 4 facts
+    subjects = {value(q.subject) for q in asserted}
+    assert subjects == {
+        BRANDT,
+        ID_NS + "post/cms-deputy-administrator-and-coo",
+        ID_NS + "agency/cms",
+        ID_NS + "organization/state-of-california",
+        ID_NS + "person/unnamed-state-health-official",
+        ID_NS + "post/california-state-medical-director",
+    }
+
+
+def test_two_reports_may_state_one_fact_while_roles_stay_disjoint(two_reports: TwoReports) -> None:
+    graphs = _triples_by_graph(read_quads(two_reports.dataset))
+    assert graphs[BRANDT_HOLDS] == {GRAPHS["asserted"], role_graph("asserted", SECOND)}
+    for triple, names in graphs.items():
+        roles = {selector_of(g).partition(":")[0] for g in names}
+        assert len(roles) == 1, (triple, names)
+
+
+def test_the_bundled_queries_answer_across_both_reports(store: ox.Store, two_reports: TwoReports) -> None:
+    both = open_dataset(two_reports.dataset)
+    added: dict[str, list[dict[str, str]]] = {}
+    removed: dict[str, list[dict[str, str]]] = {}
+    for query in discover():
+        before, after = _rows(query, store), _rows(query, both)
+        added[query.id] = [row for row in after if row not in before]
+        removed[query.id] = [row for row in before if row not in after]
+    # the only row that goes: the unnamed official without a post, who now has one
+    official = ID_NS + "person/unnamed-state-health-official"
+    assert {q: rows for q, rows in removed.items() if rows} == {
+        "people-and-posts": [
+            {
+                "person": official,
+                "personLabel": "unnamed state public-health official who reviewed CMS's requests to the states",
+                **dict.fromkeys(("post", "postLabel", "organization", "organizationLabel", "former"), ""),
+            }
+        ]
+    }
+    assert added["people-and-posts"] == [
+        {
+            "person": official,
+            "personLabel": "unnamed state public-health official who reviewed CMS's requests to the states",
+            "post": ID_NS + "post/california-state-medical-director",
+            "postLabel": "State Medical Director, State of California",
+            "organization": ID_NS + "organization/state-of-california",
+            "organizationLabel": "State of California",
+            "former": "false",
+        }
+    ]
+    words = "Kim Brandt, deputy administrator and chief operating officer of CMS"
+    start = SECOND_TEXT.index(words)
+    assert [(r["predicate"], r["exact"], r["start"], r["end"], r["source"]) for r in added["evidence"]] == [
+        (BRANDT_HOLDS[1], words, str(start), str(start + len(words)), SECOND_IRI)
+    ]
+    # the evidence names the report of each span: the AP report's rows are all still there, its own
+    assert {r["source"] for r in _rows(next(q for q in discover() if q.id == "evidence"), both)} == {
+        SOURCE_IRI,
+        SECOND_IRI,
+    }
+    assert {q: rows for q, rows in added.items() if rows} == {
+        "people-and-posts": added["people-and-posts"],
+        "evidence": added["evidence"],
+    }
+
+
+def test_duplicate_triples_never_change_a_bundled_querys_rows(
+    quads: list[ox.Quad], store: ox.Store, tmp_path: Path
+) -> None:
+    """A second report restating every fact of the first, with the same evidence, changes no row of
+    any bundled query (pyoxigraph 0.5 keeps a triple once per graph in a default graph made of
+    several; the dataset is queried through their merge, so joins do not multiply either)."""
+    copy = {"asserted": role_graph("asserted", "copy"), "evidence": role_graph("evidence", "copy")}
+    doubled = list(quads)
+    for q in quads:
+        role = selector_of(graph_iri(q)).partition(":")[0]
+        if role in copy:
+            doubled.append(ox.Quad(q.subject, q.predicate, q.object, ox.NamedNode(copy[role])))
+    (tmp_path / "casegraph.nq").write_bytes(ox.serialize(doubled, format=ox.RdfFormat.N_QUADS) or b"")
+    both = open_dataset(tmp_path)
+    for query in discover():
+        assert _rows(query, both) == _rows(query, store), query.id
+    count = f"SELECT (COUNT(*) AS ?n) {{ <{BRANDT}> <{BRANDT_HOLDS[1]}> ?post }}"
+    assert [value(r["n"]) for r in _csv_rows(sparql(count, Source(dataset=tmp_path)))] == ["1"]
+    # without the merge, pyoxigraph counts the triple once per graph
+    raw = ox.Store()
+    raw.extend(doubled)
+    twice = raw.query(count, default_graph=[ox.NamedNode(GRAPHS["asserted"]), ox.NamedNode(copy["asserted"])])
+    assert [value(r["n"]) for r in _csv_rows(twice)] == ["2"]
+
+
+def test_graphs_selects_one_reports_graph(run: Run, two_reports: TwoReports) -> None:
+    folder = str(two_reports.dataset)
+    one = run("export", "--dataset", folder, "--graphs", f"asserted:{SECOND}", "--format", "ntriples")
+    assert one.exit_code == 0, one.stderr
+    expected = {
+        str(ox.Triple(q.subject, q.predicate, q.object))
+        for q in read_quads(two_reports.dataset)
+        if graph_iri(q) == role_graph("asserted", SECOND)
+    }
+    assert {str(t) for t in ox.parse(one.stdout.encode(), format=ox.RdfFormat.N_TRIPLES)} == expected
+    rows = run(
+        "query", "people-and-posts", "--dataset", folder, "--graphs", f"ontology,asserted:{SECOND}", "--format", "csv"
+    )
+    assert rows.exit_code == 0, rows.stderr
+    assert [line.split(",")[0] for line in rows.stdout.splitlines()[1:]] == [
+        BRANDT,
+        ID_NS + "person/unnamed-state-health-official",
+    ]
+    unknown = run("export", "--dataset", folder, "--graphs", "asserted:nope", "--format", "ntriples")
+    assert (unknown.exit_code, unknown.stdout) == (2, "")
+    assert unknown.stderr == (
+        "casegraph: error: --graphs asserted:nope: no report 'nope' in this dataset; "
+        f"its reports: {SOURCE_ID}, {SECOND}\n"
+    )
+    single = run("export", "--graphs", "inferred:x", "--format", "ntriples")
+    assert single.stderr == (
+        "casegraph: error: --graphs: unknown graph 'inferred:x': only asserted and evidence have a graph per report; "
+        "write 'inferred'\n"
+    )
+
+
+def test_removing_the_report_restores_the_dataset_byte_for_byte(
+    tmp_path: Path, paths: Tree, two_reports: TwoReports
+) -> None:
+    tree = copy_tree(tmp_path, two_reports.tree)
+    for added in (f"graph/sources/{SECOND}.txt", f"graph/sources/{SECOND}.ttl", f"graph/{SECOND}.ttl"):
+        (tree.root / added).unlink()
+    shutil.copy(paths.sources / "SHA256SUMS", tree.sources / "SHA256SUMS")
+    out = tmp_path / "out"
+    out.mkdir()
+    done = subprocess.run(  # as a curator would, and under another hash seed than test_build's
+        [sys.executable, "-m", "casegraph", "build", "--root", str(tree.root), "--output", str(out)],
+        env={**os.environ, "PYTHONHASHSEED": "4242"},
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in paths.build.iterdir())
+    for shipped in sorted(paths.build.iterdir()):
+        assert (out / shipped.name).read_bytes() == shipped.read_bytes(), shipped.name
+        assert (two_reports.dataset / shipped.name).read_bytes() != shipped.read_bytes(), shipped.name
+
+
+def test_a_reports_files_are_checked(tmp_path: Path, paths: Tree) -> None:
+    tree = copy_tree(tmp_path, paths)
+    add_second_report(tree)
+    description = tree.sources / f"{SECOND}.ttl"
+    text = description.read_text(encoding="utf-8")
+    description.write_text(text.replace("test-cms-brief> a", "ap-2025-06-13-medicaid-data-dhs> a"), encoding="utf-8")
+    with pytest.raises(OntologyError) as err:
+        read_sources(tree)
+    assert str(err.value) == (
+        f"{tree.sources}: reports {SOURCE_ID} and {SECOND} are both described as <{SOURCE_IRI}>; give each its own IRI"
+    )
+    description.write_text(text.replace('    cgc:facts "test-cms-brief.ttl" ;\n', ""), encoding="utf-8")
+    with pytest.raises(OntologyError) as err:
+        read_sources(tree)
+    assert str(err.value) == (
+        f"{description}: name the report's facts file once, as "
+        f'<{SECOND_IRI}> cgc:facts "FILE.ttl" (a path inside graph/)'
+    )
+    description.write_text(text.replace('"test-cms-brief.ttl"', '"../../elsewhere.ttl"'), encoding="utf-8")
+    with pytest.raises(OntologyError, match=r"cgc:facts '../../elsewhere.ttl' is not a file inside graph/$"):
+        read_sources(tree)
+    description.write_text(text, encoding="utf-8")
+    report = tree.sources / f"{SECOND}.txt"
+    report.write_text(SECOND_TEXT.replace("true", "false"), encoding="utf-8")
+    with pytest.raises(OntologyError) as err:
+        read_sources(tree)
+    assert str(err.value).startswith(f"{report}: the text's SHA-256 is ")
+    assert str(err.value).endswith(
+        "SHA256SUMS records; a source text is never edited (restore it), or record a new report under a new name"
+    )
+    (tree.sources / "odd name.txt").write_text("x", encoding="utf-8")
+    with pytest.raises(OntologyError, match=r"odd name\.txt: a report's file name is letters, digits"):
+        read_sources(tree)
