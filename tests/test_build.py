@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -16,7 +17,6 @@ from casegraph.build import build, check_graphs, read_sources
 from casegraph.errors import BuildError, GroundingError, OntologyError
 from casegraph.export import graph_iri
 from casegraph.iris import GRAPHS, SOURCE_ID, SOURCE_IRI, role_graph
-from casegraph.resources import Paths
 
 from .conftest import REPO, Tree, copy_tree, solutions
 from .refresh_golden import minted_iris
@@ -25,25 +25,32 @@ SOURCE_SHA256 = "c7b65e17c2cb659ae1dd8a5d19b07749035927d23cecfb09bfb6daedb043859
 EX = "http://example.org/"
 
 
-def test_the_build_is_byte_identical_across_hash_seeds_and_the_shipped_dataset_is_current(
-    tmp_path: Path, paths: Paths
+def test_a_bare_build_in_a_checkout_rewrites_its_graph_build_with_the_shipped_bytes(
+    tmp_path: Path, paths: Tree, quads: list[ox.Quad]
 ) -> None:
-    """graph/build is generated: rebuilding from ontology/ and graph/ gives the shipped files, byte
-    for byte, under hash seed 0 here and under seed 4242 in test_reports (which builds the tree
-    again after removing a second report)."""
-    out = tmp_path / "out"
+    """graph/build is generated: `casegraph build` run inside a checkout (a copy here) rebuilds its
+    graph/build from ontology/ and graph/, byte for byte the shipped files, reporting each file on
+    stderr and nothing on stdout. Hash seed 0 here; test_reports builds under seed 4242."""
+    tree = copy_tree(tmp_path, paths)
+    shutil.copy(REPO / "pyproject.toml", tree.root / "pyproject.toml")
+    out = tree.root / "graph" / "build"
     out.mkdir()
-    subprocess.run(
-        [sys.executable, "-c", "from casegraph.cli import main; main()", "build", "--output", str(out)],
-        check=True,
+    built = subprocess.run(
+        [sys.executable, "-m", "casegraph", "build"],
+        cwd=tree.root / "graph",
         env={**os.environ, "PYTHONHASHSEED": "0"},
         capture_output=True,
+        text=True,
     )
-    assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in paths.build.iterdir())
-    for path in sorted(out.iterdir()):
-        shipped = paths.build / path.name
-        assert shipped.read_bytes() == path.read_bytes(), (
-            f"{shipped} is out of date; run `casegraph build` and commit graph/build/"
+    assert (built.returncode, built.stdout) == (0, ""), built.stderr
+    written = sorted(p.name for p in paths.build.iterdir())
+    assert built.stderr.splitlines() == [
+        *(f"wrote {out / name}" for name in written),
+        f"{len(quads)} quads in {len(written)} files",
+    ]
+    for name in written:
+        assert (out / name).read_bytes() == (paths.build / name).read_bytes(), (
+            f"{paths.build / name} is out of date; run `casegraph build` and commit graph/build/"
         )
 
 
