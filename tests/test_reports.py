@@ -14,14 +14,15 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 
-from casegraph.build import read_sources
+from casegraph.build import ground_reports, read_sources
 from casegraph.dataset import open_dataset, read_quads
-from casegraph.errors import OntologyError
+from casegraph.errors import BuildError, OntologyError
 from casegraph.export import graph_iri
 from casegraph.facade import Source, sparql
 from casegraph.iris import DATASET_IRI, GRAPHS, ID_NS, SOURCE_ID, SOURCE_IRI, role_graph, selector_of
@@ -78,6 +79,16 @@ def test_each_report_has_its_own_asserted_and_evidence_graph(two_reports: TwoRep
         )
     )
     assert (int(value(row["n"])), value(row["sum"])) == (len(SECOND_TEXT), digest)
+    whose = store.query(
+        f"SELECT ?g ?source {{ GRAPH <{GRAPHS['metadata']}> {{ ?g a <http://rdfs.org/ns/void#Dataset> ; "
+        f"<{DCTERMS}source> ?source }} }} ORDER BY ?g"
+    )
+    assert [(value(r["g"]), value(r["source"])) for r in _csv_rows(whose) if value(r["g"]) != DATASET_IRI] == [
+        (GRAPHS["asserted"], SOURCE_IRI),
+        (role_graph("asserted", SECOND), SECOND_IRI),
+        (GRAPHS["evidence"], SOURCE_IRI),
+        (role_graph("evidence", SECOND), SECOND_IRI),
+    ]
     asserted = [q for q in quads if graph_iri(q) == role_graph("asserted", SECOND)]
     assert len(asserted) == 16  # 6 entities, each with its type and label, and 4 facts
     subjects = {value(q.subject) for q in asserted}
@@ -232,7 +243,7 @@ def test_a_reports_files_are_checked(tmp_path: Path, paths: Tree) -> None:
     with pytest.raises(OntologyError) as err:
         read_sources(tree)
     assert str(err.value) == (
-        f"{tree.sources}: reports {SOURCE_ID} and {SECOND} are both described as <{SOURCE_IRI}>; give each its own IRI"
+        f"{tree.sources}: reports {SOURCE_ID} and {SECOND} both have the IRI <{SOURCE_IRI}>; give each report its own"
     )
     description.write_text(text.replace('    cgc:facts "test-cms-brief.ttl" ;\n', ""), encoding="utf-8")
     with pytest.raises(OntologyError) as err:
@@ -242,8 +253,12 @@ def test_a_reports_files_are_checked(tmp_path: Path, paths: Tree) -> None:
         f'<{SECOND_IRI}> cgc:facts "FILE.ttl" (a path inside graph/)'
     )
     description.write_text(text.replace('"test-cms-brief.ttl"', '"../../elsewhere.ttl"'), encoding="utf-8")
-    with pytest.raises(OntologyError, match=r"cgc:facts '../../elsewhere.ttl' is not a file inside graph/$"):
+    with pytest.raises(OntologyError) as err:
         read_sources(tree)
+    assert str(err.value) == (
+        f"{description}: cgc:facts '../../elsewhere.ttl' is not a file inside graph/ "
+        f"(it resolves to {tmp_path / 'elsewhere.ttl'})"
+    )
     description.write_text(text, encoding="utf-8")
     report = tree.sources / f"{SECOND}.txt"
     report.write_text(SECOND_TEXT.replace("true", "false"), encoding="utf-8")
@@ -254,5 +269,165 @@ def test_a_reports_files_are_checked(tmp_path: Path, paths: Tree) -> None:
         "SHA256SUMS records; a source text is never edited (restore it), or record a new report under a new name"
     )
     (tree.sources / "odd name.txt").write_text("x", encoding="utf-8")
-    with pytest.raises(OntologyError, match=r"odd name\.txt: a report's file name is letters, digits"):
+    with pytest.raises(OntologyError, match=r"odd name\.txt: a report's id \(its file name without \.txt\) names"):
         read_sources(tree)
+
+
+def _second_tree(tmp_path: Path, paths: Tree) -> Tree:
+    tree = copy_tree(tmp_path, paths)
+    add_second_report(tree)
+    return tree
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _sums(tree: Tree, line: str) -> None:
+    """Replace the second report's line of SHA256SUMS with ``line`` (``{sha}`` is its SHA-256)."""
+    digest = hashlib.sha256(SECOND_TEXT.encode()).hexdigest()
+    sums = tree.sources / "SHA256SUMS"
+    kept = [row for row in sums.read_text(encoding="utf-8").splitlines() if SECOND not in row]
+    sums.write_text("\n".join([*kept, line.format(sha=digest)]) + "\n", encoding="utf-8")
+
+
+def _empty_text(tree: Tree) -> None:
+    (tree.sources / f"{SECOND}.txt").write_text("\n", encoding="utf-8")
+    _sums(tree, "")
+
+
+# (what the curator did wrong, the edit, the one-line message; {sources}/{graph} are the tree's folders)
+LAYOUT_MISTAKES: list[tuple[str, Callable[[Tree], object], str]] = [
+    (
+        "a description whose text is gone",
+        lambda t: (t.sources / "gone.ttl").write_text("", encoding="utf-8"),
+        "{sources}/gone.ttl: describes a report whose text gone.txt is not here; add the text, or remove the "
+        "description",
+    ),
+    (
+        "a facts file no report names",
+        lambda t: (t.root / "graph" / "orphan.ttl").write_text("", encoding="utf-8"),
+        "{graph}/orphan.ttl: no report names it as its facts file (cgc:facts in graph/sources/ID.ttl); name it in "
+        "its report's description, or remove it",
+    ),
+    (
+        "two reports sharing a facts file",
+        lambda t: _edit(t.sources / f"{SECOND}.ttl", '"test-cms-brief.ttl"', '"article.ttl"'),
+        "{sources}: reports 000_1ffa199c7bd90bb3 and test-cms-brief both have the facts file article.ttl; give each "
+        "report its own",
+    ),
+    (
+        "a facts file that does not exist",
+        lambda t: _edit(t.sources / f"{SECOND}.ttl", '"test-cms-brief.ttl"', '"nothere.ttl"'),
+        "{sources}/test-cms-brief.ttl: cgc:facts names {graph}/nothere.ttl, which does not exist; create it",
+    ),
+    (
+        "an empty text",
+        _empty_text,
+        "{sources}/test-cms-brief.txt: the source text is empty; copy the report's text into it",
+    ),
+    (
+        "a report IRI outside id/source/",
+        lambda t: _edit(t.sources / f"{SECOND}.ttl", "id/source/test-cms-brief>", "id/report/test-cms-brief>"),
+        "{sources}/test-cms-brief.ttl: the report's IRI <https://w3id.org/casegraph/id/report/test-cms-brief> is "
+        "not https://w3id.org/casegraph/id/source/SLUG; mint it there",
+    ),
+    (
+        "an ill-typed date",
+        lambda t: _edit(t.sources / f"{SECOND}.ttl", '"2026-11-30"^^xsd:date', '"someday"^^xsd:date'),
+        '{sources}/test-cms-brief.ttl: "someday"^^xsd:date is not a valid value of its datatype; fix the value',
+    ),
+    (
+        "an undeclared term in a description",
+        lambda t: _edit(t.sources / f"{SECOND}.ttl", "a cg:NewsArticle", "a cg:Newsarticle"),
+        "{sources}/test-cms-brief.ttl: uses terms the ontology does not declare: cg:Newsarticle; fix the spelling",
+    ),
+    (
+        "a text recorded twice",
+        lambda t: _sums(t, "{sha}  test-cms-brief.txt\n" + "0" * 64 + "  test-cms-brief.txt"),
+        "{sources}/SHA256SUMS:3: test-cms-brief.txt is recorded twice, with different SHA-256s; keep one line",
+    ),
+]
+
+
+@pytest.mark.parametrize(("mistake", "edit", "message"), LAYOUT_MISTAKES, ids=[m[0] for m in LAYOUT_MISTAKES])
+def test_a_curators_mistake_in_the_layout_is_one_line_naming_the_file(
+    tmp_path: Path, paths: Tree, mistake: str, edit: Callable[[Tree], object], message: str
+) -> None:
+    tree = _second_tree(tmp_path, paths)
+    edit(tree)
+    with pytest.raises(OntologyError) as err:
+        read_sources(tree)
+    expected = message.format(sources=tree.sources, graph=tree.root / "graph")
+    assert (str(err.value), "\n" in str(err.value)) == (expected, False)
+
+
+def test_a_text_linked_from_outside_the_tree_is_refused(tmp_path: Path, paths: Tree) -> None:
+    tree = _second_tree(tmp_path, paths)
+    outside = tmp_path / f"{SECOND}.txt"
+    (tree.sources / f"{SECOND}.txt").rename(outside)
+    (tree.sources / f"{SECOND}.txt").symlink_to(outside)
+    with pytest.raises(OntologyError) as err:
+        read_sources(tree)
+    assert str(err.value) == (
+        f"{tree.sources / SECOND}.txt: links to {outside}, outside {tree.sources}; copy the text here"
+    )
+
+
+def test_sha256sum_lines_in_binary_mode_or_with_a_dot_slash_are_read(tmp_path: Path, paths: Tree) -> None:
+    tree = _second_tree(tmp_path, paths)
+    for line in ("{sha} *test-cms-brief.txt", "{sha}  ./test-cms-brief.txt"):
+        _sums(tree, line)
+        assert [r.id for r in read_sources(tree).reports] == [SOURCE_ID, SECOND]
+
+
+ENTITY_MISTAKES: list[tuple[str, str, str, str]] = [
+    (
+        "an entity without its type",
+        "organization:state-of-california a cg:GovernmentBody ;\n",
+        "organization:state-of-california\n",
+        "{facts}: id:organization/state-of-california has no rdf:type; give every entity the facts name its type "
+        "and canonical label, as the other facts files do",
+    ),
+    (
+        "another preferred label",
+        'skos:prefLabel "Kim Brandt"@en',
+        'skos:prefLabel "K. Brandt"@en',
+        '{facts}: id:person/kim-brandt has the preferred labels "K. Brandt"@en, but article.ttl gives it '
+        '"Kim Brandt"@en; an entity is the same in every report: use the same',
+    ),
+    (
+        "another type",
+        "agency:cms a cg:GovernmentAgency",
+        "agency:cms a cg:Organization",
+        "{facts}: id:agency/cms has the types cg:Organization, but article.ttl gives it cg:GovernmentAgency; an "
+        "entity is the same in every report: use the same",
+    ),
+]
+
+
+@pytest.mark.parametrize(("mistake", "old", "new", "message"), ENTITY_MISTAKES, ids=[m[0] for m in ENTITY_MISTAKES])
+def test_reports_agree_on_the_entities_they_share(
+    tmp_path: Path, paths: Tree, mistake: str, old: str, new: str, message: str
+) -> None:
+    tree = _second_tree(tmp_path, paths)
+    facts = tree.root / "graph" / f"{SECOND}.ttl"
+    _edit(facts, old, new)
+    with pytest.raises(BuildError) as err:
+        ground_reports(read_sources(tree))
+    assert str(err.value) == message.format(facts=facts)
+
+
+def test_a_description_restating_a_fact_is_refused(tmp_path: Path, paths: Tree) -> None:
+    tree = _second_tree(tmp_path, paths)
+    description = tree.sources / f"{SECOND}.ttl"
+    with description.open("a", encoding="utf-8") as out:
+        out.write(f'<{ID_NS}agency/cms> skos:prefLabel "Centers for Medicare & Medicaid Services"@en .\n')
+    with pytest.raises(BuildError) as err:
+        ground_reports(read_sources(tree))
+    assert str(err.value) == (
+        f'{description}: restates id:agency/cms skos:prefLabel "Centers for Medicare & Medicaid Services"@en of '
+        "the facts; describe the report here and refer to the entities its facts name by IRI only"
+    )

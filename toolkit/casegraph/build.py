@@ -10,6 +10,7 @@ dataset and its exports.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +35,7 @@ from .iris import (
     ONTOLOGY_IRI,
     REPORT_ID,
     ROLES,
+    SOURCE_NS,
     graph_role,
     role_graph,
     selector_of,
@@ -97,11 +99,19 @@ def _sha256(path: Path) -> str:
 
 def _read_text(path: Path) -> str:
     try:
-        return path.read_bytes().decode("utf-8")
+        text = path.read_bytes().decode("utf-8")
     except OSError as err:
         raise OntologyError(f"{path}: cannot read the source text ({err.strerror})") from err
     except UnicodeDecodeError as err:
         raise OntologyError(f"{path}: the source text is not UTF-8 ({err.reason} at byte {err.start})") from err
+    if not text.strip():
+        raise OntologyError(f"{path}: the source text is empty; copy the report's text into it")
+    return text
+
+
+def _inside(folder: Path, path: Path) -> bool:
+    """True when ``path``, links resolved, lies inside ``folder``."""
+    return folder.resolve() in path.resolve().parents
 
 
 def _read_report(paths: Paths, text_path: Path, files: dict[str, Path]) -> SourceReport:
@@ -111,9 +121,11 @@ def _read_report(paths: Paths, text_path: Path, files: dict[str, Path]) -> Sourc
     description_path = text_path.with_suffix(".ttl")
     if not REPORT_ID.fullmatch(report):
         raise OntologyError(
-            f"{text_path}: a report's file name is letters, digits, '_', '.' and '-' (it names the "
-            "report's graphs); rename it"
+            f"{text_path}: a report's id (its file name without .txt) names its graphs: an ASCII letter or "
+            "digit, then letters, digits, '_', '.' or '-', at most 100; rename it"
         )
+    if not _inside(paths.sources, text_path):
+        raise OntologyError(f"{text_path}: links to {text_path.resolve()}, outside {paths.sources}; copy the text here")
     if not description_path.is_file():
         raise OntologyError(
             f"{description_path}: missing; each report in {paths.sources} needs its description beside its "
@@ -128,15 +140,21 @@ def _read_report(paths: Paths, text_path: Path, files: dict[str, Path]) -> Sourc
             f'dcterms:identifier "{text_path.name}"'
         )
     iri = next(iter(subjects))
+    slug = iri[len(SOURCE_NS) :]
+    if not iri.startswith(SOURCE_NS) or not slug or "/" in slug:
+        raise OntologyError(f"{description_path}: the report's IRI <{iri}> is not {SOURCE_NS}SLUG; mint it there")
     named = [o for o in described.objects(iri, _FACTS) if isinstance(o, Literal)]
     if len(named) != 1:
         raise OntologyError(
-            f'{description_path}: name the report\'s facts file once, as <{iri}> cgc:facts "FILE.ttl" '
-            "(a path inside graph/)"
+            f"{description_path}: name the report's facts file once, as "
+            f'<{iri}> cgc:facts "FILE.ttl" (a path inside graph/)'
         )
     facts_path = paths.root / "graph" / str(named[0])
-    if (paths.root / "graph").resolve() not in facts_path.resolve().parents:
-        raise OntologyError(f"{description_path}: cgc:facts {str(named[0])!r} is not a file inside graph/")
+    if not _inside(paths.root / "graph", facts_path):
+        where = "" if facts_path.resolve() == facts_path.absolute() else f" (it resolves to {facts_path.resolve()})"
+        raise OntologyError(f"{description_path}: cgc:facts {str(named[0])!r} is not a file inside graph/{where}")
+    if not facts_path.is_file():
+        raise OntologyError(f"{description_path}: cgc:facts names {facts_path}, which does not exist; create it")
     description = Graph()
     for triple in described:
         if triple[1] != _FACTS:
@@ -145,6 +163,45 @@ def _read_report(paths: Paths, text_path: Path, files: dict[str, Path]) -> Sourc
     files[f"description/{report}"] = description_path
     files[f"facts/{report}"] = facts_path
     return SourceReport(report, iri, text, description, read_turtle(facts_path), facts_path)
+
+
+def _check_layout(paths: Paths, reports: tuple[SourceReport, ...], ontology: Graph) -> None:
+    """No description without its text, no facts file of two reports or of none, no report IRI
+    used twice, and descriptions that use declared terms only.
+
+    Raises:
+        OntologyError: naming the file and what to do.
+    """
+    for description in sorted(paths.sources.glob("*.ttl")):
+        if not description.with_suffix(".txt").is_file():
+            raise OntologyError(
+                f"{description}: describes a report whose text {description.with_suffix('.txt').name} is not here; "
+                "add the text, or remove the description"
+            )
+    seen: dict[object, SourceReport] = {}
+    for report in reports:
+        for key, what in ((report.iri, "IRI"), (report.facts_path.resolve(), "facts file")):
+            other = seen.setdefault(key, report)
+            if other is not report:
+                shown = f"<{key}>" if what == "IRI" else report.facts_path.name
+                raise OntologyError(
+                    f"{paths.sources}: reports {other.id} and {report.id} both have the {what} {shown}; "
+                    "give each report its own"
+                )
+        unknown = undeclared_terms(report.description, ontology)
+        if unknown:
+            names = ", ".join(f"cg:{str(t).split('#', 1)[1]}" for t in unknown)
+            raise OntologyError(
+                f"{paths.sources / (report.id + '.ttl')}: uses terms the ontology does not declare: {names}; "
+                "fix the spelling"
+            )
+    facts = {report.facts_path.resolve() for report in reports}
+    for path in sorted((paths.root / "graph").glob("*.ttl")):
+        if path.resolve() not in facts and path != paths.retired:
+            raise OntologyError(
+                f"{path}: no report names it as its facts file (cgc:facts in graph/sources/ID.ttl); name it in its "
+                "report's description, or remove it"
+            )
 
 
 def read_sources(paths: Paths) -> Sources:
@@ -159,21 +216,15 @@ def read_sources(paths: Paths) -> Sources:
     if not texts:
         raise OntologyError(f"{paths.sources}: no report (*.txt) here; a dataset needs at least one")
     reports = tuple(_read_report(paths, text, files) for text in texts)
-    seen: dict[URIRef, str] = {}
-    for report in reports:
-        if report.iri in seen:
-            raise OntologyError(
-                f"{paths.sources}: reports {seen[report.iri]} and {report.id} are both described as <{report.iri}>; "
-                "give each its own IRI"
-            )
-        seen[report.iri] = report.id
+    ontology = read_turtle(paths.ontology)
+    _check_layout(paths, reports, ontology)
     for name in ("enrichment", "retired"):
         if getattr(paths, name).exists():
             files[name] = getattr(paths, name)
     digests = {name: _sha256(path) for name, path in files.items()}
     _check_fixity(paths, {text.name: digests[f"text/{text.stem}"] for text in texts})
     return Sources(
-        ontology=read_turtle(paths.ontology),
+        ontology=ontology,
         enrichment=read_enrichment(paths.enrichment),
         retired=read_turtle(paths.retired) if paths.retired.exists() else Graph(),
         reports=reports,
@@ -199,12 +250,17 @@ def _check_fixity(paths: Paths, digests: dict[str, str]) -> None:
         ) from err
     recorded: dict[str, str] = {}
     for number, line in enumerate(lines, 1):
-        digest, _, name = line.partition("  ")
         if not line.strip():
             continue
-        if len(digest) != 64 or not name or name.startswith(("*", "/")):
-            raise OntologyError(f"{listing}:{number}: not a `sha256sum` line (64 hex digits, two spaces, a file name)")
-        recorded[name] = digest.lower()
+        match = re.fullmatch(r"([0-9a-fA-F]{64}) [ *](?:\./)?([^/]+)", line)  # text or binary mode
+        if match is None:
+            raise OntologyError(
+                f"{listing}:{number}: not a `sha256sum` line of a file in this folder (64 hex digits, two spaces, "
+                "its name)"
+            )
+        digest, name = match.groups()
+        if recorded.setdefault(name, digest.lower()) != digest.lower():
+            raise OntologyError(f"{listing}:{number}: {name} is recorded twice, with different SHA-256s; keep one line")
     for name, digest in sorted(digests.items()):
         if name not in recorded:
             raise OntologyError(
@@ -323,6 +379,9 @@ def describe_dataset(graphs: dict[str, Graph], inputs: Graph, engine: Engine) ->
     for name in names:
         g.add((ds, VOID.subset, URIRef(name)))
         g.add((URIRef(name), RDF.type, VOID.Dataset))
+        report = (graph_role(name) or ("", None))[1]
+        for source in inputs.subjects(DCTERMS.identifier, Literal(f"{report}.txt")) if report else ():
+            g.add((URIRef(name), DCTERMS.source, source))  # the report whose graph it is
     inferred = role_graph("inferred")
     if inferred in graphs:
         g.add((URIRef(inferred), PROV.wasGeneratedBy, REASONING))
@@ -359,9 +418,10 @@ def check_graphs(graphs: dict[str, Graph], ontology: Graph) -> None:
                 raise BuildError(f"{role} graph: curation shorthand left in {triple}")
             other = seen.setdefault(triple, role)
             if other.partition(":")[0] != kind:
+                shown = " ".join(t.n3() for t in triple)
                 raise BuildError(
-                    f"triple {triple} is in both the {other} and the {role} graph; graphs of different roles must "
-                    "be disjoint"
+                    f"the triple {shown} is in both the {other} and the {role} graph; graphs of different roles must "
+                    "be disjoint: keep it in one file"
                 )
     for name in [g for role in _DATA_ROLES for g in of_role(graphs, role)]:
         unknown = undeclared_terms(graphs[name], ontology)
@@ -412,14 +472,81 @@ def assemble(sources: Sources, *, engine: Engine = Engine.OWLRL) -> dict[str, Gr
     """The dataset's named graphs by name (ontology; asserted and evidence per report;
     enrichment, inferred, metadata), checked but not yet validated against the shapes."""
     curated = {role_graph("ontology"): sources.ontology, role_graph("enrichment"): sources.enrichment}
+    curated.update(ground_reports(sources))
+    return complete(curated, describe_inputs(sources), engine)
+
+
+def ground_reports(sources: Sources) -> dict[str, Graph]:
+    """Each report's asserted graph (its facts placed in time) and evidence graph, by graph name,
+    checked to stand alone and to agree with the other reports on what they share.
+
+    Raises:
+        GroundingError: a quote is missing, ambiguous or off its triple; BuildError: see
+            :func:`_check_shared_entities`.
+    """
+    graphs: dict[str, Graph] = {}
     for report in sources.reports:
         where = str(report.facts_path)
         grounded = ground(report.facts, report.text, str(report.iri), where=where)
-        curated[role_graph("asserted", report.id)] = union(
+        graphs[role_graph("asserted", report.id)] = union(
             grounded.asserted, place_in_time(grounded.asserted, where=where)
         )
-        curated[role_graph("evidence", report.id)] = grounded.evidence
-    return complete(curated, describe_inputs(sources), engine)
+        graphs[role_graph("evidence", report.id)] = grounded.evidence
+    _check_shared_entities(sources, graphs)
+    return graphs
+
+
+def _short(term: object) -> str:
+    """A term as a message shows it: ``id:…`` or ``cg:…`` where it can, else N-Triples."""
+    for prefix, space in (("id:", ID_NS), ("cg:", str(CG)), ("skos:", str(SKOS)), ("rdf:", str(RDF))):
+        if isinstance(term, URIRef) and term.startswith(space):
+            return prefix + term[len(space) :]
+    return term.n3() if isinstance(term, (URIRef, Literal)) else str(term)
+
+
+def _check_shared_entities(sources: Sources, graphs: Mapping[str, Graph]) -> None:
+    """Each report's asserted graph stands alone, and reports agree on what they share: every
+    entity a report's facts name has its type there (the reports themselves excepted: the metadata
+    describes them), an entity named by several reports has the same types and preferred labels in
+    each, and a description restates none of the facts.
+
+    Raises:
+        BuildError: naming the facts file (or description), the entity and what to do.
+    """
+    reports = {report.iri for report in sources.reports}
+    seen: dict[URIRef, tuple[SourceReport, frozenset[str], frozenset[str]]] = {}
+    for report in sources.reports:
+        asserted = graphs[role_graph("asserted", report.id)]
+        named = {t for triple in asserted for t in (triple[0], triple[2]) if isinstance(t, URIRef)}
+        for entity in sorted(t for t in named if t.startswith(ID_NS) and t not in reports):
+            types = frozenset(_short(o) for o in asserted.objects(entity, RDF.type))
+            labels = frozenset(o.n3() for o in asserted.objects(entity, SKOS.prefLabel) if isinstance(o, Literal))
+            if not types:
+                raise BuildError(
+                    f"{report.facts_path}: {_short(entity)} has no rdf:type; give every entity the facts name its "
+                    "type and canonical label, as the other facts files do"
+                )
+            other = seen.setdefault(entity, (report, types, labels))
+            for what, mine, theirs in (("types", types, other[1]), ("preferred labels", labels, other[2])):
+                if mine != theirs:
+                    shown = [", ".join(sorted(x)) for x in (mine, theirs)]
+                    raise BuildError(
+                        f"{report.facts_path}: {_short(entity)} has the {what} {shown[0] or 'none'}, but "
+                        f"{other[0].facts_path.name} gives it {shown[1] or 'none'}; an entity is the same in every "
+                        "report: use the same"
+                    )
+        restated = sorted(triple for triple in report.description if triple in asserted)
+        if restated:
+            s, p, o = restated[0]
+            raise BuildError(
+                f"{sources_path(report)}: restates {_short(s)} {_short(p)} {_short(o)} of the facts; describe the "
+                "report here and refer to the entities its facts name by IRI only"
+            )
+
+
+def sources_path(report: SourceReport) -> Path:
+    """The description file of ``report``."""
+    return report.facts_path.parent / "sources" / f"{report.id}.ttl"
 
 
 def graphs_of(quads: list[ox.Quad]) -> dict[str, Graph]:

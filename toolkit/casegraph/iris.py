@@ -63,9 +63,11 @@ def selector_of(iri: str) -> str:
     return role if report is None else f"{role}:{report}"
 
 
+#: Where the reports' IRIs are minted: ``{SOURCE_NS}{slug}``.
+SOURCE_NS: Final = ID_NS + "source/"
 #: The shipped report: its id, and the IRI its description gives it.
 SOURCE_ID: Final = "000_1ffa199c7bd90bb3"
-SOURCE_IRI: Final = ID_NS + "source/ap-2025-06-13-medicaid-data-dhs"
+SOURCE_IRI: Final = SOURCE_NS + "ap-2025-06-13-medicaid-data-dhs"
 DATASET_IRI: Final = ID_NS + "dataset/casegraph"
 
 GRAPH_ONTOLOGY: Final = GRAPH_NS + "ontology"

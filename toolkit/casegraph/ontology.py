@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable
 from pathlib import Path
 
-from rdflib import OWL, RDF, RDFS, Graph, Namespace, URIRef
+from rdflib import OWL, RDF, RDFS, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import ClosedNamespace
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
-from .errors import OntologyError
+from .errors import OntologyError, one_line
 from .iris import CURATION_NS, ONTOLOGY_NS
 from .resources import default_paths
 
@@ -54,14 +55,30 @@ TIME = Namespace("http://www.w3.org/2006/time#")
 
 
 def read_turtle(path: Path) -> Graph:
-    """Parse a Turtle file, turning a syntax error into one line with the file and line."""
+    """Parse a Turtle file, turning a syntax error into one line with the file and line.
+
+    Raises:
+        OntologyError: the file cannot be read, is not Turtle, or has a literal that is not valid
+            for its datatype (``"someday"^^xsd:date``).
+    """
     graph = Graph()
+    quiet = logging.getLogger("rdflib.term")
+    level = quiet.level
+    quiet.setLevel(logging.CRITICAL)  # rdflib logs a traceback for each ill-typed literal: reported below
     try:
         graph.parse(path, format="turtle")
     except BadSyntax as err:
-        raise OntologyError(f"{path}:{err.lines + 1}: Turtle syntax error ({err.message}); fix the file") from err
+        detail = re.sub(r"^at line \d+ of <[^>]*>: ", "", one_line(err.message).split(" at ^ in:", 1)[0])
+        raise OntologyError(f"{path}:{err.lines + 1}: Turtle syntax error ({detail}); fix the file") from err
     except OSError as err:
         raise OntologyError(f"{path}: cannot read ({err.strerror})") from err
+    finally:
+        quiet.setLevel(level)
+    bad = sorted({o for o in graph.objects() if isinstance(o, Literal) and o.ill_typed}, key=str)
+    if bad:
+        raise OntologyError(
+            f"{path}: {bad[0].n3(graph.namespace_manager)} is not a valid value of its datatype; fix the value"
+        )
     return graph
 
 
