@@ -22,7 +22,7 @@ import pytest
 
 from casegraph.build import ground_reports, read_sources
 from casegraph.dataset import open_dataset, read_quads
-from casegraph.errors import BuildError, OntologyError
+from casegraph.errors import BuildError, GroundingError, OntologyError
 from casegraph.export import graph_iri
 from casegraph.facade import Source, sparql
 from casegraph.iris import DATASET_IRI, GRAPHS, ID_NS, SOURCE_ID, SOURCE_IRI, role_graph, selector_of
@@ -340,6 +340,16 @@ LAYOUT_MISTAKES: list[tuple[str, Callable[[Tree], object], str]] = [
         '{sources}/test-cms-brief.ttl: "someday"^^xsd:date is not a valid value of its datatype; fix the value',
     ),
     (
+        "a description without rights",
+        lambda t: _edit(
+            t.sources / f"{SECOND}.ttl",
+            "    dcterms:license <https://creativecommons.org/publicdomain/zero/1.0/> ;\n",
+            "",
+        ),
+        "{sources}/test-cms-brief.ttl: say who holds the rights to the report or under what licence it is used "
+        "(dcterms:rightsHolder, dcterms:rights or dcterms:license); the dataset republishes its words",
+    ),
+    (
         "an undeclared term in a description",
         lambda t: _edit(t.sources / f"{SECOND}.ttl", "a cg:NewsArticle", "a cg:Newsarticle"),
         "{sources}/test-cms-brief.ttl: uses terms the ontology does not declare: cg:Newsarticle; fix the spelling",
@@ -418,6 +428,21 @@ def test_reports_agree_on_the_entities_they_share(
     with pytest.raises(BuildError) as err:
         ground_reports(read_sources(tree))
     assert str(err.value) == message.format(facts=facts)
+
+
+def test_a_quote_not_in_the_second_report_names_its_facts_file(tmp_path: Path, paths: Tree) -> None:
+    tree = _second_tree(tmp_path, paths)
+    facts = tree.root / "graph" / f"{SECOND}.ttl"
+    _edit(facts, '"state medical director of California" ]', '"state medical directr of California" ]')
+    with pytest.raises(GroundingError) as err:
+        ground_reports(read_sources(tree))
+    at = SECOND_TEXT.index("state medical director of California")
+    assert str(err.value) == (
+        f"{facts}: id:post/california-state-medical-director <http://www.w3.org/ns/org#postIn> "
+        "id:organization/state-of-california: quote "
+        f'"state medical directr of California" is not in the source text; the closest words are at {at}-{at + 36}: '
+        '"state medical director of California"; copy the words exactly as the source has them (including its typos)'
+    )
 
 
 def test_a_description_restating_a_fact_is_refused(tmp_path: Path, paths: Tree) -> None:

@@ -63,6 +63,8 @@ _DATA_ROLES = ("asserted", "evidence", "enrichment", "metadata")
 #: Where a report's description names its facts file (a path relative to ``graph/``); curation
 #: shorthand, never published.
 _FACTS = URIRef(CURATION_NS + "facts")
+#: What a report's description must give at least one of: whose words the dataset quotes.
+_RIGHTS = (DCTERMS.rightsHolder, DCTERMS.rights, DCTERMS.license)
 
 
 @dataclass(frozen=True)
@@ -143,6 +145,11 @@ def _read_report(paths: Paths, text_path: Path, files: dict[str, Path]) -> Sourc
     slug = iri[len(SOURCE_NS) :]
     if not iri.startswith(SOURCE_NS) or not slug or "/" in slug:
         raise OntologyError(f"{description_path}: the report's IRI <{iri}> is not {SOURCE_NS}SLUG; mint it there")
+    if not any((iri, term, None) in described for term in _RIGHTS):
+        raise OntologyError(
+            f"{description_path}: say who holds the rights to the report or under what licence it is used "
+            "(dcterms:rightsHolder, dcterms:rights or dcterms:license); the dataset republishes its words"
+        )
     named = [o for o in described.objects(iri, _FACTS) if isinstance(o, Literal)]
     if len(named) != 1:
         raise OntologyError(
