@@ -492,6 +492,37 @@ def test_a_second_report_loads_answers_across_both_and_is_pruned_when_removed(
     assert store_graphs(fresh_oxigraph) == local_counts()
 
 
+INJECTIONS = [
+    "http://ex/v> ; DROP SILENT GRAPH <http://example.org/graph/k2> ; INSERT DATA { GRAPH <http://ex/v",
+    "not an iri",
+    "relative/graph",
+    "http://ex/a\nb",
+]
+
+
+@pytest.mark.parametrize("into", INJECTIONS)
+def test_into_is_a_validated_iri_and_never_sql_text(fresh_oxigraph: Server, tmp_path: Path, into: str) -> None:
+    """A user's --into reaches SPARQL Update only as a checked IRI term: a value that is not one is
+    a usage error (exit 2, one line), dry run or not, and the store is untouched."""
+    kept = "http://example.org/graph/k2"
+    requests.post(
+        fresh_oxigraph.graph_store,
+        params={"graph": kept},
+        data=b"<http://example.org/a> <http://example.org/b> <http://example.org/c> .\n",
+        headers={"Content-Type": "application/n-triples"},
+        timeout=30,
+    ).raise_for_status()
+    data = tmp_path / "mine.nt"
+    data.write_text("<http://example.org/s> <http://example.org/p> <http://example.org/o> .\n", encoding="utf-8")
+    for extra in ((), ("--dry-run",)):
+        result = casegraph(*load_args(fresh_oxigraph, "--data", str(data), "--into", into, *extra))
+        assert (result.returncode, result.stdout) == (2, ""), result.stderr
+        assert result.stderr.startswith(f"casegraph: error: --into: {into!r} is not ")
+        assert result.stderr.count("\n") == 1
+    assert store_graphs(fresh_oxigraph) == {}  # nothing of ours was written
+    assert dump(fresh_oxigraph, kept)  # and the other graph is intact
+
+
 # --- one HTTP policy ---------------------------------------------------------------------------
 
 

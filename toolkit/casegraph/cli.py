@@ -204,6 +204,13 @@ def _endpoint(url: str, auth: str | None, user: str | None, timeout: float, **ur
     return endpoint(url, creds=creds, timeout=timeout, **urls)
 
 
+def _check_output(output: str, inputs: Sequence[str]) -> None:
+    if output != "-":  # the query-to-stdout path imports nothing more
+        from .files import refuse_overwriting
+
+        refuse_overwriting(output, inputs)
+
+
 def _source(options: dict[str, Any], *, remote: bool = True) -> Any:
     """The :class:`casegraph.facade.Source` the shared options describe (the endpoint's
     credentials asked for here, where a terminal can prompt)."""
@@ -426,6 +433,7 @@ def query(query_id: str, params: tuple[str, ...], fmt: str | None, output: str, 
     from .queries import parse_assignments
 
     values = parse_assignments(params)
+    _check_output(output, source.get("data") or ())
     _emit(run_query(query_id, values, _source(source), graphs=_graphs(source), progress=_byte_progress), fmt, output)
 
 
@@ -448,6 +456,7 @@ def sparql(file: Any, fmt: str | None, output: str, **source: Any) -> None:
     """
     name = str(getattr(file, "name", "-"))
     where = "<stdin>" if name in ("<stdin>", "-") else name
+    _check_output(output, [*(source.get("data") or ()), name])
     try:
         text = file.read().decode("utf-8")
     except UnicodeDecodeError as err:

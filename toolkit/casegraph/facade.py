@@ -185,15 +185,17 @@ def export(
     streamed from the store. Files are written whole or not at all.
 
     Raises:
-        UsageError: an unknown format or graph role; DatasetError: unreadable input;
+        UsageError: an unknown format or graph role, or ``output`` is one of the inputs;
+        DatasetError: unreadable input;
         ExportError: the output cannot be written.
     """
     from .dataset import read_quads, select_quads
     from .export import RdfFormat, export_note, serialize
-    from .files import write_bytes, writing
+    from .files import refuse_overwriting, write_bytes, writing
 
     source = source or Source()
     rdf, roles = RdfFormat(fmt), roles_of(graphs, EXPORT_GRAPHS)
+    refuse_overwriting(output, source.data)
     if source.data and source.store is None:  # stream straight from the parser
         import itertools
 
@@ -370,6 +372,10 @@ def load(
 
     source = source or Source()
     roles = roles_of(graphs, ROLES)
+    if into is not None:  # checked first, dry run or not: it is written into SPARQL Update text
+        from .iris import iri_term
+
+        iri_term(into, "--into")
     store = open_user_store(source, roles, progress=progress)
     present: set[str] = set()
     with tempfile.TemporaryDirectory(prefix="casegraph-load-") as scratch:

@@ -3,20 +3,37 @@ and input read with its progress reported."""
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, BinaryIO
 
-from .errors import ExportError
+from .errors import ExportError, UsageError
 
 
 def is_special(path: Path) -> bool:
     """True for an existing target that is not a regular file (``/dev/null``, a FIFO, a
     terminal): it is written to directly, never replaced by a rename."""
     return path.exists() and not path.is_file() and not path.is_dir()
+
+
+#: The errors of a write that ran out of room or failed on the device: reported as one line.
+_WRITE_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO})
+
+
+def _mode(path: Path) -> int:
+    """The mode a written file gets: an existing file keeps its own (a 0600 file stays private);
+    a new one follows the umask, as any program's new file does."""
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def _temporary(path: Path, data: bytes) -> Path:
@@ -36,7 +53,7 @@ def _temporary(path: Path, data: bytes) -> Path:
     try:
         with os.fdopen(fd, "wb") as out:
             out.write(data)
-        Path(tmp).chmod(0o644)
+        Path(tmp).chmod(_mode(path))
     except OSError as err:
         Path(tmp).unlink(missing_ok=True)
         raise ExportError(f"{path}: cannot write ({err.strerror}); choose a writable path") from err
@@ -74,22 +91,49 @@ def writing(target: str | Path) -> Iterator[IO[bytes]]:
         ExportError: the folder is missing or not writable.
     """
     if str(target) == "-":
-        yield sys.stdout.buffer
-        sys.stdout.buffer.flush()
+        try:
+            yield sys.stdout.buffer
+            sys.stdout.buffer.flush()
+        except OSError as err:
+            if err.errno not in _WRITE_ERRORS:
+                raise
+            raise ExportError(f"standard output: cannot write ({err.strerror}); write to a file with --output") from err
         return
     path = Path(target)
     if is_special(path):
-        with path.open("wb") as special:
-            yield special
+        try:
+            with path.open("wb") as special:
+                yield special
+        except OSError as err:
+            if err.errno not in _WRITE_ERRORS:
+                raise
+            raise ExportError(f"{path}: cannot write ({err.strerror}); choose another path") from err
         return
     tmp = _temporary(path, b"")
     try:
         with tmp.open("wb") as out:
             yield out
         tmp.replace(path)
-    except BaseException:
+    except BaseException as err:
         tmp.unlink(missing_ok=True)
+        if isinstance(err, OSError) and err.errno in _WRITE_ERRORS:
+            raise ExportError(f"{path}: cannot write ({err.strerror}); nothing was written, free some space") from err
         raise
+
+
+def refuse_overwriting(output: str, inputs: Sequence[str]) -> None:
+    """Refuse an ``--output`` that is one of the command's own input files (the same file by device
+    and inode, whatever its name): writing the result there would destroy the input.
+
+    Raises:
+        UsageError: naming both.
+    """
+    if output == "-" or not Path(output).is_file():
+        return
+    for given in inputs:
+        if given != "-" and Path(given).is_file() and Path(given).samefile(output):
+            shown = "" if given == output else f" (as {given})"
+            raise UsageError(f"--output {output}: is an input of this command{shown}; write the result elsewhere")
 
 
 def write_bytes(target: str | Path, data: bytes) -> None:

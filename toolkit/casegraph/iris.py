@@ -63,6 +63,25 @@ def selector_of(iri: str) -> str:
     return role if report is None else f"{role}:{report}"
 
 
+def iri_term(value: str, where: str) -> str:
+    """``value`` as a SPARQL IRI term (``<…>``), after checking it is an absolute IRI: every IRI a
+    user gives that reaches SPARQL text goes through here (or is bound as a term), never pasted.
+
+    Raises:
+        UsageError: not an absolute IRI (the message starts with ``where``).
+    """
+    import pyoxigraph as ox
+
+    from .errors import UsageError
+
+    if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$", value):
+        raise UsageError(f"{where}: {value!r} is not an absolute IRI; give one like https://example.org/graph/mine")
+    try:
+        return str(ox.NamedNode(value))
+    except ValueError as err:
+        raise UsageError(f"{where}: {value!r} is not a valid IRI ({err})") from err
+
+
 #: Where the reports' IRIs are minted: ``{SOURCE_NS}{slug}``.
 SOURCE_NS: Final = ID_NS + "source/"
 #: The shipped report: its id, and the IRI its description gives it.

@@ -37,7 +37,7 @@ from .endpoint import Endpoint
 from .errors import StoreError, UsageError
 from .export import graph_iri
 from .files import ProgressReader
-from .iris import GRAPH_NS, graph_role, selector_of
+from .iris import GRAPH_NS, graph_role, iri_term, selector_of
 
 #: Triples per ``INSERT DATA`` request on the SPARQL Update path.
 CHUNK = 5_000
@@ -98,7 +98,7 @@ class _Client:
 
         result = run_remote(
             self.endpoint,
-            f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}",
+            f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {iri_term(graph, 'graph')} {{ ?s ?p ?o }} }}",
             graphs=[],
             where=f"count of <{graph}>",
             client=self.client,
@@ -134,7 +134,7 @@ def _insert_chunks(ntriples: BinaryIO, graph: str) -> Iterator[tuple[str, int]]:
     iterator = iter(ox.parse(input=ntriples, format=ox.RdfFormat.N_TRIPLES))
     while chunk := list(itertools.islice(iterator, CHUNK)):
         body = "\n".join(f"{q.subject} {q.predicate} {q.object} ." for q in chunk)
-        yield f"INSERT DATA {{ GRAPH <{graph}> {{\n{body}\n}} }}", len(chunk)
+        yield f"INSERT DATA {{ GRAPH {iri_term(graph, 'graph')} {{\n{body}\n}} }}", len(chunk)
 
 
 def dataset_sources(quads: Sequence[ox.Quad], selectors: Sequence[str]) -> tuple[list[GraphSource], set[str]]:
@@ -233,6 +233,7 @@ def store_sources(store: ox.Store, *, into: str | None = None) -> list[GraphSour
     if outside:
         if into is None:
             raise UsageError(f"--data: {outside} triples are in no named graph; give --into IRI to name their graph")
+        iri_term(into, "--into")
         sources.insert(0, GraphSource(into, into, outside, writer(default)))
     return sources
 
@@ -344,12 +345,12 @@ def _replace(client: _Client, source: GraphSource, *, direct: bool, progress: Pr
                 client.upload(method, target, cast(BinaryIO, body), size, progress(size, label, source.count))
             else:
                 advance = progress(source.count, label, source.count)
-                client.update(f"DROP SILENT GRAPH <{target}>")
+                client.update(f"DROP SILENT GRAPH {iri_term(target, 'graph')}")
                 for text, sent in _insert_chunks(cast(BinaryIO, body), target):
                     client.update(text)
                     advance(sent)
         if target != graph:
-            client.update(f"MOVE SILENT GRAPH <{target}> TO GRAPH <{graph}>")
+            client.update(f"MOVE SILENT GRAPH {iri_term(target, 'graph')} TO GRAPH {iri_term(graph, 'graph')}")
     except StoreError:
         if target != graph:
             _drop_quietly(client, target)
@@ -366,4 +367,4 @@ def _replace(client: _Client, source: GraphSource, *, direct: bool, progress: Pr
 def _drop_quietly(client: _Client, staging: str) -> None:
     """Best effort: remove a staging graph after a failure (the store may be gone)."""
     with contextlib.suppress(StoreError, UsageError):
-        client.update(f"DROP SILENT GRAPH <{staging}>")
+        client.update(f"DROP SILENT GRAPH {iri_term(staging, 'graph')}")
