@@ -5,10 +5,13 @@ Each test here failed on the main of 2026-11-30 before its fix (the red team's r
 
 from __future__ import annotations
 
+import http.server
 import os
 import stat
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -93,3 +96,83 @@ def test_a_full_disk_is_one_line_not_a_traceback(tmp_path: Path, args: list[str]
     assert _one_line(to_stdout.stderr) == (
         "casegraph: error: standard output: cannot write (No space left on device); write to a file with --output\n"
     )
+
+
+class _Listener:
+    """A SPARQL endpoint on 127.0.0.1 that records every connection (and answers no rows)."""
+
+    def __init__(self) -> None:
+        seen: list[str] = []
+        self.seen = seen
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                seen.append(self.path)
+                body = b'{"head":{"vars":["s"]},"results":{"bindings":[]}}'
+                self.send_response(200)
+                self.send_header("Content-Type", "application/sparql-results+json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            do_POST = do_GET
+
+            def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (the base class's name)
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/sparql"
+        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture()
+def listener() -> Iterator[_Listener]:
+    server = _Listener()
+    yield server
+    server.close()
+
+
+SERVICE_QUERIES = [
+    "SELECT * {{ SERVICE <{url}> {{ ?s ?p ?o }} }}",
+    "select *\n{{ service silent <{url}> {{ ?s ?p ?o }} }}",
+    "SELECT * {{ ?a ?b ?c FILTER(?a<?c) }} SERVICE<{url}>{{}}",
+]
+
+
+@pytest.mark.parametrize("template", SERVICE_QUERIES)
+@pytest.mark.parametrize("source", [[], ["--data", "DATA"]], ids=["dataset", "data"])
+def test_service_is_refused_and_no_connection_is_made(
+    run: Run, tmp_path: Path, listener: _Listener, template: str, source: list[str]
+) -> None:
+    """SERVICE made the embedded engine send HTTP and DNS requests to any host."""
+    data = tmp_path / "data.nt"
+    data.write_text(DATA, encoding="utf-8")
+    query = template.format(url=listener.url)
+    args = [str(data) if a == "DATA" else a for a in source]
+    result = run("sparql", "-", *args, input=query)
+    assert (result.exit_code, result.stdout) == (1, "")
+    line = _one_line(result.stderr)
+    assert line.startswith(
+        f"casegraph: error: <stdin>: line {1 + query[: query.upper().index('SERVICE')].count(chr(10))}: SERVICE "
+    )
+    assert listener.seen == []
+
+
+def test_service_spelt_in_a_string_iri_comment_or_name_is_no_clause(run: Run) -> None:
+    query = (
+        "PREFIX ex: <http://example.org/SERVICE#>\n"
+        'SELECT ?service WHERE { ?service ?p "SERVICE" . OPTIONAL { ?service ex:SERVICE """a "SERVICE" b""" } }'
+        "  # SERVICE <http://127.0.0.1:9/>\n"
+    )
+    assert run("sparql", "-", "--format", "csv", input=query).exit_code == 0
+
+
+def test_allow_service_lets_the_clause_through(run: Run, listener: _Listener) -> None:
+    query = f"SELECT * {{ SERVICE <{listener.url}> {{ ?s ?p ?o }} }}"
+    result = run("sparql", "-", "--allow-service", "--format", "csv", input=query)
+    assert (result.exit_code, result.stdout) == (0, "o,p,s\n")  # no rows: the listener has none
+    assert len(listener.seen) == 1  # the listener would have seen the refused ones

@@ -445,7 +445,13 @@ def query(query_id: str, params: tuple[str, ...], fmt: str | None, output: str, 
 @data_options
 @remote_options
 @output_option
-def sparql(file: Any, fmt: str | None, output: str, **source: Any) -> None:
+@click.option(
+    "--allow-service",
+    is_flag=True,
+    help="Let a SERVICE clause send requests to the host it names (refused by default: casegraph contacts no host "
+    "you did not give).",
+)
+def sparql(file: Any, fmt: str | None, output: str, allow_service: bool, **source: Any) -> None:
     """Run an ad-hoc SPARQL query from FILE ('-' for stdin), embedded or on a SPARQL endpoint.
 
     \b
@@ -465,7 +471,9 @@ def sparql(file: Any, fmt: str | None, output: str, **source: Any) -> None:
         ) from err
     from .facade import sparql as run_sparql
 
-    result = run_sparql(text, _source(source), graphs=_graphs(source), where=where, progress=_byte_progress)
+    result = run_sparql(
+        text, _source(source), graphs=_graphs(source), where=where, progress=_byte_progress, allow_service=allow_service
+    )
     _emit(result, fmt, output)
 
 

@@ -101,32 +101,37 @@ def sparql(
     default: Sequence[str] = QUERY_GRAPHS,
     where: str = "<query>",
     progress: Progress = _no_progress,
+    allow_service: bool = False,
 ) -> Result:
     """Run SPARQL ``text`` on ``source``: on an endpoint naming the graphs of ``graphs`` (or
     ``default``), on your own data (the default graph is the union of all its graphs), or on the
-    article's dataset over those graphs.
+    article's dataset over those graphs. Run here (not on an endpoint), a ``SERVICE`` clause is
+    refused before any input is read, unless ``allow_service``: it would contact another host.
 
     Raises:
         UsageError: an endpoint combined with your own data, or an unknown graph role.
-        QueryError: the query is malformed or fails; StoreError: the endpoint failed.
+        QueryError: the query is malformed, fails or (here) has a SERVICE clause;
+        StoreError: the endpoint failed.
     """
+    from .queries import refuse_service, run_sparql
+
     source = source or Source()
     roles = roles_of(graphs, default)
     if source.endpoint is not None and source.is_yours:
         raise UsageError("--endpoint runs on the store's data: leave out --data/--store")
+    if source.endpoint is None and not allow_service:
+        refuse_service(text, where)
     store = open_user_store(source, roles, progress=progress)
     if source.endpoint is not None:
         from .remote import run_remote
 
         return run_remote(source.endpoint, text, graphs=endpoint_graphs(source.endpoint, roles), where=where)
-    from .queries import run_sparql
-
     if store is not None:
-        return run_sparql(store, text, where=where, graphs=None)
+        return run_sparql(store, text, where=where, graphs=None, allow_service=allow_service)
     from .dataset import graph_names, open_dataset
 
     dataset = open_dataset(source.dataset)
-    return run_sparql(dataset, text, where=where, graphs=graph_names(roles, dataset))
+    return run_sparql(dataset, text, where=where, graphs=graph_names(roles, dataset), allow_service=allow_service)
 
 
 def endpoint_graphs(endpoint: Endpoint, selectors: Sequence[str]) -> list[str]:

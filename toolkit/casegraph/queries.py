@@ -303,6 +303,38 @@ def with_bindings(text: str, bindings: Mapping[ox.Variable, ox.NamedNode | ox.Li
     return f"{text[: brace + 1]}\n  VALUES ({names}) {{ ({row}) }}{text[brace + 1 :]}"
 
 
+#: SPARQL's lexemes, as far as finding a keyword needs: strings (long ones first), IRIs,
+#: comments, variables and prefixed names are skipped whole; words are kept; anything else is one
+#: character.
+_LEXEMES = re.compile(
+    r"""(?P<skip>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
+          |'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*"
+          |<[^<>"{}|^`\\\x00-\x20]*>|\#[^\n\r]*|[?$]\w+|(?:[A-Za-z_][\w.-]*)?:[\w.:%-]*)
+      |(?P<word>[A-Za-z_]\w*)
+      |(?P<other>.)""",
+    re.VERBOSE | re.DOTALL,
+)
+
+
+def refuse_service(text: str, where: str) -> None:
+    """Refuse a query with a ``SERVICE`` clause: the embedded engine would send HTTP (and DNS)
+    requests to whatever host it names. The keyword is found as SPARQL reads it, so a string, an
+    IRI, a comment, a variable or a prefixed name that spells it is no clause.
+
+    Raises:
+        QueryError: naming the line of the keyword.
+    """
+    for match in _LEXEMES.finditer(text):
+        word = match.group("word")
+        if word and word.upper() == "SERVICE":
+            line = text.count("\n", 0, match.start()) + 1
+            raise QueryError(
+                f"{where}: line {line}: SERVICE would send requests to the host it names, and casegraph contacts no "
+                "host you did not give; run the query on that endpoint with --endpoint, or allow it with "
+                "`casegraph sparql --allow-service`"
+            )
+
+
 def run_sparql(
     store: ox.Store,
     text: str,
@@ -310,13 +342,17 @@ def run_sparql(
     where: str,
     bindings: Mapping[ox.Variable, ox.NamedNode | ox.Literal] | None = None,
     graphs: Sequence[ox.NamedNode] | None = None,
+    allow_service: bool = False,
 ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
     """Run SPARQL on the embedded store, the default graph being the union of ``graphs``
-    (of every named graph when ``graphs`` is None).
+    (of every named graph when ``graphs`` is None). A ``SERVICE`` clause is refused unless
+    ``allow_service``.
 
     Raises:
-        QueryError: the query is malformed (with line and column) or fails.
+        QueryError: the query is malformed (with line and column), fails, or has a SERVICE clause.
     """
+    if not allow_service:
+        refuse_service(text, where)
     query = with_bindings(text, bindings or {})
     try:
         if graphs is None:
