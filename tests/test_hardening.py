@@ -176,3 +176,25 @@ def test_allow_service_lets_the_clause_through(run: Run, listener: _Listener) ->
     result = run("sparql", "-", "--allow-service", "--format", "csv", input=query)
     assert (result.exit_code, result.stdout) == (0, "o,p,s\n")  # no rows: the listener has none
     assert len(listener.seen) == 1  # the listener would have seen the refused ones
+
+
+@pytest.mark.parametrize(
+    ("fmt", "cell"),
+    [("table", "red \\x1b[31mALERT\\x07 \\u202eevil"), ("md", "| red \\x1b[31mALERT\\x07 \\u202eevil |")],
+)
+def test_control_characters_in_the_data_are_shown_not_obeyed(run: Run, tmp_path: Path, fmt: str, cell: str) -> None:
+    """Table and Markdown printed ESC sequences and BEL from the data raw to the terminal."""
+    data = tmp_path / "hostile.nt"
+    data.write_text('<http://e/s> <http://e/p> "red \\u001b[31mALERT\\u0007 \\u202eevil" .\n', encoding="utf-8")
+    result = run("sparql", "-", "--data", str(data), "--format", fmt, input="SELECT ?o { ?s ?p ?o }")
+    assert result.exit_code == 0
+    assert cell in result.stdout.splitlines()
+    assert not any(c in result.stdout for c in "\x1b\x07\u202e")
+
+
+def test_an_error_quoting_hostile_input_stays_one_visible_line(run: Run, tmp_path: Path) -> None:
+    hostile = tmp_path / "x\x1b[31mred\nline.nt"
+    result = run("sparql", "-", "--data", str(hostile), input=QUERY)
+    assert result.exit_code == 2
+    shown = str(tmp_path / "x\\x1b[31mred\\x0aline.nt")
+    assert _one_line(result.stderr) == f"casegraph: error: --data {shown}: no such file\n"

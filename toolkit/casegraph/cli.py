@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 import click
 
 from . import __version__
-from .errors import CasegraphError, QueryError, UsageError
+from .errors import CasegraphError, QueryError, UsageError, visible
 from .formats import InputFormat
 from .iris import GraphRole
 
@@ -37,7 +37,7 @@ class App(click.Group):
         try:
             return super().invoke(ctx)
         except CasegraphError as err:
-            click.echo(f"casegraph: error: {err}", err=True)
+            click.echo(f"casegraph: error: {visible(str(err), breaks=True)}", err=True)
             ctx.exit(err.exit_code)
         except BrokenPipeError:
             sys.stderr.close()  # the reader went away (e.g. `| head`); nothing more to say

@@ -2,6 +2,22 @@
 
 from __future__ import annotations
 
+import re
+
+#: Characters a terminal would act on instead of showing: C0 and C1 controls (ESC starts colour
+#: and cursor sequences, BEL rings), DEL, and the bidirectional overrides that reorder text.
+_INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_BREAKS = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def visible(text: str, *, breaks: bool = False) -> str:
+    """``text`` with every control character written as an escape (``\\x1b``), so data and user
+    input print as what they are; line feeds and tabs too when ``breaks`` (an error is one line)."""
+    pattern = _BREAKS if breaks else _INVISIBLE
+    return pattern.sub(
+        lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}", text
+    )
+
 
 def one_line(text: object) -> str:
     """``text`` (a message, an exception) on one line: each run of white space, line breaks

@@ -9,6 +9,7 @@ from typing import cast
 
 import pyoxigraph as ox
 
+from .errors import visible
 from .iris import PREFIXES
 
 
@@ -57,14 +58,15 @@ def shorten(iri: str) -> str:
 
 
 def display(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None) -> str:
-    """A term as people read it: prefixed IRIs, plain literal values, empty when unbound."""
+    """A term as people read it: prefixed IRIs, plain literal values, empty when unbound; control
+    characters escaped (``\\x1b``), so data cannot drive the reader's terminal."""
     if term is None:
         return ""
     if isinstance(term, ox.NamedNode):
-        return shorten(term.value)
+        return visible(shorten(term.value))
     if isinstance(term, ox.Literal):
-        return term.value
-    return str(term)
+        return visible(term.value)
+    return visible(str(term))
 
 
 def for_people(table: Table) -> tuple[list[str], list[list[str]]]:
