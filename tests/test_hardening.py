@@ -198,3 +198,73 @@ def test_an_error_quoting_hostile_input_stays_one_visible_line(run: Run, tmp_pat
     assert result.exit_code == 2
     shown = str(tmp_path / "x\\x1b[31mred\\x0aline.nt")
     assert _one_line(result.stderr) == f"casegraph: error: --data {shown}: no such file\n"
+
+
+RDF_XML_HEAD = '<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF [\n{entities}]>\n'
+RDF_XML_BODY = (
+    '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">\n'
+    '<rdf:Description rdf:about="http://example.org/s"><rdf:value>{value}</rdf:value></rdf:Description>\n'
+    "</rdf:RDF>\n"
+)
+LAUGHS = "".join(f'<!ENTITY lol{i} "{"".join(f"&lol{i - 1};" for _ in range(10))}">\n' for i in range(1, 10))
+ENTITY_BOMBS = [
+    (
+        "billion laughs",
+        '<!ENTITY lol0 "lol">\n' + LAUGHS,
+        "&lol9;",
+        "entity lol1 is made of other entities, which can expand without bound; write its value out",
+    ),
+    (
+        "quadratic blow-up",
+        f'<!ENTITY a "{"x" * 50_000}">\n',
+        "&a;" * 2_000,
+        "its entities would expand it by more than 64 MiB; write their values out or use fewer references",
+    ),
+    (
+        "external entity",
+        '<!ENTITY secret SYSTEM "file:///etc/passwd">\n',
+        "&secret;",
+        "entity secret is external (SYSTEM): casegraph reads no file or host a document names; put its value inline",
+    ),
+    (
+        "parameter entity",
+        '<!ENTITY % p "x">\n',
+        "x",
+        "parameter entity %p is not accepted in RDF/XML input; expand it",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "entities", "value", "message"), ENTITY_BOMBS, ids=[b[0] for b in ENTITY_BOMBS])
+@pytest.mark.parametrize("command", ["sparql", "export"])
+def test_rdf_xml_entity_bombs_are_refused_before_parsing(
+    run: Run, tmp_path: Path, name: str, entities: str, value: str, message: str, command: str
+) -> None:
+    """Billion laughs (under 1 kB) and a quadratic blow-up (under 60 kB) took over 4 GiB."""
+    bomb = tmp_path / "bomb.rdf"
+    bomb.write_text(RDF_XML_HEAD.format(entities=entities) + RDF_XML_BODY.format(value=value), encoding="utf-8")
+    query = tmp_path / "q.rq"
+    query.write_text(QUERY, encoding="utf-8")
+    args = ["sparql", str(query)] if command == "sparql" else ["export", "--format", "ntriples"]
+    result = run(*args, "--data", str(bomb))
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert _one_line(result.stderr) == f"casegraph: error: {bomb}: {message}\n"
+    piped = run(*args, "--data", "-", "--input-format", "rdfxml", input=bomb.read_text(encoding="utf-8"))
+    assert piped.stderr == f"casegraph: error: <stdin>: {message}\n"
+
+
+def test_namespace_entities_as_protege_writes_them_still_parse(run: Run, tmp_path: Path) -> None:
+    owl = tmp_path / "ontology.owl"
+    owl.write_text(
+        RDF_XML_HEAD.format(
+            entities='<!ENTITY ex "http://example.org/" >\n<!ENTITY owl "http://www.w3.org/2002/07/owl#">\n'
+        )
+        + '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">\n'
+        '<rdf:Description rdf:about="&ex;Thing"><rdf:type rdf:resource="&owl;Class"/></rdf:Description>\n'
+        "</rdf:RDF>\n",
+        encoding="utf-8",
+    )
+    result = run("export", "--data", str(owl), "--format", "ntriples")
+    assert result.exit_code == 0, result.stderr
+    rdf_type = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+    assert f"<http://example.org/Thing> {rdf_type} <http://www.w3.org/2002/07/owl#Class> .\n" in result.stdout

@@ -18,6 +18,7 @@ from typing import BinaryIO, cast
 
 import pyoxigraph as ox
 
+from .entities import check_entities
 from .errors import DatasetError, UsageError
 from .files import ProgressReader
 from .formats import InputFormat
@@ -112,10 +113,35 @@ def check_memory(sources: Sequence[str], formats: Sequence[str], *, limit: int |
         )
 
 
+def _open(source: str, fmt: str) -> BinaryIO:
+    """The input to parse (stdin for ``-``); RDF/XML is checked for entity bombs first, after
+    spooling stdin to a temporary file (the check reads the document twice).
+
+    Raises:
+        DatasetError: refused entities (see :mod:`casegraph.entities`).
+    """
+    if fmt != InputFormat.RDFXML:
+        return sys.stdin.buffer if source == "-" else Path(source).open("rb")  # noqa: SIM115 - the caller closes it
+    if source == "-":
+        import tempfile
+
+        stream: BinaryIO = tempfile.TemporaryFile()  # noqa: SIM115 - the caller closes it
+        shutil.copyfileobj(sys.stdin.buffer, stream)
+        stream.seek(0)
+    else:
+        stream = Path(source).open("rb")  # noqa: SIM115 - the caller closes it
+    try:
+        check_entities(stream, "<stdin>" if source == "-" else source)
+    except BaseException:
+        stream.close()
+        raise
+    return stream
+
+
 def _load_one(store: ox.Store, source: str, fmt: str, progress: Progress) -> None:
     total = 0 if source == "-" else Path(source).stat().st_size
     advance = progress(total, source)
-    stream = sys.stdin.buffer if source == "-" else Path(source).open("rb")  # noqa: SIM115 - closed below
+    stream = _open(source, fmt)
     try:
         store.bulk_load(input=cast(BinaryIO, ProgressReader(stream, advance)), format=FORMATS[fmt])
     except SyntaxError as err:
@@ -146,7 +172,7 @@ def iter_inputs(
 def _stream(sources: Sequence[str], formats: Sequence[str], progress: Progress) -> Iterator[ox.Quad]:
     for source, fmt in zip(sources, formats, strict=True):
         total = 0 if source == "-" else Path(source).stat().st_size
-        stream = sys.stdin.buffer if source == "-" else Path(source).open("rb")  # noqa: SIM115 - closed below
+        stream = _open(source, fmt)
         try:
             yield from ox.parse(
                 input=cast(BinaryIO, ProgressReader(stream, progress(total, source))), format=FORMATS[fmt]
