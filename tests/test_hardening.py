@@ -268,3 +268,67 @@ def test_namespace_entities_as_protege_writes_them_still_parse(run: Run, tmp_pat
     assert result.exit_code == 0, result.stderr
     rdf_type = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
     assert f"<http://example.org/Thing> {rdf_type} <http://www.w3.org/2002/07/owl#Class> .\n" in result.stdout
+
+
+MISLEADING = [
+    (
+        "INSERT DATA { <http://e/a> <http://e/b> <http://e/c> }",
+        "this is a SPARQL Update (INSERT), and casegraph only reads here; to write into a store, use `casegraph load`",
+    ),
+    (
+        "PREFIX ex: <http://e/>\nDELETE WHERE { ?s ?p ?o }",
+        "this is a SPARQL Update (DELETE), and casegraph only reads here; to write into a store, use `casegraph load`",
+    ),
+    ("  # nothing but a comment\n", "the query is empty; write a SELECT, ASK, CONSTRUCT or DESCRIBE query"),
+    (
+        'SELECT * { ?s skos:prefLabel "a:b" ; <x:y> ?o }',
+        "the prefix skos: is not declared; add `PREFIX skos: <http://www.w3.org/2004/02/skos/core#>` at the top of "
+        "the query",
+    ),
+    (
+        "PREFIX ex: <http://e/> SELECT * { ?s ex:p ?o ; mine:q ?x }",
+        "the prefix mine: is not declared; add `PREFIX mine: <IRI>` at the top of the query",
+    ),
+]
+
+
+@pytest.mark.parametrize(("query", "message"), MISLEADING)
+def test_messages_say_what_is_wrong_with_the_query(run: Run, query: str, message: str) -> None:
+    """An update said "expected CONSTRUCT", an empty query "expected [_]", an undeclared prefix
+    dumped the parser's character classes."""
+    result = run("sparql", "-", input=query)
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert _one_line(result.stderr) == f"casegraph: error: <stdin>: {message}\n"
+
+
+def test_a_folder_or_a_missing_store_is_named_and_a_pipe_is_read(run: Run, tmp_path: Path) -> None:
+    folder = run("sparql", "-", "--data", str(tmp_path), input=QUERY)
+    assert (folder.exit_code, folder.stderr) == (
+        2,
+        f"casegraph: error: --data {tmp_path}: is a folder; give the files in it (--data {tmp_path}/*.ttl)\n",
+    )
+    missing = tmp_path / "mistyped-store"
+    store = run("sparql", "-", "--store", str(missing), input=QUERY)
+    assert (store.exit_code, store.stderr) == (
+        2,
+        f"casegraph: error: --store {missing}: no casegraph store here; give --data FILE… to build one there\n",
+    )
+    assert not missing.exists()  # no empty store left behind to answer 0 rows next time
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    writer = threading.Thread(target=lambda: pipe.write_text(DATA, encoding="utf-8"))
+    writer.start()
+    read = run("sparql", "-", "--data", str(pipe), "--input-format", "ntriples", "--format", "csv", input=QUERY)
+    writer.join()
+    assert (read.exit_code, read.stdout) == (
+        0,
+        "o,p,s\nhttp://example.org/o,http://example.org/p,http://example.org/s\n",
+    )
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-1", "0"])
+def test_a_timeout_is_a_finite_number_of_seconds(run: Run, value: str) -> None:
+    """`--timeout inf` ended in an OverflowError traceback; `nan` in a misleading redirect message."""
+    result = run("query", "timeline", "--endpoint", "http://127.0.0.1:9/query", "--timeout", value)
+    assert result.exit_code == 2
+    assert "is not a number of seconds greater than 0" in result.stderr and "Traceback" not in result.stderr

@@ -6,6 +6,7 @@ Data goes to stdout, messages to stderr. Exit codes: 0 ok, 1 failure, 2 usage er
 
 from __future__ import annotations
 
+import math
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -28,6 +29,13 @@ ENGINES = ["owlrl", "fast", "auto"]  # casegraph.reason.Engine
 REPORT_FORMATS = ["text", "json", "turtle"]  # casegraph.validate.ReportFormat
 AUTH_KINDS = ["basic", "digest"]  # casegraph.endpoint.AuthKind
 INPUT_FORMATS = [fmt.value for fmt in InputFormat]
+
+
+def _seconds(ctx: click.Context, param: click.Parameter, value: float) -> float:
+    """A duration in seconds: a finite number greater than zero (``nan`` and ``inf`` are not)."""
+    if not math.isfinite(value) or value <= 0:
+        raise click.BadParameter(f"{value!r} is not a number of seconds greater than 0", ctx, param)
+    return value
 
 
 class App(click.Group):
@@ -182,6 +190,7 @@ def remote_options(func: F) -> F:
         click.option(
             "--timeout",
             type=float,
+            callback=_seconds,
             default=60.0,
             show_default=True,
             metavar="SECONDS",
@@ -534,6 +543,7 @@ def export(
 @click.option(
     "--timeout",
     type=float,
+    callback=_seconds,
     default=300.0,
     show_default=True,
     metavar="SECONDS",

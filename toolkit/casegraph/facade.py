@@ -113,10 +113,11 @@ def sparql(
         QueryError: the query is malformed, fails or (here) has a SERVICE clause;
         StoreError: the endpoint failed.
     """
-    from .queries import refuse_service, run_sparql
+    from .queries import check_form, refuse_service, run_sparql
 
     source = source or Source()
     roles = roles_of(graphs, default)
+    check_form(text, where)
     if source.endpoint is not None and source.is_yours:
         raise UsageError("--endpoint runs on the store's data: leave out --data/--store")
     if source.endpoint is None and not allow_service:

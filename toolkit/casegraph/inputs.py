@@ -11,6 +11,7 @@ before parsing, with the advice to use ``--store DIR``.
 from __future__ import annotations
 
 import shutil
+import stat
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -153,6 +154,27 @@ def _load_one(store: ox.Store, source: str, fmt: str, progress: Progress) -> Non
             stream.close()
 
 
+def _check_sources(sources: Sequence[str]) -> None:
+    """Every ``--data`` source is ``-``, a file, or a pipe (a FIFO, or a process substitution such
+    as ``<(zcat big.nt.gz)``: read as a stream).
+
+    Raises:
+        UsageError: a missing path or a folder.
+    """
+    for source in sources:
+        if source == "-":
+            continue
+        path = Path(source)
+        if path.is_dir():
+            raise UsageError(f"--data {source}: is a folder; give the files in it (--data {source}/*.ttl)")
+        try:
+            mode = path.stat().st_mode
+        except OSError:
+            raise UsageError(f"--data {source}: no such file") from None
+        if not (stat.S_ISREG(mode) or stat.S_ISFIFO(mode) or stat.S_ISCHR(mode)):
+            raise UsageError(f"--data {source}: not a file or a pipe")
+
+
 def iter_inputs(
     sources: Sequence[str], *, input_format: str | None = None, progress: Progress | None = None
 ) -> Iterator[ox.Quad]:
@@ -162,9 +184,7 @@ def iter_inputs(
         UsageError: a missing file or an unknown format (before anything is read).
         DatasetError: a malformed file (file:line:column), while streaming.
     """
-    for source in sources:
-        if source != "-" and not Path(source).is_file():
-            raise UsageError(f"--data {source}: no such file")
+    _check_sources(sources)
     formats = [format_of(source, input_format) for source in sources]
     return _stream(sources, formats, progress or _no_progress)
 
@@ -211,10 +231,10 @@ def read_inputs(
         UsageError: unknown format, or --data given for a store that already exists.
         DatasetError: a file is malformed (with file:line:column), unreadable or too large.
     """
-    for source in sources:
-        if source != "-" and not Path(source).is_file():
-            raise UsageError(f"--data {source}: no such file")
+    _check_sources(sources)
     formats = [format_of(source, input_format) for source in sources]
+    if store_dir is not None and not sources and not article and not (store_dir / STORE_MARKER).exists():
+        raise UsageError(f"--store {store_dir}: no casegraph store here; give --data FILE… to build one there")
     if store_dir is not None and (store_dir / STORE_MARKER).exists():
         if sources or article:
             raise UsageError(

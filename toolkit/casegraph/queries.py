@@ -22,7 +22,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from .errors import QueryError, QueryHeaderError, UsageError, one_line
-from .iris import QUERY_GRAPHS, ROLES, GraphRole
+from .iris import PREFIXES, QUERY_GRAPHS, ROLES, GraphRole
 from .resources import default_paths
 
 #: Header keys we read, plus grlc's own keys (accepted so grlc files load unchanged).
@@ -309,7 +309,8 @@ def with_bindings(text: str, bindings: Mapping[ox.Variable, ox.NamedNode | ox.Li
 _LEXEMES = re.compile(
     r"""(?P<skip>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
           |'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*"
-          |<[^<>"{}|^`\\\x00-\x20]*>|\#[^\n\r]*|[?$]\w+|(?:[A-Za-z_][\w.-]*)?:[\w.:%-]*)
+          |<[^<>"{}|^`\\\x00-\x20]*>|\#[^\n\r]*|[?$]\w+)
+      |(?P<pname>(?:[A-Za-z_][\w.-]*)?:[\w.:%-]*)
       |(?P<word>[A-Za-z_]\w*)
       |(?P<other>.)""",
     re.VERBOSE | re.DOTALL,
@@ -333,6 +334,49 @@ def refuse_service(text: str, where: str) -> None:
                 "host you did not give; run the query on that endpoint with --endpoint, or allow it with "
                 "`casegraph sparql --allow-service`"
             )
+
+
+#: The keywords that start a SPARQL 1.1 Update operation.
+_UPDATES = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"})
+
+
+def check_form(text: str, where: str) -> None:
+    """Refuse, before any work, what is no query: an empty text, or a SPARQL Update.
+
+    Raises:
+        QueryError: saying which, and what to do instead.
+    """
+    for match in _LEXEMES.finditer(text):
+        word = (match.group("word") or "").upper()
+        if not word or word in ("PREFIX", "BASE"):
+            continue
+        if word in _UPDATES:
+            raise QueryError(
+                f"{where}: this is a SPARQL Update ({word}), and casegraph only reads here; "
+                "to write into a store, use `casegraph load`"
+            )
+        return
+    raise QueryError(f"{where}: the query is empty; write a SELECT, ASK, CONSTRUCT or DESCRIBE query")
+
+
+def undeclared_prefixes(text: str) -> list[str]:
+    """The prefixes ``text`` uses in prefixed names without a ``PREFIX`` line, in order of use."""
+    declared: set[str] = set()
+    used: list[str] = []
+    previous = ""
+    for match in _LEXEMES.finditer(text):
+        if match.group("word"):
+            previous = match.group("word").upper()
+        elif match.group("pname"):
+            prefix = match.group("pname").split(":", 1)[0]
+            if previous == "PREFIX":
+                declared.add(prefix)
+            elif prefix not in declared and prefix not in used:
+                used.append(prefix)
+            previous = ""
+        elif not match.group().isspace():
+            previous = ""
+    return [p for p in used if p not in declared]
 
 
 def run_sparql(
@@ -361,6 +405,13 @@ def run_sparql(
 
         return store.query(query, default_graph=default_graphs(store, graphs), named_graphs=list(graphs))
     except SyntaxError as err:
+        missing = undeclared_prefixes(text)
+        if missing:
+            known = PREFIXES.get(missing[0])
+            line = f"PREFIX {missing[0]}: <{known or 'IRI'}>"
+            raise QueryError(
+                f"{where}: the prefix {missing[0]}: is not declared; add `{line}` at the top of the query"
+            ) from err
         message = one_line(err)  # whatever the parser's layout
         match = re.match(r"error at (\d+):(\d+): (.*)", message)
         if match:
