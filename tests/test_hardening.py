@@ -332,3 +332,23 @@ def test_a_timeout_is_a_finite_number_of_seconds(run: Run, value: str) -> None:
     result = run("query", "timeline", "--endpoint", "http://127.0.0.1:9/query", "--timeout", value)
     assert result.exit_code == 2
     assert "is not a number of seconds greater than 0" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_second_writer_of_a_folder_waits_and_the_manifest_comes_last(tmp_path: Path) -> None:
+    """Two `build --output DIR` at once left a folder whose files came from two builds."""
+    import fcntl
+
+    from casegraph.files import write_files
+
+    files = {"SHA256SUMS": b"sums\n", "a.nq": b"a\n", "b.ttl": b"b\n"}
+    fd = os.open(tmp_path, os.O_RDONLY | os.O_DIRECTORY)
+    fcntl.flock(fd, fcntl.LOCK_EX)  # another build holds the folder
+    done: dict[str, Path] = {}
+    writer = threading.Thread(target=lambda: done.update(write_files(tmp_path, files)))
+    writer.start()
+    writer.join(timeout=0.5)
+    assert writer.is_alive() and sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith(".")) == []
+    os.close(fd)  # the other build ends
+    writer.join(timeout=10)
+    assert list(done) == ["a.nq", "b.ttl", "SHA256SUMS"]  # renamed in this order: the manifest last
+    assert {name: (tmp_path / name).read_bytes() for name in files} == files

@@ -60,26 +60,49 @@ def _temporary(path: Path, data: bytes) -> Path:
     return Path(tmp)
 
 
+#: The file of a folder of files that is written last: it vouches for the others.
+MANIFEST = "SHA256SUMS"
+
+
 def write_files(folder: Path, files: dict[str, bytes]) -> dict[str, Path]:
     """Write several files into ``folder``: all are written to temporary files first and only
-    then renamed into place, so a failure leaves the folder as it was.
+    then renamed into place, the checksum manifest last, so a failure leaves the folder as it was
+    and a reader who finds the manifest finds the files it lists. The folder is locked
+    (``flock``) meanwhile: a second writer waits, so two builds never mix their files.
 
     Raises:
         ExportError: the folder is missing or not writable.
     """
-    done: dict[str, Path] = {}
-    temps: list[tuple[Path, Path]] = []
+    with _locked(folder):
+        done: dict[str, Path] = {}
+        temps: list[tuple[Path, Path]] = []
+        try:
+            for name, data in sorted(files.items(), key=lambda item: item[0] == MANIFEST):
+                temps.append((_temporary(folder / name, data), folder / name))
+        except ExportError:
+            for tmp, _ in temps:
+                tmp.unlink(missing_ok=True)
+            raise
+        for tmp, target in temps:
+            tmp.replace(target)
+            done[target.name] = target
+        return done
+
+
+@contextmanager
+def _locked(folder: Path) -> Iterator[None]:
+    """Hold an exclusive advisory lock on ``folder`` (the directory itself: no lock file is left)."""
+    import fcntl
+
     try:
-        for name, data in files.items():
-            temps.append((_temporary(folder / name, data), folder / name))
-    except ExportError:
-        for tmp, _ in temps:
-            tmp.unlink(missing_ok=True)
-        raise
-    for tmp, target in temps:
-        tmp.replace(target)
-        done[target.name] = target
-    return done
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError as err:
+        raise ExportError(f"{folder}: cannot open the folder ({err.strerror}); create it or choose another") from err
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
 
 
 @contextmanager
