@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import http.server
 import os
+import signal
 import stat
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -346,9 +348,95 @@ def test_a_second_writer_of_a_folder_waits_and_the_manifest_comes_last(tmp_path:
     done: dict[str, Path] = {}
     writer = threading.Thread(target=lambda: done.update(write_files(tmp_path, files)))
     writer.start()
-    writer.join(timeout=0.5)
+    writer.join(timeout=0.3)
     assert writer.is_alive() and sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith(".")) == []
     os.close(fd)  # the other build ends
     writer.join(timeout=10)
     assert list(done) == ["a.nq", "b.ttl", "SHA256SUMS"]  # renamed in this order: the manifest last
     assert {name: (tmp_path / name).read_bytes() for name in files} == files
+
+
+HEAVY = "".join(f"<http://e/s{i}> <http://e/p> <http://e/o{i}> .\n" for i in range(3000))
+CROSS_PRODUCT = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # 2.7e10 rows: minutes
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8").rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _evaluating(process: subprocess.Popen[str], cpu: float = 0.4) -> None:
+    """Wait until ``process`` has spent ``cpu`` seconds of CPU: it is past start-up, evaluating."""
+    deadline = time.monotonic() + 20
+    while _cpu_seconds(process.pid) < cpu:
+        assert process.poll() is None and time.monotonic() < deadline, "the command did not get going"
+        time.sleep(0.02)
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+@pytest.mark.parametrize(("signum", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)], ids=["INT", "TERM"])
+def test_a_stop_signal_ends_an_embedded_query_at_once(tmp_path: Path, signum: int, code: int) -> None:
+    """Ctrl-C was ignored while pyoxigraph evaluated a query; only SIGTERM stopped it."""
+    data, out = tmp_path / "heavy.nt", tmp_path / "out"
+    data.write_text(HEAVY, encoding="utf-8")
+    out.mkdir()
+    with subprocess.Popen(
+        [*CLI, "sparql", "-", "--data", str(data), "--output", str(out / "rows.csv")],
+        stdin=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as process:
+        assert process.stdin is not None and process.stderr is not None
+        process.stdin.write(CROSS_PRODUCT)
+        process.stdin.close()
+        _evaluating(process)
+        sent = time.monotonic()
+        process.send_signal(signum)
+        assert process.wait(timeout=10) == code
+        assert time.monotonic() - sent < 2
+        name = signal.Signals(signum).name
+        assert process.stderr.read() == f"casegraph: stopped by {name}; nothing was written\n"
+    assert list(out.iterdir()) == []
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_a_hang_up_during_a_streamed_export_leaves_no_part_file(tmp_path: Path) -> None:
+    """SIGTERM and SIGHUP during an export left 18-23 MB .part files."""
+    data, out = tmp_path / "big.nt", tmp_path / "out"
+    data.write_text("".join(f'<http://e/s{i}> <http://e/p> "v{i}" .\n' for i in range(300_000)), encoding="utf-8")
+    out.mkdir()
+    with subprocess.Popen(
+        [*CLI, "export", "--data", str(data), "--format", "jsonld", "--output", str(out / "big.jsonld")],
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as process:
+        assert process.stderr is not None
+        deadline = time.monotonic() + 20
+        while not any(out.iterdir()):
+            assert process.poll() is None and time.monotonic() < deadline
+            time.sleep(0.01)
+        process.send_signal(signal.SIGHUP)
+        assert process.wait(timeout=10) == 129
+        assert process.stderr.read() == (
+            "casegraph: stopped by SIGHUP; nothing was written; removed 1 unfinished file(s)\n"
+        )
+    assert list(out.iterdir()) == []
+
+
+def test_an_embedded_query_is_bounded_by_timeout_when_given(tmp_path: Path) -> None:
+    data = tmp_path / "heavy.nt"
+    data.write_text(HEAVY, encoding="utf-8")
+    started = time.monotonic()
+    done = subprocess.run(
+        [*CLI, "sparql", "-", "--data", str(data), "--timeout", "0.5"],
+        input=CROSS_PRODUCT,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert (done.returncode, done.stdout) == (1, "")
+    assert time.monotonic() - started < 5
+    assert _one_line(done.stderr) == (
+        "casegraph: error: the query ran longer than --timeout 0.5 s and was stopped; nothing was written "
+        "(give a larger --timeout, or narrow the query)\n"
+    )

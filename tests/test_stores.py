@@ -585,7 +585,7 @@ def test_a_dripping_answer_is_bounded_in_total_not_per_read() -> None:
             pass
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Drip)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     try:
         started = time.monotonic()
         url = f"http://127.0.0.1:{server.server_address[1]}/query"
@@ -634,7 +634,7 @@ def test_credentials_never_follow_a_redirect_to_another_origin() -> None:
 
     origin = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Redirect)
     for server in (target, origin):
-        threading.Thread(target=server.serve_forever, daemon=True).start()
+        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     try:
         url = f"http://127.0.0.1:{origin.server_address[1]}/query"
         env = {**os.environ, "CASEGRAPH_PASSWORD": "secret"}
@@ -725,7 +725,7 @@ class _Hostile:
 
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
 
     def close(self) -> None:
         self.server.shutdown()

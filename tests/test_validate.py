@@ -313,8 +313,8 @@ def test_validate_and_build_read_the_trees_own_shapes(run: Run, tmp_path: Path, 
 def test_a_stale_inferred_graph_is_a_warning(quads: list[ox.Quad]) -> None:
     from casegraph.validate import closure_findings
 
+    """(The shipped, fresh inferred graph gives no finding: the validate command's test.)"""
     graphs = {selector_of(name).partition(":")[0]: graph for name, graph in graphs_of(quads).items()}  # one report
-    assert closure_findings(graphs["ontology"], graphs["asserted"], graphs["inferred"]).findings == ()
     stale = Graph()
     for triple in list(graphs["inferred"])[1:]:
         stale.add(triple)

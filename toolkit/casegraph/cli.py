@@ -7,7 +7,10 @@ Data goes to stdout, messages to stderr. Exit codes: 0 ok, 1 failure, 2 usage er
 from __future__ import annotations
 
 import math
+import os
+import signal
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -194,7 +197,7 @@ def remote_options(func: F) -> F:
             default=60.0,
             show_default=True,
             metavar="SECONDS",
-            help="How long to wait for the endpoint.",
+            help="How long to wait for the endpoint; run embedded, how long the query may run (no limit unless given).",
         ),
     )(func)
 
@@ -211,6 +214,31 @@ def _endpoint(url: str, auth: str | None, user: str | None, timeout: float, **ur
         prompt=lambda text: click.prompt(text, hide_input=True, err=True),
     )
     return endpoint(url, creds=creds, timeout=timeout, **urls)
+
+
+def _limit_embedded(options: dict[str, Any]) -> None:
+    """Bound an embedded query by ``--timeout`` when it was given (without it a large --data query
+    may rightly run for minutes): a watchdog thread ends the process, cleanly, when time is up."""
+    ctx = click.get_current_context()
+    given = ctx.get_parameter_source("timeout") not in (None, click.core.ParameterSource.DEFAULT)
+    if options.get("endpoint") or not given:
+        return
+    seconds = float(options["timeout"])
+
+    def expire() -> None:
+        from .files import discard_pending
+
+        discard_pending()
+        sys.stderr.write(
+            f"casegraph: error: the query ran longer than --timeout {seconds:g} s and was stopped; nothing was "
+            "written (give a larger --timeout, or narrow the query)\n"
+        )
+        sys.stderr.flush()
+        os._exit(1)
+
+    timer = threading.Timer(seconds, expire)
+    timer.daemon = True
+    timer.start()
 
 
 def _check_output(output: str, inputs: Sequence[str]) -> None:
@@ -443,6 +471,7 @@ def query(query_id: str, params: tuple[str, ...], fmt: str | None, output: str, 
 
     values = parse_assignments(params)
     _check_output(output, source.get("data") or ())
+    _limit_embedded(source)
     _emit(run_query(query_id, values, _source(source), graphs=_graphs(source), progress=_byte_progress), fmt, output)
 
 
@@ -472,6 +501,7 @@ def sparql(file: Any, fmt: str | None, output: str, allow_service: bool, **sourc
     name = str(getattr(file, "name", "-"))
     where = "<stdin>" if name in ("<stdin>", "-") else name
     _check_output(output, [*(source.get("data") or ()), name])
+    _limit_embedded(source)
     try:
         text = file.read().decode("utf-8")
     except UnicodeDecodeError as err:
@@ -678,6 +708,63 @@ def serve(port: int, host: str, graphs: str, store: Path | None, dataset: Path |
         raise click.exceptions.Exit(1)
 
 
+#: Exit statuses of a command stopped by a signal: 128 + the signal's number, as shells report.
+_STOPPED = {signal.SIGINT: 130, signal.SIGTERM: 143, signal.SIGHUP: 129}
+
+
+class _Stop(BaseException):
+    """A stop signal, raised in the main thread by its handler."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
 def main() -> None:
-    """Console-script entry point."""
-    cli(prog_name="casegraph")
+    """Console-script entry point.
+
+    The command runs in a worker thread while the main thread waits on it: pyoxigraph evaluates a
+    query without the GIL, but Python runs signal handlers only in the main thread, between its
+    bytecodes, so a command run in the main thread ignored Ctrl-C until the query ended. Here
+    Ctrl-C (exit 130), SIGTERM (143) and SIGHUP (129) stop any command at once: the temporary files
+    and half-built stores of this process are removed and nothing is left half-written. (``serve``
+    runs as before: it stops its server itself.)
+    """
+    if sys.argv[1:2] == ["serve"]:
+        cli(prog_name="casegraph")
+        return
+    previous = {signum: signal.signal(signum, _raise_stop) for signum in _STOPPED}
+    outcome: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            cli.main(prog_name="casegraph")
+        except SystemExit as done:
+            outcome["code"] = done.code
+        except BaseException as err:  # noqa: BLE001 - re-raised in the main thread
+            outcome["error"] = err
+
+    worker = threading.Thread(target=work, name="casegraph", daemon=True)
+    try:
+        worker.start()
+        while worker.is_alive():
+            worker.join(0.5)
+    except (_Stop, KeyboardInterrupt) as stop:
+        signum = stop.signum if isinstance(stop, _Stop) else signal.SIGINT
+        from .files import discard_pending
+
+        removed = discard_pending()
+        note = f"; removed {removed} unfinished file(s)" if removed else ""
+        sys.stderr.write(f"casegraph: stopped by {signal.Signals(signum).name}; nothing was written{note}\n")
+        sys.stderr.flush()
+        os._exit(_STOPPED[signal.Signals(signum)])
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    if "error" in outcome:
+        raise outcome["error"]
+    sys.exit(outcome.get("code", 0))
+
+
+def _raise_stop(signum: int, frame: object) -> None:
+    raise _Stop(signum)

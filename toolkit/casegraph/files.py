@@ -36,6 +36,35 @@ def _mode(path: Path) -> int:
         return 0o666 & ~umask
 
 
+#: The temporary files and folders this process is writing: what a stop signal removes.
+_PENDING: set[Path] = set()
+
+
+def pending(path: Path) -> None:
+    """Record ``path`` (a temporary file or folder) as unfinished until :func:`finished`."""
+    _PENDING.add(path)
+
+
+def finished(path: Path) -> None:
+    """``path`` was renamed into place or removed."""
+    _PENDING.discard(path)
+
+
+def discard_pending() -> int:
+    """Remove every unfinished temporary file and folder (on a stop signal); how many there were."""
+    import shutil
+
+    count = 0
+    for path in list(_PENDING):
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+        _PENDING.discard(path)
+        count += 1
+    return count
+
+
 def _temporary(path: Path, data: bytes) -> Path:
     folder = path.parent
     if folder.exists() and not folder.is_dir():
@@ -48,6 +77,7 @@ def _temporary(path: Path, data: bytes) -> Path:
         import tempfile  # only when a file is written (not on the query-to-stdout path)
 
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".part")
+        pending(Path(tmp))
     except OSError as err:
         raise ExportError(f"{path}: cannot write in {folder} ({err.strerror}); choose a writable path") from err
     try:
@@ -56,6 +86,7 @@ def _temporary(path: Path, data: bytes) -> Path:
         Path(tmp).chmod(_mode(path))
     except OSError as err:
         Path(tmp).unlink(missing_ok=True)
+        finished(Path(tmp))
         raise ExportError(f"{path}: cannot write ({err.strerror}); choose a writable path") from err
     return Path(tmp)
 
@@ -82,9 +113,11 @@ def write_files(folder: Path, files: dict[str, bytes]) -> dict[str, Path]:
         except ExportError:
             for tmp, _ in temps:
                 tmp.unlink(missing_ok=True)
+                finished(tmp)
             raise
         for tmp, target in temps:
             tmp.replace(target)
+            finished(tmp)
             done[target.name] = target
         return done
 
@@ -137,8 +170,10 @@ def writing(target: str | Path) -> Iterator[IO[bytes]]:
         with tmp.open("wb") as out:
             yield out
         tmp.replace(path)
+        finished(tmp)
     except BaseException as err:
         tmp.unlink(missing_ok=True)
+        finished(tmp)
         if isinstance(err, OSError) and err.errno in _WRITE_ERRORS:
             raise ExportError(f"{path}: cannot write ({err.strerror}); nothing was written, free some space") from err
         raise

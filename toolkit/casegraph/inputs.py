@@ -21,7 +21,7 @@ import pyoxigraph as ox
 
 from .entities import check_entities
 from .errors import DatasetError, UsageError
-from .files import ProgressReader
+from .files import ProgressReader, finished, pending
 from .formats import InputFormat
 
 #: ``--input-format`` names -> pyoxigraph formats.
@@ -260,6 +260,7 @@ def _build_on_disk(
         )
     partial = store_dir.with_name(store_dir.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
+    pending(partial)
     store = ox.Store(str(partial))
     try:
         for source, fmt in zip(sources, formats, strict=True):
@@ -269,9 +270,11 @@ def _build_on_disk(
     except BaseException:
         del store
         shutil.rmtree(partial, ignore_errors=True)
+        finished(partial)
         raise
     del store
     if store_dir.exists():
         store_dir.rmdir()
     partial.rename(store_dir)
+    finished(partial)
     return ox.Store(str(store_dir))
