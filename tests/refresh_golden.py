@@ -1,4 +1,5 @@
-"""Refresh the golden files (a reviewed change): `python -m tests.refresh_golden`."""
+"""Refresh the golden files (a reviewed change) and the bundled queries' header cache:
+`python -m tests.refresh_golden`."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import pyoxigraph as ox
 
 from casegraph.dataset import read_quads
 from casegraph.iris import ID_NS, ONTOLOGY_NS
+from casegraph.queries import HEADER_CACHE, header_cache
+from casegraph.resources import default_paths
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 
@@ -31,3 +34,6 @@ def minted_iris(quads: list[ox.Quad] | None = None) -> list[str]:
 if __name__ == "__main__":
     (GOLDEN / "iris.txt").write_text("\n".join(minted_iris()) + "\n", encoding="utf-8")
     print(f"wrote {GOLDEN / 'iris.txt'}")
+    folder = default_paths().queries
+    (folder / HEADER_CACHE).write_text(header_cache(folder), encoding="utf-8")
+    print(f"wrote {folder / HEADER_CACHE}")

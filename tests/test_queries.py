@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -266,3 +267,21 @@ def test_plain_sparql_finds_events_by_default_and_no_top_types(run: Run) -> None
         input="PREFIX cg: <https://w3id.org/casegraph/ontology#> SELECT DISTINCT ?e { ?e a cg:Event }",
     )
     assert agents.stdout.splitlines() == ["e"]  # without the inferred graph, only specific types
+
+
+def test_the_header_cache_is_current_and_a_changed_header_is_read_from_its_file(tmp_path: Path) -> None:
+    """queries/headers.json spares the query path PyYAML; it is used only where it matches the file."""
+    from casegraph.queries import HEADER_CACHE, header_cache, load_query
+
+    folder = REPO / "queries"
+    assert (folder / HEADER_CACHE).read_text(encoding="utf-8") == header_cache(folder), (
+        "queries/headers.json is out of date; run `python -m tests.refresh_golden`"
+    )
+    copy = tmp_path / "queries"
+    shutil.copytree(folder, copy)
+    edited = copy / "timeline.rq"
+    edited.write_text(
+        edited.read_text(encoding="utf-8").replace("#+ summary: ", "#+ summary: Edited, ", 1), encoding="utf-8"
+    )
+    assert load_query(edited).summary.startswith("Edited, ")
+    assert load_query(copy / "evidence.rq").summary == load_query(folder / "evidence.rq").summary

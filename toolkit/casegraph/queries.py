@@ -109,19 +109,62 @@ def _header_lines(text: str) -> tuple[list[tuple[int, str]], int]:
     return lines, len(lines)
 
 
+#: Beside the bundled queries: each file's header as text and as parsed, so the query path need
+#: not import PyYAML (a tenth of the main job). Used only where the text still matches exactly;
+#: ``python -m tests.refresh_golden`` rewrites it, and a test checks that it is current.
+HEADER_CACHE = "headers.json"
+_CACHES: dict[Path, dict[str, Any]] = {}
+
+
+def _cached_header(path: Path, header_text: str) -> Any:
+    """The parsed header of ``path`` from its folder's cache, if the cache has this exact text."""
+    folder = path.parent
+    if folder not in _CACHES:
+        import json
+
+        try:
+            _CACHES[folder] = json.loads((folder / HEADER_CACHE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            _CACHES[folder] = {}
+    entry = _CACHES[folder].get(path.name)
+    return entry["value"] if isinstance(entry, dict) and entry.get("header") == header_text else None
+
+
+def header_cache(folder: Path) -> str:
+    """The header cache of the queries in ``folder``, as JSON text (sorted, stable)."""
+    import json
+
+    cache = {}
+    for path in sorted(folder.glob("*.rq")):
+        text = path.read_text(encoding="utf-8")
+        lines, _ = _header_lines(text)
+        cache[path.name] = {"header": "\n".join(line for _, line in lines), "value": parse_header(path, text)}
+    return json.dumps(cache, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+
+
 def parse_header(path: Path, text: str) -> dict[str, Any]:
     """The YAML in a query's ``#+`` header.
 
     Raises:
         QueryHeaderError: no header, invalid YAML, unknown keys or a missing summary.
     """
-    import yaml
-
     lines, count = _header_lines(text)
     if not count:
         raise QueryHeaderError(f"{path}, line 1: no '#+' header; start the file with '#+ summary: …'")
+    header_text = "\n".join(line for _, line in lines)
+    header = _cached_header(path, header_text)
+    if header is None:
+        header = _parse_yaml(path, header_text, lines)
+    if not isinstance(header, dict):
+        raise QueryHeaderError(f'{path}, line {lines[0][0]}: header must be "key: value" lines')
+    return _checked(path, header)
+
+
+def _parse_yaml(path: Path, header_text: str, lines: list[tuple[int, str]]) -> Any:
+    import yaml
+
     try:
-        header = yaml.safe_load("\n".join(line for _, line in lines))
+        return yaml.safe_load(header_text)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         number = lines[mark.line][0] if mark is not None and mark.line < len(lines) else lines[0][0]
@@ -129,8 +172,9 @@ def parse_header(path: Path, text: str) -> dict[str, Any]:
             f'{path}, line {number}: header is not valid YAML (expected "key: value"); '
             "fix the line or drop its '#+' prefix"
         ) from err
-    if not isinstance(header, dict):
-        raise QueryHeaderError(f'{path}, line {lines[0][0]}: header must be "key: value" lines')
+
+
+def _checked(path: Path, header: dict[str, Any]) -> dict[str, Any]:
     unknown = sorted(set(header) - OUR_KEYS - GRLC_KEYS)
     if unknown:
         raise QueryHeaderError(
