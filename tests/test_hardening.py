@@ -440,3 +440,48 @@ def test_an_embedded_query_is_bounded_by_timeout_when_given(tmp_path: Path) -> N
         "casegraph: error: the query ran longer than --timeout 0.5 s and was stopped; nothing was written "
         "(give a larger --timeout, or narrow the query)\n"
     )
+
+
+def test_a_streamed_export_names_blank_nodes_the_same_on_every_run(run: Run, tmp_path: Path) -> None:
+    """`export --data` of input with blank nodes gave 20 different outputs in 20 runs."""
+    data = tmp_path / "anonymous.ttl"
+    data.write_text(
+        "@prefix ex: <http://e/> .\nex:a ex:b [ ex:c 1 ; ex:d [ ex:e 2 ] ] .\n_:x ex:f _:x .\n", encoding="utf-8"
+    )
+    outputs = {run("export", "--data", str(data), "--format", "nquads").stdout for _ in range(3)}
+    assert outputs == {
+        '_:b0 <http://e/c> "1"^^<http://www.w3.org/2001/XMLSchema#integer> .\n'
+        '_:b1 <http://e/e> "2"^^<http://www.w3.org/2001/XMLSchema#integer> .\n'
+        "_:b0 <http://e/d> _:b1 .\n"
+        "<http://e/a> <http://e/b> _:b0 .\n"
+        "_:b2 <http://e/f> _:b2 .\n"
+    }
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        (
+            '<http://e/s> <http://e/p> "hello"@en--ltr .',
+            '"hello"@en--ltr: a literal with a base direction (RDF 1.2) does not round-trip through JSON-LD 1.1',
+        ),
+        (
+            "<http://e/a> <http://e/b> <<( <http://e/s> <http://e/p> <http://e/o> )>> .",
+            "<<( <http://e/s> <http://e/p> <http://e/o> )>>: a triple term (RDF 1.2) cannot be written as JSON-LD 1.1",
+        ),
+    ],
+    ids=["base-direction", "triple-term"],
+)
+def test_rdf_1_2_terms_json_ld_cannot_carry_are_refused_and_kept_elsewhere(
+    run: Run, tmp_path: Path, line: str, message: str
+) -> None:
+    """JSON-LD silently dropped a literal's base direction; a triple term was a traceback."""
+    data, out = tmp_path / "rdf12.nt", tmp_path / "out.jsonld"
+    data.write_text(line + "\n", encoding="utf-8")
+    refused = run("export", "--data", str(data), "--format", "jsonld", "--output", str(out))
+    assert (refused.exit_code, out.exists()) == (1, False)
+    assert _one_line(refused.stderr) == (
+        f"casegraph: error: {message}; export as N-Triples, N-Quads, Turtle or TriG, which keep it\n"
+    )
+    kept = run("export", "--data", str(data), "--format", "ntriples")
+    assert kept.stdout.endswith(line + "\n")

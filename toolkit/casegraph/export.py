@@ -17,6 +17,7 @@ from typing import IO, Any, cast
 
 import pyoxigraph as ox
 
+from .errors import ExportError
 from .iris import PREFIXES, ROLES, graph_role
 from .resources import default_paths
 
@@ -187,7 +188,10 @@ class CompactWriter:
             return f"_:{term.value}"
         if isinstance(term, ox.NamedNode):
             return self.compact_iri(term.value)
-        raise ValueError("RDF-star triple terms cannot be written as JSON-LD 1.1")
+        raise ExportError(
+            f"<<( {term} )>>: a triple term (RDF 1.2) cannot be written as JSON-LD 1.1; export as N-Triples, N-Quads, "
+            "Turtle or TriG, which keep it"
+        )
 
     def _value(
         self, obj: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple, coercion: str | None
@@ -195,6 +199,11 @@ class CompactWriter:
         """The compacted value, and whether it fits the term's coercion."""
         if isinstance(obj, ox.Literal):
             datatype = obj.datatype.value
+            if getattr(obj, "direction", None):
+                raise ExportError(
+                    f"{obj}: a literal with a base direction (RDF 1.2) does not round-trip through JSON-LD 1.1; "
+                    "export as N-Triples, N-Quads, Turtle or TriG, which keep it"
+                )
             if obj.language:
                 return {"@value": obj.value, "@language": obj.language}, coercion is None
             if coercion is not None and coercion != "@id" and datatype == coercion:
