@@ -485,3 +485,26 @@ def test_rdf_1_2_terms_json_ld_cannot_carry_are_refused_and_kept_elsewhere(
     )
     kept = run("export", "--data", str(data), "--format", "ntriples")
     assert kept.stdout.endswith(line + "\n")
+
+
+def test_serve_checks_its_address_before_it_announces_anything(run: Run) -> None:
+    """`serve` on a busy port or an unresolvable --bind announced "serving …" before failing."""
+    import socket
+
+    from casegraph.serve import url_host
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        taken = run("serve", "--port", str(port))
+    assert (taken.exit_code, taken.stdout) == (2, "")
+    assert taken.stderr == (
+        f"casegraph: error: --port {port}: cannot listen on 127.0.0.1:{port} (Address already in use); "
+        "choose another port\n"
+    )
+    nowhere = run("serve", "--bind", "192.0.2.1", "--port", str(port))  # TEST-NET-1: no interface has it
+    assert nowhere.exit_code == 2
+    assert nowhere.stderr.startswith(f"casegraph: error: --port {port}: cannot listen on 192.0.2.1:{port} (")
+    assert "serving" not in taken.stderr + nowhere.stderr
+    assert (url_host("::1"), url_host("127.0.0.1")) == ("[::1]", "127.0.0.1")

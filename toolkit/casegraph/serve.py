@@ -84,14 +84,34 @@ def command(location: Path, host: str, port: int) -> list[str]:
     ]
 
 
-def check(*, port: int, location: Path | None) -> None:
-    """Refuse a port out of range or a store folder that already holds something.
+def url_host(host: str) -> str:
+    """``host`` as it goes in a URL: an IPv6 address in brackets."""
+    return f"[{host}]" if ":" in host and not host.startswith("[") else host
+
+
+def check(*, port: int, location: Path | None, host: str = "127.0.0.1") -> None:
+    """Refuse, before anything is announced or prepared, a port out of range, an address that does
+    not resolve, a port already in use there, or a store folder that already holds something.
 
     Raises:
         UsageError: with what to do instead.
     """
+    import socket
+
     if not 0 < port < 65536:
         raise UsageError(f"--port {port}: choose a port between 1 and 65535")
+    try:
+        family, kind, _, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except (socket.gaierror, UnicodeError) as err:
+        raise UsageError(f"--bind {host}: not an address here ({err}); give one such as 127.0.0.1") from err
+    with socket.socket(family, kind) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as err:
+            raise UsageError(
+                f"--port {port}: cannot listen on {url_host(host)}:{port} ({err.strerror}); choose another port"
+            ) from err
     if location is not None and location.exists() and any(location.iterdir()):
         raise UsageError(f"--store {location}: the folder is not empty; give a new folder for the store")
 
@@ -104,7 +124,7 @@ def serve(quads: Sequence[ox.Quad], *, host: str, port: int, location: Path | No
         UsageError: the port is out of range.
         StoreError: the store cannot be prepared or the server is missing.
     """
-    check(port=port, location=location)
+    check(port=port, location=location, host=host)
     owned = location is None
     folder = location if location is not None else Path(tempfile.mkdtemp(prefix="casegraph-serve-")) / "store"
     try:
