@@ -19,6 +19,7 @@ import requests
 from casegraph.dataset import read_quads
 from casegraph.export import RdfFormat, graph_iri, serialize
 from casegraph.iris import GRAPHS, SOURCE_ID, role_graph, selector_of
+from casegraph.load import LEASE_GRAPH
 from casegraph.queries import query_ids
 
 from .conftest import SECOND, TwoReports
@@ -234,7 +235,7 @@ def test_unreachable_endpoint(tmp_path: Path) -> None:
             "5",
         )
     )
-    assert f"{base}/query cannot be reached" in line  # the first request asks whether the graph is empty
+    assert f"{base}/update cannot be reached" in line  # the first request takes the store's lease
     assert line.endswith(
         f"graphs replaced: none; graphs unchanged: ontology, asserted:{SOURCE_ID}, evidence:{SOURCE_ID}, "
         "enrichment, inferred, metadata"
@@ -280,9 +281,10 @@ def test_a_server_error_mid_load_keeps_the_previous_version(
 ) -> None:
     old = _seed_old_version(fresh_oxigraph)
     proxy = fault_proxy_factory(fresh_oxigraph.base)
-    # Requests: the (empty) ontology graph takes count, POST, count; the (full) asserted graph
-    # takes count, POST into staging, MOVE, count. Fail the asserted POST, the 5th request.
-    proxy.fail_nth(5, status=500)
+    # Requests: the lease (take, read it back) and the listing of stale staging graphs; then the
+    # (empty) ontology graph takes count, POST, count; the (full) asserted graph takes count, POST
+    # into staging, a lease check, MOVE, count. Fail the asserted POST, the 8th request.
+    proxy.fail_nth(8, status=500)
     result = casegraph(
         *proxied_load_args(proxy, fresh_oxigraph),
     )
@@ -303,13 +305,13 @@ def test_broken_answers_keep_the_previous_version(
     old = _seed_old_version(fresh_oxigraph)
     proxy = fault_proxy_factory(fresh_oxigraph.base)
     if fault == "cut":
-        proxy.cut_nth(5)  # the asserted graph's upload: the connection closes unanswered
+        proxy.cut_nth(8)  # the asserted graph's upload: the connection closes unanswered
         expected = "closed the connection"
     elif fault == "garbage":
-        proxy.garbage_nth(3)  # the ontology's count query gets a broken answer
+        proxy.garbage_nth(6)  # the ontology's verifying count gets a broken answer
         expected = "answered something that is not a SPARQL result"
     else:
-        proxy.stall_nth(5, 3.0)  # the asserted graph's upload waits longer than --timeout
+        proxy.stall_nth(8, 3.0)  # the asserted graph's upload waits longer than --timeout
         expected = "did not answer within 1 s"
     result = casegraph(
         *proxied_load_args(proxy, fresh_oxigraph),
@@ -444,7 +446,12 @@ def test_an_empty_target_gets_one_post_and_no_staging(
     result = casegraph(*proxied_load_args(proxy, fresh_oxigraph))
     assert result.returncode == 0, result.stderr
     writes = [(method, path.split("?")[0]) for method, path in proxy.requests if method in ("PUT", "POST")]
-    assert [w for w in writes if w[1] != "/query"] == [("POST", "/store")] * len(GRAPHS)  # no MOVE, no PUT
+    # the lease taken and released, and one POST per graph: no MOVE, no PUT
+    assert [w for w in writes if w[1] != "/query"] == [
+        ("POST", "/update"),
+        *[("POST", "/store")] * len(GRAPHS),
+        ("POST", "/update"),
+    ]
     assert store_graphs(fresh_oxigraph) == local_counts()
 
 
@@ -521,6 +528,62 @@ def test_into_is_a_validated_iri_and_never_sql_text(fresh_oxigraph: Server, tmp_
         assert result.stderr.count("\n") == 1
     assert store_graphs(fresh_oxigraph) == {}  # nothing of ours was written
     assert dump(fresh_oxigraph, kept)  # and the other graph is intact
+
+
+def _update(server: Server, text: str) -> None:
+    requests.post(
+        server.update, data=text.encode(), headers={"Content-Type": "application/sparql-update"}, timeout=30
+    ).raise_for_status()
+
+
+def _lease(server: Server, holder: str, until: str) -> None:
+    """Put a lease in the store as another loader's (its token ``holder``, ending at ``until``)."""
+    _update(
+        server,
+        f'INSERT DATA {{ GRAPH <{LEASE_GRAPH}> {{ <urn:casegraph:lease> <urn:casegraph:lease#holder> "{holder}" ; '
+        f'<urn:casegraph:lease#expires> "{until}"^^<http://www.w3.org/2001/XMLSchema#dateTime> }} }}',
+    )
+
+
+def test_a_second_loader_is_refused_while_another_holds_the_lease(fresh_oxigraph: Server) -> None:
+    """Two concurrent loads left a graph holding both versions, and both said "verified"."""
+    _lease(fresh_oxigraph, "another-loader", "2999-01-01T00:00:00Z")
+    line = one_line_error(casegraph(*load_args(fresh_oxigraph)))
+    assert line == (
+        f"casegraph: error: {fresh_oxigraph.query}: another casegraph load is writing to this store (its lease runs "
+        "until 2999-01-01T00:00:00Z); wait for it to end, or retry after that time if it was stopped; "
+        f"graphs replaced: none; graphs unchanged: ontology, asserted:{SOURCE_ID}, evidence:{SOURCE_ID}, enrichment, "
+        "inferred, metadata"
+    )
+    assert store_graphs(fresh_oxigraph) == {LEASE_GRAPH: 2}  # nothing loaded, the other lease kept
+
+
+def test_an_expired_lease_and_a_dead_loaders_staging_graphs_are_cleared(fresh_oxigraph: Server) -> None:
+    """An interrupted load leaked its staging graphs into every later load's union."""
+    _lease(fresh_oxigraph, "a-loader-that-died", "2000-01-01T00:00:00Z")
+    staging = f"{ASSERTED}/staging/{'0' * 32}"
+    _update(fresh_oxigraph, f"INSERT DATA {{ GRAPH <{staging}> {{ <http://e/s> <http://e/p> <http://e/o> }} }}")
+    done = casegraph(*load_args(fresh_oxigraph))
+    assert done.returncode == 0, done.stderr
+    assert store_graphs(fresh_oxigraph) == local_counts()  # exactly the dataset: no lease, no staging
+
+
+def test_a_connection_lost_while_writing_a_graph_says_its_state_is_unknown(
+    fresh_oxigraph: Server, fault_proxy_factory: Callable[..., FaultProxy]
+) -> None:
+    """The connection dropped during the POST into an empty graph, and the load said "unchanged"
+    (after a restart the graph held all its triples)."""
+    proxy = fault_proxy_factory(fresh_oxigraph.base)
+    proxy.cut_nth(5)  # lease, lease read back, staging listing, the ontology's count, then its POST
+    line = one_line_error(casegraph(*proxied_load_args(proxy, fresh_oxigraph)))
+    assert "closed the connection" in line
+    graph = GRAPHS["ontology"]
+    assert line.endswith(
+        "graphs replaced: none; graph ontology unknown (it may hold the old or the new version: compare "
+        f"SELECT (COUNT(*) AS ?n) {{ GRAPH <{graph}> {{ ?s ?p ?o }} }} with its {local_counts()[graph]} triples, or "
+        f"load again); graphs unchanged: asserted:{SOURCE_ID}, evidence:{SOURCE_ID}, enrichment, inferred, metadata"
+    )
+    assert LEASE_GRAPH not in store_graphs(fresh_oxigraph)  # the lease was released all the same
 
 
 # --- one HTTP policy ---------------------------------------------------------------------------

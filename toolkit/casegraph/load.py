@@ -32,6 +32,7 @@ from typing import BinaryIO, cast
 
 import pyoxigraph as ox
 
+from .client import StatusError
 from .dataset import present_graphs, resolve_graphs
 from .endpoint import Endpoint
 from .errors import StoreError, UsageError
@@ -115,6 +116,137 @@ class _Client:
 def staging_name(graph: str) -> str:
     """A fresh staging graph for ``graph``."""
     return f"{graph}/staging/{uuid.uuid4().hex}"
+
+
+#: casegraph's bookkeeping graph in a store: the lease of the load that is writing, if any.
+LEASE_GRAPH = GRAPH_NS + "lease"
+_LEASE = "urn:casegraph:lease"
+_HOLDER = "urn:casegraph:lease#holder"
+_EXPIRES = "urn:casegraph:lease#expires"
+#: How long a lease lasts without renewal (a load renews it before each graph): a loader that
+#: died frees the store after this long.
+LEASE_SECONDS = 600
+_XSD_DATETIME = "http://www.w3.org/2001/XMLSchema#dateTime"
+
+
+class Lease:
+    """An advisory lock on a store, shared by every casegraph load (writers that are not casegraph
+    are not excluded): one triple pattern in casegraph's own bookkeeping graph, taken with one
+    conditional SPARQL Update (inserted only where no live lease is), checked before each swap,
+    renewed before each graph, deleted when the load ends, and expiring if its loader dies.
+    """
+
+    def __init__(self, client: _Client, token: str) -> None:
+        import time
+
+        self.client, self.token, self.renewed = client, token, time.monotonic()
+
+    @staticmethod
+    def _expiry() -> str:
+        import datetime
+
+        until = datetime.datetime.now(datetime.UTC) + datetime.timedelta(seconds=LEASE_SECONDS)
+        return until.isoformat(timespec="seconds").replace("+00:00", "Z")
+
+    @classmethod
+    def take(cls, client: _Client) -> Lease:
+        """Take the store's lease, after removing one that has expired.
+
+        Raises:
+            StoreError: another load holds it (the message says until when).
+        """
+        token = uuid.uuid4().hex
+        client.update(
+            f"DELETE {{ GRAPH <{LEASE_GRAPH}> {{ ?lease ?p ?o }} }} WHERE {{ GRAPH <{LEASE_GRAPH}> {{ "
+            f"?lease <{_EXPIRES}> ?until ; ?p ?o FILTER(?until < NOW()) }} }} ;\n"
+            f'INSERT {{ GRAPH <{LEASE_GRAPH}> {{ <{_LEASE}> <{_HOLDER}> "{token}" ; '
+            f'<{_EXPIRES}> "{cls._expiry()}"^^<{_XSD_DATETIME}> }} }} '
+            f"WHERE {{ FILTER NOT EXISTS {{ GRAPH <{LEASE_GRAPH}> {{ ?any <{_HOLDER}> ?someone }} }} }}"
+        )
+        lease = cls(client, token)
+        holder, until = lease.holder()
+        if holder != token:
+            raise StoreError(
+                f"{client.endpoint.name}: another casegraph load is writing to this store (its lease runs until "
+                f"{until or 'unknown'}); wait for it to end, or retry after that time if it was stopped"
+            )
+        return lease
+
+    def holder(self) -> tuple[str | None, str | None]:
+        """Who holds the store's lease, and until when (None, None: nobody)."""
+        from .remote import run_remote
+
+        result = run_remote(
+            self.client.endpoint,
+            f"SELECT ?holder ?until WHERE {{ GRAPH <{LEASE_GRAPH}> {{ <{_LEASE}> <{_HOLDER}> ?holder ; "
+            f"<{_EXPIRES}> ?until }} }}",
+            graphs=[],
+            where="the store's lease",
+            client=self.client.client,
+        )
+        rows = list(result) if isinstance(result, ox.QuerySolutions) else []
+        if len(rows) != 1:
+            return None, None
+        holder, until = rows[0]["holder"], rows[0]["until"]
+        return (holder.value if isinstance(holder, ox.Literal) else None), (
+            until.value if isinstance(until, ox.Literal) else None
+        )
+
+    def check(self) -> None:
+        """Raises StoreError unless this load still holds the lease (checked before each swap)."""
+        holder, _ = self.holder()
+        if holder != self.token:
+            raise StoreError(
+                f"{self.client.endpoint.name}: this load's lease on the store has expired and another load may be "
+                "writing; stopped before replacing the next graph"
+            )
+
+    def renew(self) -> None:
+        """Extend the lease, when a third of its time has passed (a request per graph otherwise)."""
+        import time
+
+        if time.monotonic() - self.renewed < LEASE_SECONDS / 3:
+            return
+        self.renewed = time.monotonic()
+        self.client.update(
+            f"DELETE {{ GRAPH <{LEASE_GRAPH}> {{ <{_LEASE}> <{_EXPIRES}> ?until }} }} "
+            f'INSERT {{ GRAPH <{LEASE_GRAPH}> {{ <{_LEASE}> <{_EXPIRES}> "{self._expiry()}"^^<{_XSD_DATETIME}> }} }} '
+            f'WHERE {{ GRAPH <{LEASE_GRAPH}> {{ <{_LEASE}> <{_HOLDER}> "{self.token}" ; <{_EXPIRES}> ?until }} }}'
+        )
+
+    def release(self) -> None:
+        """Delete the lease (best effort: one that is left expires)."""
+        with contextlib.suppress(StoreError, UsageError):
+            self.client.update(
+                f"DELETE {{ GRAPH <{LEASE_GRAPH}> {{ ?lease ?p ?o }} }} WHERE {{ GRAPH <{LEASE_GRAPH}> {{ "
+                f'?lease <{_HOLDER}> "{self.token}" ; ?p ?o }} }}'
+            )
+
+
+def drop_stale_staging(client: _Client) -> list[str]:
+    """Drop the staging graphs (casegraph's ``…/staging/<32 hex>``) a stopped load left: called
+    while holding the lease, so none is a live loader's. Returns their names.
+
+    Raises:
+        StoreError: the store failed.
+    """
+    from .remote import run_remote
+
+    result = run_remote(
+        client.endpoint,
+        'SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } FILTER(REGEX(STR(?g), "/staging/[0-9a-f]{32}$")) }',
+        graphs=[],
+        where="the store's staging graphs",
+        client=client.client,
+    )
+    stale = (
+        sorted(r["g"].value for r in result if isinstance(r["g"], ox.NamedNode))
+        if isinstance(result, ox.QuerySolutions)
+        else []
+    )
+    if stale:
+        client.update(" ;\n".join(f"DROP SILENT GRAPH {iri_term(g, 'graph')}" for g in stale))
+    return stale
 
 
 @dataclass(frozen=True)
@@ -272,13 +404,31 @@ def load(
         method = "Graph Store POST" if endpoint.graph_store else "SPARQL Update INSERT DATA"
         method += " into a staging graph, then MOVE"
     done: list[GraphLoad] = []
-    for source in sources:
-        try:
-            done.append(_replace(client, source, direct=direct, progress=progress))
-        except StoreError as err:
-            replaced = ", ".join(g.role for g in done) or "none"
-            kept = ", ".join(s.label for s in sources[len(done) :])
-            raise StoreError(f"{err}; graphs replaced: {replaced}; graphs unchanged: {kept}") from err
+    lease: Lease | None = None
+    try:
+        if endpoint.update:  # the lease and the clean-up need SPARQL Update
+            lease = Lease.take(client)
+            drop_stale_staging(client)
+        for source in sources:
+            if lease is not None:
+                lease.renew()
+            done.append(_replace(client, source, direct=direct, progress=progress, lease=lease))
+    except StoreError as err:
+        replaced = ", ".join(g.role for g in done) or "none"
+        rest = sources[len(done) :]
+        unknown = ""
+        if isinstance(err, OutcomeUnknown):
+            rest = rest[1:]
+            unknown = (
+                f"; graph {err.source.label} unknown (it may hold the old or the new version: compare "
+                f"SELECT (COUNT(*) AS ?n) {{ GRAPH <{err.source.graph}> {{ ?s ?p ?o }} }} with its {err.source.count} "
+                "triples, or load again)"
+            )
+        kept = ", ".join(s.label for s in rest) or "none"
+        raise StoreError(f"{err}; graphs replaced: {replaced}{unknown}; graphs unchanged: {kept}") from err
+    finally:
+        if lease is not None:
+            lease.release()
     return LoadReport(endpoint.name, method, tuple(done))
 
 
@@ -300,7 +450,7 @@ def store_graphs(endpoint: Endpoint) -> list[str]:
     if not isinstance(result, ox.QuerySolutions):
         raise StoreError(f"{endpoint.name} answered a graph listing with no result rows")
     found = {row["g"].value for row in result if isinstance(row["g"], ox.NamedNode)}
-    return sorted(g for g in found if "/staging/" not in g)
+    return sorted(g for g in found if "/staging/" not in g and g != LEASE_GRAPH)
 
 
 def stale_graphs(endpoint: Endpoint, keep: Iterable[str]) -> list[str]:
@@ -324,7 +474,9 @@ def prune(endpoint: Endpoint, graphs: Sequence[str]) -> None:
         _Client(endpoint).update(" ;\n".join(f"DROP SILENT GRAPH {ox.NamedNode(g)}" for g in graphs))
 
 
-def _replace(client: _Client, source: GraphSource, *, direct: bool, progress: ProgressFactory) -> GraphLoad:
+def _replace(
+    client: _Client, source: GraphSource, *, direct: bool, progress: ProgressFactory, lease: Lease | None = None
+) -> GraphLoad:
     graph = source.graph
     use_gsp = client.endpoint.graph_store is not None
     # An empty target needs no staging: one POST is one request, so readers see the graph appear
@@ -333,6 +485,7 @@ def _replace(client: _Client, source: GraphSource, *, direct: bool, progress: Pr
     empty = use_gsp and client.count(graph) == 0
     target = graph if (empty or (direct and use_gsp)) else staging_name(graph)
     label = f"{source.label} ({source.count} triples)"
+    touching = target == graph  # whether the request in flight writes into the target itself
     try:
         with tempfile.TemporaryFile() as body:
             source.write(cast(BinaryIO, body))
@@ -350,10 +503,15 @@ def _replace(client: _Client, source: GraphSource, *, direct: bool, progress: Pr
                     client.update(text)
                     advance(sent)
         if target != graph:
+            if lease is not None:
+                lease.check()  # never swap in a graph while another load may be writing
+            touching = True
             client.update(f"MOVE SILENT GRAPH {iri_term(target, 'graph')} TO GRAPH {iri_term(graph, 'graph')}")
-    except StoreError:
+    except StoreError as err:
         if target != graph:
             _drop_quietly(client, target)
+        if touching and not isinstance(err, StatusError):  # no answer: the write may have happened
+            raise OutcomeUnknown(str(err), source) from err
         raise
     stored = client.count(graph)
     if stored != source.count:
@@ -362,6 +520,15 @@ def _replace(client: _Client, source: GraphSource, *, direct: bool, progress: Pr
             "the store changed the data (see the README's notes on this store)"
         )
     return GraphLoad(source.label, graph, source.count, stored)
+
+
+class OutcomeUnknown(StoreError):
+    """The connection failed while a request was writing into the target graph: it may or may not
+    have been replaced."""
+
+    def __init__(self, message: str, source: GraphSource) -> None:
+        super().__init__(message)
+        self.source = source
 
 
 def _drop_quietly(client: _Client, staging: str) -> None:
