@@ -586,6 +586,36 @@ def test_a_connection_lost_while_writing_a_graph_says_its_state_is_unknown(
     assert LEASE_GRAPH not in store_graphs(fresh_oxigraph)  # the lease was released all the same
 
 
+def test_ctrl_c_during_a_load_releases_the_lease_drops_its_staging_graph_and_says_what_was_replaced(
+    fresh_oxigraph: Server, fault_proxy_factory: Callable[..., FaultProxy]
+) -> None:
+    """An interrupted load leaked its staging graphs; Ctrl-C should clean up and say where it stopped."""
+    _seed_old_version(fresh_oxigraph)
+    proxy = fault_proxy_factory(fresh_oxigraph.base)
+    # lease, read back, staging listing; ontology: count, POST, count; asserted: count, POST into
+    # staging, then the lease check before the MOVE (the 9th request) stalls: stop it there
+    proxy.stall_nth(9, 20.0)
+    with subprocess.Popen(
+        [*CLI, *proxied_load_args(proxy, fresh_oxigraph)], stderr=subprocess.PIPE, text=True
+    ) as process:
+        assert process.stderr is not None
+        deadline = time.monotonic() + 30
+        while len(proxy.requests) < 9:
+            assert process.poll() is None and time.monotonic() < deadline, "the load did not get there"
+            time.sleep(0.02)
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=15) == 130
+        said = process.stderr.read()
+    assert said == (
+        f"casegraph: the load stopped; graphs replaced: ontology; graph being written and after it, unchanged "
+        f"unless its swap had begun: asserted:{SOURCE_ID}, evidence:{SOURCE_ID}, enrichment, inferred, metadata\n"
+        "casegraph: stopped by SIGINT; nothing was written\n"
+    )
+    graphs = store_graphs(fresh_oxigraph)
+    assert LEASE_GRAPH not in graphs and not any("/staging/" in g for g in graphs)
+    assert set(graphs) == {GRAPHS["ontology"], ASSERTED}  # the new ontology, the old asserted graph
+
+
 # --- one HTTP policy ---------------------------------------------------------------------------
 
 

@@ -50,10 +50,26 @@ def finished(path: Path) -> None:
     _PENDING.discard(path)
 
 
+#: What a stop signal must undo beyond files (a load's lease and staging graph), newest first.
+_STOP_HOOKS: list[Callable[[], None]] = []
+
+
+def on_stop(hook: Callable[[], None]) -> Callable[[], None]:
+    """Run ``hook`` if the command is stopped by a signal; returns the function that unregisters it."""
+    _STOP_HOOKS.append(hook)
+    return lambda: _STOP_HOOKS.remove(hook) if hook in _STOP_HOOKS else None
+
+
 def discard_pending() -> int:
-    """Remove every unfinished temporary file and folder (on a stop signal); how many there were."""
+    """On a stop signal: run the stop hooks (errors ignored: the store may be gone), then remove
+    every unfinished temporary file and folder; returns how many files and folders there were."""
+    import contextlib
     import shutil
 
+    for hook in reversed(list(_STOP_HOOKS)):
+        with contextlib.suppress(Exception):  # best effort while stopping: the store may be gone
+            hook()
+    _STOP_HOOKS.clear()
     count = 0
     for path in list(_PENDING):
         if path.is_dir():

@@ -37,7 +37,7 @@ from .dataset import present_graphs, resolve_graphs
 from .endpoint import Endpoint
 from .errors import StoreError, UsageError
 from .export import graph_iri
-from .files import ProgressReader
+from .files import ProgressReader, on_stop
 from .iris import GRAPH_NS, graph_role, iri_term, selector_of
 
 #: Triples per ``INSERT DATA`` request on the SPARQL Update path.
@@ -74,6 +74,8 @@ class _Client:
 
         self.endpoint = endpoint
         self.client = StoreClient(endpoint)
+        #: the staging graphs this load has created and not yet moved or dropped
+        self.staging: set[str] = set()
 
     def upload(self, method: str, graph: str, body: BinaryIO, size: int, advance: Callable[[int], None]) -> None:
         """Send N-Triples to the Graph Store: PUT replaces the graph, POST adds to it."""
@@ -405,6 +407,23 @@ def load(
         method += " into a staging graph, then MOVE"
     done: list[GraphLoad] = []
     lease: Lease | None = None
+
+    def stopped() -> None:  # Ctrl-C, SIGTERM or SIGHUP: say where the load stopped, and tidy up
+        import sys
+
+        replaced = ", ".join(g.role for g in done) or "none"
+        rest = ", ".join(s.label for s in sources[len(done) :]) or "none"
+        sys.stderr.write(
+            f"casegraph: the load stopped; graphs replaced: {replaced}; graph being written and after it, "
+            f"unchanged unless its swap had begun: {rest}\n"
+        )
+        fresh = _Client(endpoint)  # the worker may be inside a request on the load's own session
+        for staging in list(client.staging):
+            _drop_quietly(fresh, staging)
+        if lease is not None:
+            Lease(fresh, lease.token).release()
+
+    forget = on_stop(stopped)
     try:
         if endpoint.update:  # the lease and the clean-up need SPARQL Update
             lease = Lease.take(client)
@@ -427,6 +446,7 @@ def load(
         kept = ", ".join(s.label for s in rest) or "none"
         raise StoreError(f"{err}; graphs replaced: {replaced}{unknown}; graphs unchanged: {kept}") from err
     finally:
+        forget()
         if lease is not None:
             lease.release()
     return LoadReport(endpoint.name, method, tuple(done))
@@ -486,6 +506,8 @@ def _replace(
     target = graph if (empty or (direct and use_gsp)) else staging_name(graph)
     label = f"{source.label} ({source.count} triples)"
     touching = target == graph  # whether the request in flight writes into the target itself
+    if target != graph:
+        client.staging.add(target)
     try:
         with tempfile.TemporaryFile() as body:
             source.write(cast(BinaryIO, body))
@@ -507,6 +529,7 @@ def _replace(
                 lease.check()  # never swap in a graph while another load may be writing
             touching = True
             client.update(f"MOVE SILENT GRAPH {iri_term(target, 'graph')} TO GRAPH {iri_term(graph, 'graph')}")
+            client.staging.discard(target)
     except StoreError as err:
         if target != graph:
             _drop_quietly(client, target)
@@ -535,3 +558,4 @@ def _drop_quietly(client: _Client, staging: str) -> None:
     """Best effort: remove a staging graph after a failure (the store may be gone)."""
     with contextlib.suppress(StoreError, UsageError):
         client.update(f"DROP SILENT GRAPH {iri_term(staging, 'graph')}")
+        client.staging.discard(staging)
