@@ -29,7 +29,7 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import pytest
 
@@ -420,3 +420,63 @@ def fresh_oxigraph(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]
 def virtuoso_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """One private Virtuoso for the whole session (anonymous writes granted). Shared: use unique graph IRIs."""
     yield from _shared_server("virtuoso", lambda: running_virtuoso(tmp_path_factory.mktemp("virtuoso")))
+
+
+EMPTY_RESULTS = (
+    b'<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/sparql-results#"><head/><results/></sparql>'
+)
+
+
+def answer_empty(handler: Any) -> None:
+    """Answer the request ``handler`` (a BaseHTTPRequestHandler) with an empty SPARQL result."""
+    handler.send_response(200)
+    handler.send_header("Content-Type", "application/sparql-results+xml")
+    handler.send_header("Content-Length", str(len(EMPTY_RESULTS)))
+    handler.end_headers()
+    handler.wfile.write(EMPTY_RESULTS)
+
+
+class Listener:
+    """A small HTTP server on 127.0.0.1 that records every request (its path and Authorization
+    header) and answers an empty SPARQL result, or, given ``redirect``, a 307 to that URL. For the
+    tests that must see whether (and how) a request was made."""
+
+    def __init__(self, redirect: str | None = None) -> None:
+        import http.server
+        import threading
+
+        seen: list[tuple[str, str | None]] = []
+        self.seen = seen
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                seen.append((self.path, self.headers.get("Authorization")))
+                if redirect is not None:
+                    self.send_response(307)
+                    self.send_header("Location", redirect)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                answer_empty(self)
+
+            do_POST = do_GET
+
+            def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (the base class's name)
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}/query"
+        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture()
+def listener() -> Iterator[Listener]:
+    """A :class:`Listener` for one test."""
+    server = Listener()
+    yield server
+    server.close()

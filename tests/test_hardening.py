@@ -5,7 +5,6 @@ Each test here failed on the main of 2026-11-30 before its fix (the red team's r
 
 from __future__ import annotations
 
-import http.server
 import os
 import signal
 import stat
@@ -13,12 +12,12 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from .conftest import Run
+from .servers import Listener
 
 CLI = [sys.executable, "-m", "casegraph"]
 DATA = "<http://example.org/s> <http://example.org/p> <http://example.org/o> .\n"
@@ -100,44 +99,6 @@ def test_a_full_disk_is_one_line_not_a_traceback(tmp_path: Path, args: list[str]
     )
 
 
-class _Listener:
-    """A SPARQL endpoint on 127.0.0.1 that records every connection (and answers no rows)."""
-
-    def __init__(self) -> None:
-        seen: list[str] = []
-        self.seen = seen
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                seen.append(self.path)
-                body = b'{"head":{"vars":["s"]},"results":{"bindings":[]}}'
-                self.send_response(200)
-                self.send_header("Content-Type", "application/sparql-results+json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            do_POST = do_GET
-
-            def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (the base class's name)
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/sparql"
-        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
-@pytest.fixture()
-def listener() -> Iterator[_Listener]:
-    server = _Listener()
-    yield server
-    server.close()
-
-
 SERVICE_QUERIES = [
     "SELECT * {{ SERVICE <{url}> {{ ?s ?p ?o }} }}",
     "select *\n{{ service silent <{url}> {{ ?s ?p ?o }} }}",
@@ -148,7 +109,7 @@ SERVICE_QUERIES = [
 @pytest.mark.parametrize("template", SERVICE_QUERIES)
 @pytest.mark.parametrize("source", [[], ["--data", "DATA"]], ids=["dataset", "data"])
 def test_service_is_refused_and_no_connection_is_made(
-    run: Run, tmp_path: Path, listener: _Listener, template: str, source: list[str]
+    run: Run, tmp_path: Path, listener: Listener, template: str, source: list[str]
 ) -> None:
     """SERVICE made the embedded engine send HTTP and DNS requests to any host."""
     data = tmp_path / "data.nt"
@@ -173,7 +134,7 @@ def test_service_spelt_in_a_string_iri_comment_or_name_is_no_clause(run: Run) ->
     assert run("sparql", "-", "--format", "csv", input=query).exit_code == 0
 
 
-def test_allow_service_lets_the_clause_through(run: Run, listener: _Listener) -> None:
+def test_allow_service_lets_the_clause_through(run: Run, listener: Listener) -> None:
     query = f"SELECT * {{ SERVICE <{listener.url}> {{ ?s ?p ?o }} }}"
     result = run("sparql", "-", "--allow-service", "--format", "csv", input=query)
     assert (result.exit_code, result.stdout) == (0, "o,p,s\n")  # no rows: the listener has none

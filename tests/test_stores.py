@@ -24,7 +24,7 @@ from casegraph.queries import query_ids
 
 from .conftest import SECOND, TwoReports
 from .faultproxy import FaultProxy
-from .servers import Server, free_port
+from .servers import EMPTY_RESULTS, Listener, Server, answer_empty, free_port
 
 CLI = [sys.executable, "-c", "from casegraph.cli import main; main()"]
 SECRET = "s3cret-Pa55word-never-printed"
@@ -455,17 +455,22 @@ def test_an_empty_target_gets_one_post_and_no_staging(
     assert store_graphs(fresh_oxigraph) == local_counts()
 
 
+def _seed_graph(server: Server, graph: str) -> None:
+    """One triple in ``graph``, put there by another writer."""
+    requests.post(
+        server.graph_store,
+        params={"graph": graph},
+        data=b"<http://example.org/a> <http://example.org/b> <http://example.org/c> .\n",
+        headers={"Content-Type": "application/n-triples"},
+        timeout=30,
+    ).raise_for_status()
+
+
 def test_prune_drops_only_the_graphs_of_casegraphs_scheme_the_dataset_no_longer_has(fresh_oxigraph: Server) -> None:
     old_report = "https://w3id.org/casegraph/graph/asserted/old-report"
     foreign = "http://example.org/graph/theirs"
     for graph in (old_report, foreign):
-        requests.post(
-            fresh_oxigraph.graph_store,
-            params={"graph": graph},
-            data=b"<http://example.org/a> <http://example.org/b> <http://example.org/c> .\n",
-            headers={"Content-Type": "application/n-triples"},
-            timeout=30,
-        ).raise_for_status()
+        _seed_graph(fresh_oxigraph, graph)
     kept = casegraph(*load_args(fresh_oxigraph))
     assert kept.returncode == 0, kept.stderr
     assert f"<{old_report}>" in kept.stderr and "--prune" in kept.stderr
@@ -512,13 +517,7 @@ def test_into_is_a_validated_iri_and_never_sql_text(fresh_oxigraph: Server, tmp_
     """A user's --into reaches SPARQL Update only as a checked IRI term: a value that is not one is
     a usage error (exit 2, one line), dry run or not, and the store is untouched."""
     kept = "http://example.org/graph/k2"
-    requests.post(
-        fresh_oxigraph.graph_store,
-        params={"graph": kept},
-        data=b"<http://example.org/a> <http://example.org/b> <http://example.org/c> .\n",
-        headers={"Content-Type": "application/n-triples"},
-        timeout=30,
-    ).raise_for_status()
+    _seed_graph(fresh_oxigraph, kept)
     data = tmp_path / "mine.nt"
     data.write_text("<http://example.org/s> <http://example.org/p> <http://example.org/o> .\n", encoding="utf-8")
     for extra in ((), ("--dry-run",)):
@@ -693,61 +692,24 @@ def test_a_dripping_answer_is_bounded_in_total_not_per_read() -> None:
 def test_credentials_never_follow_a_redirect_to_another_origin() -> None:
     """A store at 127.0.0.1 that redirects to localhost (another origin) never gets the password
     forwarded: with credentials the redirect is refused in one line; without, it is followed bare."""
-    import http.server
-    import threading
-
-    seen: list[str | None] = []
-
-    class Target(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            seen.append(self.headers.get("Authorization"))
-            body = b'<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/sparql-results#"><head/><results/></sparql>'
-            self.send_response(200)
-            self.send_header("Content-Type", "application/sparql-results+xml")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        do_POST = do_GET
-
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (the base class's name)
-            pass
-
-    target = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Target)
-    port = target.server_address[1]
-
-    class Redirect(Target):
-        def do_GET(self) -> None:
-            self.send_response(307)
-            self.send_header("Location", f"http://localhost:{port}/query")
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        do_POST = do_GET
-
-    origin = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Redirect)
-    for server in (target, origin):
-        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    target = Listener()
+    origin = Listener(redirect=f"http://localhost:{target.port}/query")
+    port = target.port
     try:
-        url = f"http://127.0.0.1:{origin.server_address[1]}/query"
+        url = origin.url
         env = {**os.environ, "CASEGRAPH_PASSWORD": "secret"}
         asked = casegraph("query", "timeline", "--endpoint", url, "--auth", "basic", "--user", "dba", env=env)
         line = one_line_error(asked)
         assert f"redirected to http://localhost:{port}/query, another origin; credentials are not sent there" in line
         assert "secret" not in asked.stderr + asked.stdout
-        assert seen == []
+        assert target.seen == []
         bare = casegraph("query", "timeline", "--endpoint", url)
         assert bare.returncode == 0, bare.stderr
-        assert seen == [None, None]  # the store's graph listing (which reports it holds), then the query
+        # the store's graph listing (which reports it holds), then the query: neither with credentials
+        assert [auth for _, auth in target.seen] == [None, None]
     finally:
         for server in (target, origin):
-            server.shutdown()
-            server.server_close()
-
-
-_EMPTY_RESULTS = (
-    b'<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/sparql-results#"><head/><results/></sparql>'
-)
+            server.close()
 
 
 class _Hostile:
@@ -772,7 +734,7 @@ class _Hostile:
                     self.send_header("Content-Type", "application/sparql-results+xml")
                     self.send_header("Content-Length", "99999")
                     self.end_headers()
-                    self.wfile.write(_EMPTY_RESULTS)
+                    self.wfile.write(EMPTY_RESULTS)
                     self.close_connection = True
                     return
                 if mode == "badgzip":
@@ -805,11 +767,7 @@ class _Hostile:
                     self.end_headers()
                     self.wfile.write(body)
                     return
-                self.send_response(200)
-                self.send_header("Content-Type", "application/sparql-results+xml")
-                self.send_header("Content-Length", str(len(_EMPTY_RESULTS)))
-                self.end_headers()
-                self.wfile.write(_EMPTY_RESULTS)
+                answer_empty(self)
 
             do_GET = do_POST = answer
 

@@ -306,10 +306,17 @@ def _shorten(detail: str, limit: int = 160) -> str:
     return detail if len(detail) <= limit else detail[:limit].rstrip() + " …"
 
 
-_TOKEN = re.compile(
-    r"""(?P<comment>\#[^\n]*)|(?P<iri><[^<>"{}|^`\\\s]*>)|(?P<string>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')"""
-    r"""|(?P<open>\{)|(?P<close>\})|(?P<word>[A-Za-z]+)""",
-    re.S,
+#: SPARQL's lexemes, as far as finding a keyword needs: strings (long ones first), IRIs,
+#: comments, variables and prefixed names are skipped whole; words are kept; anything else is one
+#: character.
+_LEXEMES = re.compile(
+    r"""(?P<skip>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
+          |'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*"
+          |<[^<>"{}|^`\\\x00-\x20]*>|\#[^\n\r]*|[?$]\w+)
+      |(?P<pname>(?:[A-Za-z_][\w.-]*)?:[\w.:%-]*)
+      |(?P<word>[A-Za-z_]\w*)
+      |(?P<other>.)""",
+    re.VERBOSE | re.DOTALL,
 )
 
 
@@ -317,8 +324,8 @@ def _where_brace(text: str) -> int:
     """The index of the ``{`` that opens the query's outermost WHERE group (comments, strings and
     IRIs skipped; a CONSTRUCT template is not it)."""
     depth, form, after_where = 0, None, False
-    for match in _TOKEN.finditer(text):
-        kind = match.lastgroup
+    for match in _LEXEMES.finditer(text):
+        kind = "word" if match.group("word") else {"{": "open", "}": "close"}.get(match.group("other") or "")
         if kind == "word" and depth == 0:
             word = match.group().upper()
             if word in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE") and form is None:
@@ -345,20 +352,6 @@ def with_bindings(text: str, bindings: Mapping[ox.Variable, ox.NamedNode | ox.Li
     row = " ".join(str(bindings[v]) for v in variables)
     brace = _where_brace(text)
     return f"{text[: brace + 1]}\n  VALUES ({names}) {{ ({row}) }}{text[brace + 1 :]}"
-
-
-#: SPARQL's lexemes, as far as finding a keyword needs: strings (long ones first), IRIs,
-#: comments, variables and prefixed names are skipped whole; words are kept; anything else is one
-#: character.
-_LEXEMES = re.compile(
-    r"""(?P<skip>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
-          |'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*"
-          |<[^<>"{}|^`\\\x00-\x20]*>|\#[^\n\r]*|[?$]\w+)
-      |(?P<pname>(?:[A-Za-z_][\w.-]*)?:[\w.:%-]*)
-      |(?P<word>[A-Za-z_]\w*)
-      |(?P<other>.)""",
-    re.VERBOSE | re.DOTALL,
-)
 
 
 def refuse_service(text: str, where: str) -> None:
