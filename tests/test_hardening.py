@@ -5,6 +5,7 @@ Each test here failed on the main of 2026-11-30 before its fix (the red team's r
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import stat
@@ -12,7 +13,9 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -469,3 +472,71 @@ def test_serve_checks_its_address_before_it_announces_anything(run: Run) -> None
     assert nowhere.stderr.startswith(f"casegraph: error: --port {port}: cannot listen on 192.0.2.1:{port} (")
     assert "serving" not in taken.stderr + nowhere.stderr
     assert (url_host("::1"), url_host("127.0.0.1")) == ("[::1]", "127.0.0.1")
+
+
+@pytest.fixture()
+def served(quads: list[Any]) -> Iterator[str]:
+    """casegraph's own read-only endpoint over the shipped dataset (ontology, asserted, inferred),
+    in this process; yields its /query URL."""
+    from casegraph.dataset import select_quads
+    from casegraph.serve import serve
+
+    from .servers import free_port
+
+    port, started = free_port(), threading.Event()
+    servers: list[Any] = []
+
+    def ready(server: Any) -> None:
+        servers.append(server)
+        started.set()
+
+    chosen = select_quads(quads, ("ontology", "asserted", "inferred"))
+    thread = threading.Thread(target=serve, args=(chosen,), kwargs={"host": "127.0.0.1", "port": port, "ready": ready})
+    thread.daemon = True
+    thread.start()
+    assert started.wait(30)
+    yield f"http://127.0.0.1:{port}/query"
+    servers[0].shutdown()
+    thread.join(10)
+
+
+def test_serve_refuses_service_and_contacts_no_host(served: str, listener: Listener) -> None:
+    """With CORS *, any web page could make the old serve request any URL through SERVICE."""
+    import requests
+
+    query = f"SELECT * {{ SERVICE <{listener.url}> {{ ?s ?p ?o }} }}"
+    answer = requests.get(served, params={"query": query}, timeout=10)
+    assert answer.status_code == 400
+    assert answer.text.startswith("the query: line 1: SERVICE would send requests to the host it names")
+    assert answer.headers["Access-Control-Allow-Origin"] == "*"
+    assert listener.seen == []
+
+
+def test_serve_answers_the_sparql_protocol_read_only(served: str, run: Run) -> None:
+    import requests
+
+    count = "SELECT (COUNT(*) AS ?n) { ?s a <https://w3id.org/casegraph/ontology#Person> }"
+    expected = run("sparql", "-", "--format", "json", input=count).stdout
+    as_json = requests.get(served, params={"query": count}, timeout=10)  # the default: SPARQL JSON
+    assert as_json.headers["Content-Type"] == "application/sparql-results+json"
+    assert as_json.json() == json.loads(expected)
+    posted = requests.post(
+        served, data=count, headers={"Content-Type": "application/sparql-query", "Accept": "text/csv"}, timeout=10
+    )
+    assert (posted.headers["Content-Type"], posted.text.splitlines()[0]) == ("text/csv; charset=utf-8", "n")
+    graph = requests.post(
+        served,
+        data={"query": "CONSTRUCT { ?s a ?t } WHERE { ?s a ?t } LIMIT 2"},
+        headers={"Accept": "application/n-triples"},
+        timeout=10,
+    )
+    assert graph.headers["Content-Type"] == "application/n-triples" and graph.text.count(" .\n") == 2
+    for refused in (
+        requests.post(served, data={"update": "DROP ALL"}, timeout=10),
+        requests.put(served.replace("/query", "/store"), data=b"", timeout=10),
+    ):
+        assert refused.status_code == 403
+    injected = requests.get(
+        served, params={"query": count, "default-graph-uri": "http://e/x> } DROP ALL {"}, timeout=10
+    )
+    assert injected.status_code == 400 and "is not an absolute IRI" in injected.text

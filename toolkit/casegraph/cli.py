@@ -727,12 +727,8 @@ def main() -> None:
     query without the GIL, but Python runs signal handlers only in the main thread, between its
     bytecodes, so a command run in the main thread ignored Ctrl-C until the query ended. Here
     Ctrl-C (exit 130), SIGTERM (143) and SIGHUP (129) stop any command at once: the temporary files
-    and half-built stores of this process are removed and nothing is left half-written. (``serve``
-    runs as before: it stops its server itself.)
+    and half-built stores of this process are removed and nothing is left half-written.
     """
-    if sys.argv[1:2] == ["serve"]:
-        cli(prog_name="casegraph")
-        return
     previous = {signum: signal.signal(signum, _raise_stop) for signum in _STOPPED}
     outcome: dict[str, Any] = {}
 

@@ -421,12 +421,13 @@ def serve(
     announce: Callable[[str], None] = lambda line: None,
 ) -> int:
     """``casegraph serve``: the article's dataset (``source.dataset``, the shipped one by default)
-    as a local read-only SPARQL 1.1 endpoint, its default graph the union of ``graphs`` (by
-    default ontology + asserted + inferred), until stopped; ``announce`` receives the lines to
-    show (a warning when not on loopback, then where it serves). Returns the server's exit status.
+    as a local read-only SPARQL 1.1 endpoint (casegraph's own front: see :mod:`casegraph.serve`),
+    its default graph the union of ``graphs`` (by default ontology + asserted + inferred), until
+    stopped; ``announce`` receives the lines to show (a warning when not on loopback, then, once it
+    listens, where it serves). Returns 0.
 
     Raises:
-        UsageError: a busy port or an unusable store folder; StoreError: the server cannot start.
+        UsageError: a busy port, an unknown address or an unusable store folder.
     """
     from .dataset import read_quads, select_quads
     from .serve import check, is_loopback, url_host
@@ -437,5 +438,12 @@ def serve(
     quads = select_quads(read_quads(source.dataset), roles_of(graphs, QUERY_GRAPHS))
     if not is_loopback(host):
         announce(f"casegraph: warning: serving on {host}, not loopback: others on the network can read it")
-    announce(f"serving {len(quads)} triples read-only at http://{url_host(host)}:{port}/query (Ctrl-C stops)")
-    return run_serve(quads, host=host, port=port, location=location)
+    return run_serve(
+        quads,
+        host=host,
+        port=port,
+        location=location,
+        ready=lambda server: announce(
+            f"serving {len(quads)} triples read-only at http://{url_host(host)}:{port}/query (Ctrl-C stops)"
+        ),
+    )
