@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
 import pytest
 
 from .conftest import Run
@@ -540,3 +541,63 @@ def test_serve_answers_the_sparql_protocol_read_only(served: str, run: Run) -> N
         served, params={"query": count, "default-graph-uri": "http://e/x> } DROP ALL {"}, timeout=10
     )
     assert injected.status_code == 400 and "is not an absolute IRI" in injected.text
+
+
+def test_a_literal_over_the_parsers_limit_is_one_line(run: Run, tmp_path: Path) -> None:
+    """A literal over 16 MiB ended in `MemoryError: Reached the buffer maximal size`."""
+    huge = tmp_path / "huge.nt"
+    huge.write_text('<http://e/s> <http://e/p> "' + "x" * (17 * 2**20) + '" .\n', encoding="utf-8")
+    for args in (["export", "--format", "ntriples"], ["sparql", "-"]):
+        result = run(*args, "--data", str(huge), input=QUERY)
+        assert result.exit_code == 1
+        assert _one_line(result.stderr) == (
+            f"casegraph: error: {huge}: a literal or IRI is longer than the parser's limit of 16 MiB; nothing was "
+            "written or loaded\n"
+        )
+
+
+def test_a_remote_json_ld_context_is_not_fetched_and_says_so(run: Run, tmp_path: Path) -> None:
+    """A remote @context said "No LoadDocumentCallback"."""
+    document = tmp_path / "remote.jsonld"
+    document.write_text(
+        '{"@context": "http://127.0.0.1:9/ctx.jsonld", "@id": "http://e/s", "p": "v"}', encoding="utf-8"
+    )
+    result = run("export", "--data", str(document), "--format", "ntriples")
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert _one_line(result.stderr) == (
+        f"casegraph: error: {document}: its @context is a URL, and casegraph fetches no remote context (it contacts "
+        "no host you did not give); put the context object itself in the document; nothing was written or loaded\n"
+    )
+
+
+def test_a_second_build_of_one_store_waits_then_finds_it_built(tmp_path: Path) -> None:
+    """Two --store builds into one folder ended in a traceback."""
+    import fcntl
+
+    from casegraph.errors import UsageError
+    from casegraph.inputs import read_inputs
+
+    data = tmp_path / "data.nt"
+    data.write_text(DATA, encoding="utf-8")
+    store = tmp_path / "store"
+    fd = os.open(tmp_path, os.O_RDONLY | os.O_DIRECTORY)
+    fcntl.flock(fd, fcntl.LOCK_EX)  # a first build holds the folder
+    outcome: list[object] = []
+
+    def second() -> None:
+        try:
+            read_inputs([str(data)], store_dir=store)
+        except UsageError as err:
+            outcome.append(str(err))
+
+    waiting = threading.Thread(target=second)
+    waiting.start()
+    waiting.join(timeout=0.3)
+    assert waiting.is_alive() and not store.exists()
+    built = ox.Store(str(store))  # the first build ends: its store is in place
+    built.add(ox.Quad(ox.NamedNode("http://e/s"), ox.NamedNode("http://e/p"), ox.Literal("o")))
+    built.flush()
+    del built
+    os.close(fd)
+    waiting.join(timeout=10)
+    assert outcome == [f"--store {store}: another command has just built a store here; leave out --data to reuse it"]

@@ -120,7 +120,7 @@ def write_files(folder: Path, files: dict[str, bytes]) -> dict[str, Path]:
     Raises:
         ExportError: the folder is missing or not writable.
     """
-    with _locked(folder):
+    with locked(folder):
         done: dict[str, Path] = {}
         temps: list[tuple[Path, Path]] = []
         try:
@@ -139,8 +139,9 @@ def write_files(folder: Path, files: dict[str, bytes]) -> dict[str, Path]:
 
 
 @contextmanager
-def _locked(folder: Path) -> Iterator[None]:
-    """Hold an exclusive advisory lock on ``folder`` (the directory itself: no lock file is left)."""
+def locked(folder: Path) -> Iterator[None]:
+    """Hold an exclusive advisory lock on ``folder`` (the directory itself: no lock file is left);
+    a second holder waits."""
     import fcntl
 
     try:

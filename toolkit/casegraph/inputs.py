@@ -21,7 +21,7 @@ import pyoxigraph as ox
 
 from .entities import check_entities
 from .errors import DatasetError, UsageError
-from .files import ProgressReader, finished, pending
+from .files import ProgressReader, finished, locked, pending
 from .formats import InputFormat
 
 #: ``--input-format`` names -> pyoxigraph formats.
@@ -147,6 +147,8 @@ def _load_one(store: ox.Store, source: str, fmt: str, progress: Progress) -> Non
         store.bulk_load(input=cast(BinaryIO, ProgressReader(stream, advance)), format=FORMATS[fmt])
     except SyntaxError as err:
         raise _syntax(source, fmt, err) from err
+    except MemoryError as err:
+        raise _too_big(source, err) from err
     except OSError as err:
         raise DatasetError(f"{source}: cannot read ({err.strerror or err})") from err
     finally:
@@ -234,14 +236,29 @@ def _parsed(source: str, fmt: str, progress: Progress) -> Iterator[ox.Quad]:
         yield from ox.parse(input=cast(BinaryIO, ProgressReader(stream, progress(total, source))), format=FORMATS[fmt])
     except SyntaxError as err:
         raise _syntax(source, fmt, err) from err
+    except MemoryError as err:
+        raise _too_big(source, err) from err
     finally:
         if stream is not sys.stdin.buffer:
             stream.close()
 
 
+def _too_big(source: str, err: MemoryError) -> DatasetError:
+    if "buffer maximal size" in str(err):  # pyoxigraph's parser holds one token in at most 16 MiB
+        return DatasetError(
+            f"{source}: a literal or IRI is longer than the parser's limit of 16 MiB; nothing was written or loaded"
+        )
+    return DatasetError(f"{source}: not enough memory to read it; add --store DIR to keep it on disk")
+
+
 def _syntax(source: str, fmt: str, err: SyntaxError) -> DatasetError:
     where = f"{source}:{err.lineno}:{err.offset}" if err.lineno else source
     detail = str(err.msg).split(": ", 1)[-1]
+    if "LoadDocumentCallback" in detail:
+        return DatasetError(
+            f"{where}: its @context is a URL, and casegraph fetches no remote context (it contacts no host you did "
+            "not give); put the context object itself in the document; nothing was written or loaded"
+        )
     return DatasetError(f"{where}: not valid {fmt} ({detail}); nothing was written or loaded")
 
 
@@ -289,6 +306,22 @@ def read_inputs(
 def _build_on_disk(
     store_dir: Path, sources: Sequence[str], formats: Sequence[str], article: Sequence[ox.Quad], progress: Progress
 ) -> ox.Store:
+    """Build the store in ``DIR.partial`` and rename it to ``DIR``, holding a lock on the parent
+    folder: a second command building the same store waits, then finds it built."""
+    parent = store_dir.parent
+    if not parent.is_dir():
+        raise UsageError(f"--store {store_dir}: folder {parent} does not exist; create it first")
+    with locked(parent):
+        return _build_locked(store_dir, sources, formats, article, progress)
+
+
+def _build_locked(
+    store_dir: Path, sources: Sequence[str], formats: Sequence[str], article: Sequence[ox.Quad], progress: Progress
+) -> ox.Store:
+    if (store_dir / STORE_MARKER).exists():
+        raise UsageError(
+            f"--store {store_dir}: another command has just built a store here; leave out --data to reuse it"
+        )
     if store_dir.exists() and any(store_dir.iterdir()):
         raise UsageError(
             f"--store {store_dir}: the folder is not empty and holds no casegraph store; give a new folder"
