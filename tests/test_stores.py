@@ -825,3 +825,35 @@ def test_a_password_echoed_by_the_server_is_not_printed_and_a_bad_netrc_is_not_r
         assert hostile.seen[-1][1] == "/ok" and hostile.seen[-1][2] is not None  # same origin: credentials kept
     finally:
         hostile.close()
+
+
+def test_an_endless_answer_stops_at_max_answer() -> None:
+    """An endless response body ended in a MemoryError traceback."""
+    import http.server
+    import threading
+
+    class Endless(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            self.send_response(200)
+            self.send_header("Content-Type", "application/sparql-results+xml")
+            self.end_headers()
+            chunk = b"<!-- " + b"x" * 65_536 + b" -->"
+            try:
+                for _ in range(1_000):  # 64 MB at most, then stop by itself
+                    self.wfile.write(chunk)
+            except OSError:
+                return
+
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (the base class's name)
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Endless)
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/query"
+        line = one_line_error(casegraph("query", "timeline", "--endpoint", url, "--max-answer", "2"))
+        assert "answered more than 2 MB" in line
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -34,6 +34,16 @@ AUTH_KINDS = ["basic", "digest"]  # casegraph.endpoint.AuthKind
 INPUT_FORMATS = [fmt.value for fmt in InputFormat]
 
 
+max_answer_option = click.option(
+    "--max-answer",
+    type=click.IntRange(min=1),
+    default=1024,
+    show_default=True,
+    metavar="MB",
+    help="The largest answer read from the store, in megabytes (a larger one stops with an error).",
+)
+
+
 def _seconds(ctx: click.Context, param: click.Parameter, value: float) -> float:
     """A duration in seconds: a finite number greater than zero (``nan`` and ``inf`` are not)."""
     if not math.isfinite(value) or value <= 0:
@@ -199,10 +209,13 @@ def remote_options(func: F) -> F:
             metavar="SECONDS",
             help="How long to wait for the endpoint; run embedded, how long the query may run (no limit unless given).",
         ),
+        max_answer_option,
     )(func)
 
 
-def _endpoint(url: str, auth: str | None, user: str | None, timeout: float, **urls: str | None) -> Any:
+def _endpoint(
+    url: str, auth: str | None, user: str | None, timeout: float, max_answer: int = 1024, **urls: str | None
+) -> Any:
     from .endpoint import credentials, endpoint
 
     interactive = sys.stdin.isatty()
@@ -213,7 +226,7 @@ def _endpoint(url: str, auth: str | None, user: str | None, timeout: float, **ur
         interactive=interactive,
         prompt=lambda text: click.prompt(text, hide_input=True, err=True),
     )
-    return endpoint(url, creds=creds, timeout=timeout, **urls)
+    return endpoint(url, creds=creds, timeout=timeout, max_bytes=max_answer << 20, **urls)
 
 
 def _limit_embedded(options: dict[str, Any]) -> None:
@@ -255,7 +268,9 @@ def _source(options: dict[str, Any], *, remote: bool = True) -> Any:
 
     endpoint = None
     if remote and options.get("endpoint"):
-        endpoint = _endpoint(options["endpoint"], options["auth"], options["user"], options["timeout"])
+        endpoint = _endpoint(
+            options["endpoint"], options["auth"], options["user"], options["timeout"], options["max_answer"]
+        )
     return Source(
         dataset=options.get("dataset"),
         data=tuple(options.get("data") or ()),
@@ -579,6 +594,7 @@ def export(
     metavar="SECONDS",
     help="How long to wait for each request.",
 )
+@max_answer_option
 @click.option(
     "--direct",
     is_flag=True,
@@ -604,6 +620,7 @@ def load(
     user: str | None,
     graphs: str,
     timeout: float,
+    max_answer: int,
     direct: bool,
     dry_run: bool,
     prune: bool,
@@ -628,7 +645,11 @@ def load(
     from .facade import load as run_load
 
     mine = Source(dataset, data, input_format, store_dir, with_article)
-    target = None if dry_run else _endpoint(endpoint, auth, user, timeout, update=update, graph_store=graph_store)
+    target = (
+        None
+        if dry_run
+        else _endpoint(endpoint, auth, user, timeout, max_answer, update=update, graph_store=graph_store)
+    )
 
     def listing(stale: Sequence[str]) -> None:
         for graph in stale:

@@ -141,10 +141,10 @@ def _redirect_check(deadline: float, timeout: float) -> Any:
 class StoreClient:
     """The one HTTP client of a store (see the module's docstring for its rules)."""
 
-    def __init__(self, endpoint: Endpoint, *, max_bytes: int = MAX_BYTES) -> None:
+    def __init__(self, endpoint: Endpoint, *, max_bytes: int | None = None) -> None:
         from requests.auth import HTTPBasicAuth, HTTPDigestAuth
 
-        self.endpoint, self.max_bytes = endpoint, max_bytes
+        self.endpoint, self.max_bytes = endpoint, endpoint.max_bytes if max_bytes is None else max_bytes
         self.session = _session(endpoint.credentials is not None)
         creds = endpoint.credentials
         if creds is None:

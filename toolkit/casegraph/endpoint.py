@@ -43,6 +43,8 @@ class Endpoint:
     graph_store: str | None = None
     credentials: Credentials | None = None
     timeout: float = 60.0
+    #: The largest answer read from the store, in bytes (a larger one stops the request).
+    max_bytes: int = 1 << 30
 
     @property
     def name(self) -> str:
@@ -114,6 +116,7 @@ def endpoint(
     graph_store: str | None = None,
     creds: Credentials | None = None,
     timeout: float = 60.0,
+    max_bytes: int = 1 << 30,
 ) -> Endpoint:
     """A checked endpoint description.
 
@@ -128,4 +131,5 @@ def endpoint(
         graph_store=_check_url("--graph-store", graph_store) if graph_store else None,
         credentials=creds,
         timeout=timeout,
+        max_bytes=max_bytes,
     )
