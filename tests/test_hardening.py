@@ -107,6 +107,10 @@ SERVICE_QUERIES = [
     "SELECT * {{ SERVICE <{url}> {{ ?s ?p ?o }} }}",
     "select *\n{{ service silent <{url}> {{ ?s ?p ?o }} }}",
     "SELECT * {{ ?a ?b ?c FILTER(?a<?c) }} SERVICE<{url}>{{}}",
+    # the red team's: a keyword glued to a prefixed name, and a comparison read as an IRI
+    "PREFIX ex: <{url}#> SELECT * {{ SERVICEex:s {{ ?x ?y ?z }} }}",
+    "PREFIX : <{url}#> SELECT * {{ SERVICE:s {{ ?x ?y ?z }} }}",
+    "SELECT * {{ VALUES ?s {{ <{url}> }} <http://y/#> ?p ?o FILTER(1<2)SERVICE?s#>\n{{ ?a ?b ?c }} }}",
 ]
 
 
@@ -129,13 +133,23 @@ def test_service_is_refused_and_no_connection_is_made(
     assert listener.seen == []
 
 
-def test_service_spelt_in_a_string_iri_comment_or_name_is_no_clause(run: Run) -> None:
-    query = (
-        "PREFIX ex: <http://example.org/SERVICE#>\n"
-        'SELECT ?service WHERE { ?service ?p "SERVICE" . OPTIONAL { ?service ex:SERVICE """a "SERVICE" b""" } }'
-        "  # SERVICE <http://127.0.0.1:9/>\n"
-    )
+def test_service_spelt_in_a_string_a_comment_or_a_variable_is_no_clause(run: Run) -> None:
+    query = 'SELECT ?service WHERE { ?service ?p "SERVICE" , """a "SERVICE" b""" }  # SERVICE <http://127.0.0.1:9/>\n'
     assert run("sparql", "-", "--format", "csv", input=query).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT * { ?s <http://example.org/services> ?o }",
+        "SELECT * { <http://example.org/Service> ?p ?o }",
+    ],
+)
+def test_a_name_that_spells_service_is_refused_unless_allowed(run: Run, query: str) -> None:
+    """Whether `<` opens an IRI is the grammar's call, so the scan reads IRIs and names as text:
+    a name spelling SERVICE is refused, and --allow-service lets it through."""
+    assert run("sparql", "-", input=query).exit_code == 1
+    assert run("sparql", "-", "--allow-service", "--format", "csv", input=query).exit_code == 0
 
 
 def test_allow_service_lets_the_clause_through(run: Run, listener: Listener) -> None:
@@ -508,7 +522,7 @@ def test_serve_refuses_service_and_contacts_no_host(served: str, listener: Liste
     query = f"SELECT * {{ SERVICE <{listener.url}> {{ ?s ?p ?o }} }}"
     answer = requests.get(served, params={"query": query}, timeout=10)
     assert answer.status_code == 400
-    assert answer.text.startswith("the query: line 1: SERVICE would send requests to the host it names")
+    assert answer.text.startswith("the query: line 1: SERVICE ('SERVICE') would send requests to the host it names")
     assert answer.headers["Access-Control-Allow-Origin"] == "*"
     assert listener.seen == []
 
@@ -601,3 +615,73 @@ def test_a_second_build_of_one_store_waits_then_finds_it_built(tmp_path: Path) -
     os.close(fd)
     waiting.join(timeout=10)
     assert outcome == [f"--store {store}: another command has just built a store here; leave out --data to reuse it"]
+
+
+LOL = '<!ENTITY a "aaaaaaaaaa">' + "".join(
+    f'<!ENTITY {name} "{("&" + part + ";") * 10}">' for part, name in [("a", "b"), ("b", "c"), ("c", "d")]
+)
+
+
+@pytest.mark.parametrize(
+    ("prologue", "message"),
+    [
+        (f"<!doctype rdf:RDF [{LOL}]>", "entity b is made of other entities"),  # XML's keyword, any case
+        ("<!--" + "x" * (2**20 + 10) + f"--><!DOCTYPE rdf:RDF [{LOL}]>", "a DOCTYPE after the first 1 MiB"),
+        (f"<!DOCTYPE rdf:RDF [<!-- ]> -->{LOL}]>", "entity b is made of other entities"),  # a comment hiding ]>
+    ],
+    ids=["lowercase", "late", "comment"],
+)
+def test_the_red_teams_entity_bombs_are_refused_too(run: Run, tmp_path: Path, prologue: str, message: str) -> None:
+    bomb = tmp_path / "bomb.rdf"
+    bomb.write_text('<?xml version="1.0"?>' + prologue + RDF_XML_BODY.format(value="&d;"), encoding="utf-8")
+    result = run("export", "--data", str(bomb), "--format", "ntriples")
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert _one_line(result.stderr).startswith(f"casegraph: error: {bomb}: {message}")
+
+
+def test_no_input_of_any_kind_is_overwritten_and_a_link_is_written_through(run: Run, tmp_path: Path) -> None:
+    """--output could replace the dataset a query read, a bundled query, or the file on stdin."""
+    import shutil
+
+    from casegraph.dataset import dataset_file
+    from casegraph.queries import find_query
+
+    dataset = tmp_path / "dataset"
+    shutil.copytree(dataset_file().parent, dataset)
+    nq = dataset / "casegraph.nq"
+    before = nq.read_bytes()
+    assert run("sparql", "-", "--dataset", str(dataset), "--output", str(nq), input=QUERY).exit_code == 2
+    assert nq.read_bytes() == before
+    bundled = find_query("timeline").path
+    text = bundled.read_bytes()
+    assert run("query", "timeline", "--output", str(bundled)).exit_code == 2
+    assert bundled.read_bytes() == text
+    private = tmp_path / "private.csv"
+    private.write_text("old\n", encoding="utf-8")
+    link = tmp_path / "link.csv"
+    link.symlink_to(private)
+    assert run("query", "timeline", "--format", "csv", "--output", str(link)).exit_code == 0
+    assert link.is_symlink() and private.read_text(encoding="utf-8").startswith("earliest,")
+
+
+def test_an_error_met_while_the_query_runs_is_one_line(run: Run) -> None:
+    """An unbound SERVICE variable (allowed) ended in a traceback while the rows were read."""
+    result = run("sparql", "-", "--allow-service", input="SELECT * { SERVICE ?nowhere { ?s ?p ?o } }")
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert _one_line(result.stderr).startswith("casegraph: error: the query failed while running (")
+
+
+def test_into_may_not_reuse_a_graph_of_the_data_or_casegraphs_bookkeeping(tmp_path: Path) -> None:
+    from casegraph.errors import UsageError
+    from casegraph.load import LEASE_GRAPH, store_sources
+
+    store = ox.Store()
+    store.add(ox.Quad(ox.NamedNode("http://e/s"), ox.NamedNode("http://e/p"), ox.Literal("in no graph")))
+    store.add(
+        ox.Quad(ox.NamedNode("http://e/s"), ox.NamedNode("http://e/p"), ox.Literal("o"), ox.NamedNode("http://e/g"))
+    )
+    with pytest.raises(UsageError, match="the data already has a graph of that name"):
+        store_sources(store, into="http://e/g")  # the default graph's triples would have replaced it
+    with pytest.raises(UsageError, match="casegraph's own bookkeeping"):
+        store_sources(store, into=LEASE_GRAPH)
+    assert [s.graph for s in store_sources(store, into="http://e/other")] == ["http://e/other", "http://e/g"]

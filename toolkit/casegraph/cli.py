@@ -6,6 +6,7 @@ Data goes to stdout, messages to stderr. Exit codes: 0 ok, 1 failure, 2 usage er
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import signal
@@ -18,7 +19,7 @@ from typing import Any, TypeVar
 import click
 
 from . import __version__
-from .errors import CasegraphError, QueryError, UsageError, visible
+from .errors import CasegraphError, QueryError, UsageError, one_line, visible
 from .formats import InputFormat
 from .iris import GraphRole
 
@@ -254,11 +255,13 @@ def _limit_embedded(options: dict[str, Any]) -> None:
     timer.start()
 
 
-def _check_output(output: str, inputs: Sequence[str]) -> None:
+def _check_output(output: str, inputs: Sequence[str], options: dict[str, Any]) -> None:
+    """Refuse an --output that is one of the command's inputs: its files, the dataset it reads."""
     if output != "-":  # the query-to-stdout path imports nothing more
+        from .dataset import dataset_file
         from .files import refuse_overwriting
 
-        refuse_overwriting(output, inputs)
+        refuse_overwriting(output, [*inputs, *(options.get("data") or ()), str(dataset_file(options.get("dataset")))])
 
 
 def _source(options: dict[str, Any], *, remote: bool = True) -> Any:
@@ -438,7 +441,8 @@ def _emit(result: Any, fmt: str | None, output: str) -> None:
             raise UsageError(
                 f"--format {rdf}: a CONSTRUCT/DESCRIBE result is RDF; use one of " + ", ".join(RDF_FORMATS)
             )
-        quads = [ox.Quad(t.subject, t.predicate, t.object) for t in result]
+        with _evaluating():
+            quads = [ox.Quad(t.subject, t.predicate, t.object) for t in result]
         write_bytes(output, serialize(quads, RdfFormat(rdf)))
         return
     from .results import ResultFormat, format_boolean, format_select
@@ -452,7 +456,19 @@ def _emit(result: Any, fmt: str | None, output: str) -> None:
         import shutil
 
         width = shutil.get_terminal_size((100, 24)).columns if output == "-" else 100
-        write_bytes(output, format_select(result, ResultFormat(table), width=width))
+        with _evaluating():
+            rendered = format_select(result, ResultFormat(table), width=width)
+        write_bytes(output, rendered)
+
+
+@contextlib.contextmanager
+def _evaluating() -> Any:
+    """pyoxigraph evaluates a query as its results are read: an error it meets then (a service
+    that fails, an unbound service variable) is one line, not a traceback."""
+    try:
+        yield
+    except (RuntimeError, OSError, ValueError) as err:
+        raise QueryError(f"the query failed while running ({one_line(err)})") from err
 
 
 @cli.command()
@@ -485,7 +501,10 @@ def query(query_id: str, params: tuple[str, ...], fmt: str | None, output: str, 
     from .queries import parse_assignments
 
     values = parse_assignments(params)
-    _check_output(output, source.get("data") or ())
+    if output != "-":
+        from .queries import find_query
+
+        _check_output(output, [str(find_query(query_id).path)], source)
     _limit_embedded(source)
     _emit(run_query(query_id, values, _source(source), graphs=_graphs(source), progress=_byte_progress), fmt, output)
 
@@ -515,7 +534,7 @@ def sparql(file: Any, fmt: str | None, output: str, allow_service: bool, **sourc
     """
     name = str(getattr(file, "name", "-"))
     where = "<stdin>" if name in ("<stdin>", "-") else name
-    _check_output(output, [*(source.get("data") or ()), name])
+    _check_output(output, [name], source)
     _limit_embedded(source)
     try:
         text = file.read().decode("utf-8")
@@ -668,7 +687,7 @@ def load(
         before_prune=listing,
     )
     for planned in done.planned:
-        click.echo(f"would replace <{planned.graph}> ({planned.role}): {planned.triples} triples")
+        click.echo(visible(f"would replace <{planned.graph}> ({planned.role}): {planned.triples} triples"))
     if done.report is None:
         return
     for item in done.report.graphs:
@@ -768,6 +787,8 @@ def main() -> None:
             worker.join(0.5)
     except (_Stop, KeyboardInterrupt) as stop:
         signum = stop.signum if isinstance(stop, _Stop) else signal.SIGINT
+        for again in _STOPPED:  # a second signal must not interrupt the clean-up
+            signal.signal(again, signal.SIG_IGN)
         from .files import discard_pending
 
         removed = discard_pending()

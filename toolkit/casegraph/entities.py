@@ -22,32 +22,44 @@ EXPANSION_LIMIT = 64 * 2**20
 #: How much of the start of a document may hold its DOCTYPE.
 HEAD = 2**20
 _CHUNK = 2**22
-_DECLARATION = re.compile(rb"<!ENTITY\b")
-_ENTITY = re.compile(rb"<!ENTITY\s+(%\s+)?(\S+)\s+(?:(SYSTEM|PUBLIC)\b[^>]*|(\"[^\"]*\"|'[^']*'))\s*>", re.DOTALL)
+_DECLARATION = re.compile(rb"<!ENTITY\b", re.IGNORECASE)
+_DOCTYPE = re.compile(rb"<!DOCTYPE\b", re.IGNORECASE)
+_COMMENT = re.compile(rb"<!--.*?-->", re.DOTALL)
+_ENTITY = re.compile(
+    rb"<!ENTITY\s+(%\s+)?(\S+)\s+(?:(SYSTEM|PUBLIC)\b[^>]*|(\"[^\"]*\"|'[^']*'))\s*>", re.DOTALL | re.IGNORECASE
+)
 _REFERENCE = re.compile(rb"&(?!#)[^;\s]*;")
 
 
 def check_entities(stream: BinaryIO, where: str) -> None:
     """Check the entities of the RDF/XML document ``stream`` (seekable; left at its start).
 
+    The DOCTYPE (matched in any case, as the parser does) must lie in the first MiB, its
+    comments are read past, and every entity declaration in it must be one casegraph reads.
+
     Raises:
         DatasetError: a refused declaration, or too much expansion.
     """
-    head = stream.read(HEAD)
-    start = head.find(b"<!DOCTYPE")
-    declared = _DECLARATION.findall(head, start) if start >= 0 else []
+    head = _COMMENT.sub(b"", stream.read(HEAD))
+    start = _DOCTYPE.search(head)
+    if start is None:
+        if _declarations_later(stream):
+            raise DatasetError(f"{where}: a DOCTYPE after the first {HEAD // 2**20} MiB; move it to the top")
+        stream.seek(0)
+        return
+    end = head.find(b"]>", start.end())
+    if end < 0 and b"[" in head[start.end() :]:
+        raise DatasetError(f"{where}: the DOCTYPE is not closed within its first {HEAD // 2**20} MiB; shorten it")
+    declared = _DECLARATION.findall(head)
     if not declared:
         stream.seek(0)
         return
-    end = head.find(b"]>", start)
-    if end < 0:
-        raise DatasetError(f"{where}: the DOCTYPE is not closed within its first {HEAD // 2**20} MiB; shorten it")
-    sizes: dict[bytes, int] = {}
-    found = list(_ENTITY.finditer(head, start, end))
-    if len(found) != len(_DECLARATION.findall(head, start, end)):
+    found = list(_ENTITY.finditer(head, start.end(), end))
+    if len(found) != len(declared):
         raise DatasetError(
             f'{where}: an <!ENTITY …> declaration casegraph cannot read; write it as <!ENTITY name "value">'
         )
+    sizes: dict[bytes, int] = {}
     for entity in found:
         name = entity.group(2).decode("utf-8", "replace")
         if entity.group(1):
@@ -63,8 +75,20 @@ def check_entities(stream: BinaryIO, where: str) -> None:
                 f"{where}: entity {name} is made of other entities, which can expand without bound; write its value out"
             )
         sizes[entity.group(2)] = len(value)
-    _check_expansion(stream, head, end, sizes, where)
     stream.seek(0)
+    _check_expansion(stream, b"", 0, sizes, where)
+    stream.seek(0)
+
+
+def _declarations_later(stream: BinaryIO) -> bool:
+    """True when a DOCTYPE or an entity declaration appears after the first MiB (read in chunks)."""
+    tail = b""
+    while more := stream.read(_CHUNK):
+        text = tail + more
+        if _DOCTYPE.search(text) or _DECLARATION.search(text):
+            return True
+        tail = text[-16:]
+    return False
 
 
 def _check_expansion(stream: BinaryIO, head: bytes, end: int, sizes: dict[bytes, int], where: str) -> None:

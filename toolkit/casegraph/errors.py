@@ -5,18 +5,23 @@ from __future__ import annotations
 import re
 
 #: Characters a terminal would act on instead of showing: C0 and C1 controls (ESC starts colour
-#: and cursor sequences, BEL rings), DEL, and the bidirectional overrides that reorder text.
-_INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-_BREAKS = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+#: and cursor sequences, BEL rings), DEL, and the invisible format characters (bidirectional marks
+#: and overrides that reorder text, zero-width spaces, line and paragraph separators, tags).
+_FORMAT = "\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb\U000e0000-\U000e007f"
+_INVISIBLE = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_FORMAT}]")
+_BREAKS = re.compile(f"[\x00-\x1f\x7f-\x9f{_FORMAT}]")
 
 
 def visible(text: str, *, breaks: bool = False) -> str:
     """``text`` with every control character written as an escape (``\\x1b``), so data and user
     input print as what they are; line feeds and tabs too when ``breaks`` (an error is one line)."""
     pattern = _BREAKS if breaks else _INVISIBLE
-    return pattern.sub(
-        lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}", text
-    )
+    return pattern.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
 def one_line(text: object) -> str:

@@ -201,7 +201,9 @@ def export(
 
     source = source or Source()
     rdf, roles = RdfFormat(fmt), roles_of(graphs, EXPORT_GRAPHS)
-    refuse_overwriting(output, source.data)
+    from .dataset import dataset_file
+
+    refuse_overwriting(output, [*source.data, str(dataset_file(source.dataset))])
     if source.data and source.store is None:  # stream straight from the parser
         import itertools
 

@@ -173,6 +173,8 @@ def writing(target: str | Path) -> Iterator[IO[bytes]]:
             raise ExportError(f"standard output: cannot write ({err.strerror}); write to a file with --output") from err
         return
     path = Path(target)
+    if path.is_symlink():  # write through the link, as a shell redirection does
+        path = path.resolve()
     if is_special(path):
         try:
             with path.open("wb") as special:
@@ -205,9 +207,17 @@ def refuse_overwriting(output: str, inputs: Sequence[str]) -> None:
     """
     if output == "-" or not Path(output).is_file():
         return
+    target = Path(output).stat()
     for given in inputs:
-        if given != "-" and Path(given).is_file() and Path(given).samefile(output):
-            shown = "" if given == output else f" (as {given})"
+        if given == "-":  # stdin redirected from the output file
+            try:
+                same = os.path.samestat(os.fstat(0), target)
+            except OSError:
+                same = False
+        else:
+            same = Path(given).is_file() and os.path.samestat(Path(given).stat(), target)
+        if same:
+            shown = "" if given == output else f" (as {'standard input' if given == '-' else given})"
             raise UsageError(f"--output {output}: is an input of this command{shown}; write the result elsewhere")
 
 

@@ -166,6 +166,8 @@ def _check_sources(sources: Sequence[str]) -> None:
     for source in sources:
         if source == "-":
             continue
+        if not source:
+            raise UsageError("--data '': an empty file name; give a file, or - for standard input")
         path = Path(source)
         if path.is_dir():
             raise UsageError(f"--data {source}: is a folder; give the files in it (--data {source}/*.ttl)")

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import re
 import shutil
 import tempfile
 import uuid
@@ -362,14 +363,32 @@ def store_sources(store: ox.Store, *, into: str | None = None) -> list[GraphSour
         for g in sorted(store.named_graphs(), key=str)
         if isinstance(g, ox.NamedNode)
     ]
+    for source in sources:
+        _not_reserved(source.graph, "--data: graph")
     default = ox.DefaultGraph()
     outside = count(default)
     if outside:
         if into is None:
             raise UsageError(f"--data: {outside} triples are in no named graph; give --into IRI to name their graph")
         iri_term(into, "--into")
+        _not_reserved(into, "--into")
+        if any(source.graph == into for source in sources):
+            raise UsageError(
+                f"--into {into}: the data already has a graph of that name, which the load would replace twice; "
+                "choose another name"
+            )
         sources.insert(0, GraphSource(into, into, outside, writer(default)))
     return sources
+
+
+def _not_reserved(graph: str, what: str) -> None:
+    """Refuse a user's graph that is casegraph's own bookkeeping (the lease, a staging graph).
+
+    Raises:
+        UsageError: naming it.
+    """
+    if graph == LEASE_GRAPH or re.search(r"/staging/[0-9a-f]{32}$", graph):
+        raise UsageError(f"{what} {graph}: that name is casegraph's own bookkeeping in a store; choose another name")
 
 
 def plan(sources: Sequence[GraphSource]) -> list[GraphLoad]:
@@ -417,7 +436,11 @@ def load(
             f"casegraph: the load stopped; graphs replaced: {replaced}; graph being written and after it, "
             f"unchanged unless its swap had begun: {rest}\n"
         )
-        fresh = _Client(endpoint)  # the worker may be inside a request on the load's own session
+        import dataclasses
+
+        # a fresh session (the worker may be inside a request on the load's own), and a short wait:
+        # a store that no longer answers must not hold the stop up
+        fresh = _Client(dataclasses.replace(endpoint, timeout=min(endpoint.timeout, 5.0)))
         for staging in list(client.staging):
             _drop_quietly(fresh, staging)
         if lease is not None:

@@ -354,23 +354,56 @@ def with_bindings(text: str, bindings: Mapping[ox.Variable, ox.NamedNode | ox.Li
     return f"{text[: brace + 1]}\n  VALUES ({names}) {{ ({row}) }}{text[brace + 1 :]}"
 
 
+#: For the SERVICE check: strings and comments (skipped), variables and names (kept), one character.
+_SCAN = re.compile(
+    r"""(?P<skip>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
+          |'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*"|\#[^\n\r]*)
+      |(?P<name>[?$]?[A-Za-z_][\w.:%-]*|:[\w.:%-]*)
+      |(?P<other>.)""",
+    re.VERBOSE | re.DOTALL,
+)
+_IRI_SPAN = re.compile(r"""<[^<>"{}|^`\\\x00-\x20]*>""")
+
+
 def refuse_service(text: str, where: str) -> None:
-    """Refuse a query with a ``SERVICE`` clause: the embedded engine would send HTTP (and DNS)
-    requests to whatever host it names. The keyword is found as SPARQL reads it, so a string, an
-    IRI, a comment, a variable or a prefixed name that spells it is no clause.
+    """Refuse a query that may hold a ``SERVICE`` clause: the embedded engine would send HTTP (and
+    DNS) requests to whatever host it names.
+
+    Whether ``<`` opens an IRI or compares depends on the grammar, so no lexical reading is sure to
+    be the parser's: the scan takes the reading that hides least. It skips strings and comments
+    only where they cannot start inside something that may be an IRI, reads IRIs as text, and
+    flags every name that starts with SERVICE (``SERVICEex:s`` is read as ``SERVICE ex:s``). A
+    name such as ``<http://…/Service>`` is flagged too: ``sparql --allow-service`` lets it through.
 
     Raises:
-        QueryError: naming the line of the keyword.
+        QueryError: naming the line of the word.
     """
-    for match in _LEXEMES.finditer(text):
-        word = match.group("word")
-        if word and word.upper() == "SERVICE":
-            line = text.count("\n", 0, match.start()) + 1
+    spans = [m.span() for m in _IRI_SPAN.finditer(text)]
+    inside = bytearray(len(text) + 1)
+    for begin, finish in spans:
+        inside[begin + 1 : finish] = b"\x01" * (finish - begin - 1)
+    position = 0
+    while position < len(text):
+        match = _SCAN.match(text, position)
+        if match is None:  # pragma: no cover - the last alternative matches any character
+            break
+        if match.group("skip") and inside[position]:
+            position += 1  # a quote or # within a possible IRI: read on, character by character
+            continue
+        name = match.group("name")
+        if name and not name.startswith(("?", "$")) and name.upper().startswith("SERVICE"):
+            line = text.count("\n", 0, position) + 1
             raise QueryError(
-                f"{where}: line {line}: SERVICE would send requests to the host it names, and casegraph contacts no "
-                "host you did not give; run the query on that endpoint with --endpoint, or allow it with "
-                "`casegraph sparql --allow-service`"
+                f"{where}: line {line}: SERVICE ({name!r}) would send requests to the host it names, and casegraph "
+                "contacts no host you did not give; run the query on that endpoint with --endpoint, or allow it "
+                "with `casegraph sparql --allow-service` (also where the word is only part of a name)"
             )
+        position = match.end()
+
+
+def _has_from(text: str) -> bool:
+    """True when the query names its own dataset (``FROM`` or ``FROM NAMED``)."""
+    return any((m.group("word") or "").upper() == "FROM" for m in _LEXEMES.finditer(text))
 
 
 #: The keywords that start a SPARQL 1.1 Update operation.
@@ -424,6 +457,7 @@ def run_sparql(
     bindings: Mapping[ox.Variable, ox.NamedNode | ox.Literal] | None = None,
     graphs: Sequence[ox.NamedNode] | None = None,
     allow_service: bool = False,
+    named: Sequence[ox.NamedNode] | None = None,
 ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
     """Run SPARQL on the embedded store, the default graph being the union of ``graphs``
     (of every named graph when ``graphs`` is None). A ``SERVICE`` clause is refused unless
@@ -438,6 +472,10 @@ def run_sparql(
     try:
         if graphs is None:
             return store.query(query, use_default_graph_as_union=True)
+        if named is not None:  # a dataset given in full (the SPARQL Protocol's graph parameters)
+            return store.query(query, default_graph=list(graphs), named_graphs=list(named))
+        if _has_from(text):  # the query names its own dataset (FROM, FROM NAMED): it rules, as SPARQL says
+            return store.query(query)
         from .dataset import default_graphs
 
         return store.query(query, default_graph=default_graphs(store, graphs), named_graphs=list(graphs))

@@ -24,7 +24,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from .errors import CasegraphError, UsageError, one_line
+from .errors import CasegraphError, QueryError, UsageError, one_line
 
 #: Result formats by media type, for SELECT/ASK and for CONSTRUCT/DESCRIBE (first: the default).
 _SOLUTIONS = {
@@ -144,7 +144,11 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         url = urllib.parse.urlsplit(self.path)
         params = urllib.parse.parse_qs(url.query, keep_blank_values=True)
-        size = int(self.headers.get("Content-Length") or 0)
+        length = self.headers.get("Content-Length") or "0"
+        if not length.isdigit():
+            self._fail(400, "Content-Length must be a number of bytes")
+            return
+        size = int(length)
         if size > MAX_QUERY:
             self._fail(413, f"the request body is over {MAX_QUERY} bytes")
             return
@@ -208,17 +212,27 @@ class _Server(http.server.ThreadingHTTPServer):
         check_form(text, "the query")
         for iri in (*default, *named):
             iri_term(iri, "default-graph-uri/named-graph-uri")
-        graphs = self.graphs
-        if default or named:
-            graphs = [ox.NamedNode(iri) for iri in default]
-        result = run_sparql(self.store, text, where="the query", graphs=graphs)
+        if default or named:  # the protocol's dataset: exactly the graphs named
+            result = run_sparql(
+                self.store,
+                text,
+                where="the query",
+                graphs=[ox.NamedNode(iri) for iri in default],
+                named=[ox.NamedNode(iri) for iri in named],
+            )
+        else:
+            result = run_sparql(self.store, text, where="the query", graphs=self.graphs)
         formats: dict[str, Any] = _GRAPHS if isinstance(result, ox.QueryTriples) else _SOLUTIONS
         chosen = _choose(accept, formats)
         if chosen is None:
             return 406, ("ask for one of: " + ", ".join(formats) + "\n").encode(), "text/plain; charset=utf-8"
         media, fmt = chosen
         charset = "; charset=utf-8" if media.startswith("text/") else ""
-        return 200, result.serialize(format=fmt) or b"", media + charset
+        try:  # pyoxigraph evaluates as it serialises
+            body = result.serialize(format=fmt) or b""
+        except (RuntimeError, OSError, ValueError) as err:
+            raise QueryError(f"the query failed while running ({one_line(err)})") from err
+        return 200, body, media + charset
 
 
 def serve(
