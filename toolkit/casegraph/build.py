@@ -9,6 +9,7 @@ dataset and its exports.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 from collections.abc import Iterable, Mapping
@@ -169,7 +170,7 @@ def _read_report(paths: Paths, text_path: Path, files: dict[str, Path]) -> Sourc
     files[f"text/{report}"] = text_path
     files[f"description/{report}"] = description_path
     files[f"facts/{report}"] = facts_path
-    return SourceReport(report, iri, text, description, read_turtle(facts_path), facts_path)
+    return SourceReport(report, iri, text, description, Graph(), facts_path)  # facts read once all is in place
 
 
 def _check_layout(paths: Paths, reports: tuple[SourceReport, ...], ontology: Graph) -> None:
@@ -222,9 +223,10 @@ def read_sources(paths: Paths) -> Sources:
     texts = paths.report_texts()
     if not texts:
         raise OntologyError(f"{paths.sources}: no report (*.txt) here; a dataset needs at least one")
-    reports = tuple(_read_report(paths, text, files) for text in texts)
+    found = tuple(_read_report(paths, text, files) for text in texts)
     ontology = read_turtle(paths.ontology)
-    _check_layout(paths, reports, ontology)
+    _check_layout(paths, found, ontology)  # before the (large) facts files are parsed: mistakes fail fast
+    reports = tuple(dataclasses.replace(r, facts=read_turtle(r.facts_path)) for r in found)
     for name in ("enrichment", "retired"):
         if getattr(paths, name).exists():
             files[name] = getattr(paths, name)
