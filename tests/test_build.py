@@ -18,7 +18,7 @@ from casegraph.errors import BuildError, GroundingError, OntologyError
 from casegraph.export import graph_iri
 from casegraph.iris import GRAPHS, SOURCE_ID, SOURCE_IRI, role_graph
 
-from .conftest import REPO, Tree, copy_tree, solutions
+from .conftest import REPO, SECOND, Tree, TwoReports, copy_tree, solutions
 from .refresh_golden import minted_iris
 
 SOURCE_SHA256 = "c7b65e17c2cb659ae1dd8a5d19b07749035927d23cecfb09bfb6daedb043859e"  # ../shared/sources/README.md
@@ -26,19 +26,24 @@ EX = "http://example.org/"
 
 
 def test_a_bare_build_in_a_checkout_rewrites_its_graph_build_with_the_shipped_bytes(
-    tmp_path: Path, paths: Tree, quads: list[ox.Quad]
+    tmp_path: Path, paths: Tree, quads: list[ox.Quad], two_reports: TwoReports
 ) -> None:
     """graph/build is generated: `casegraph build` run inside a checkout (a copy here) rebuilds its
-    graph/build from ontology/ and graph/, byte for byte the shipped files, reporting each file on
-    stderr and nothing on stdout. Hash seed 0 here; test_reports builds under seed 4242."""
-    tree = copy_tree(tmp_path, paths)
+    graph/build from ontology/ and graph/, byte for byte the shipped files (built under another hash
+    seed), reporting each file on stderr and nothing on stdout. The copy is the tree the second
+    report was added to (tests/test_reports.py), with the report removed again as the README says:
+    removing a report restores the dataset byte for byte."""
+    tree = copy_tree(tmp_path, two_reports.tree)
+    for added in (f"graph/sources/{SECOND}.txt", f"graph/sources/{SECOND}.ttl", f"graph/{SECOND}.ttl"):
+        (tree.root / added).unlink()
+    shutil.copy(paths.sources / "SHA256SUMS", tree.sources / "SHA256SUMS")
     shutil.copy(REPO / "pyproject.toml", tree.root / "pyproject.toml")
     out = tree.root / "graph" / "build"
     out.mkdir()
     built = subprocess.run(
         [sys.executable, "-m", "casegraph", "build"],
         cwd=tree.root / "graph",
-        env={**os.environ, "PYTHONHASHSEED": "0"},
+        env={**os.environ, "PYTHONHASHSEED": "4242"},
         capture_output=True,
         text=True,
     )
@@ -52,6 +57,7 @@ def test_a_bare_build_in_a_checkout_rewrites_its_graph_build_with_the_shipped_by
         assert (out / name).read_bytes() == (paths.build / name).read_bytes(), (
             f"{paths.build / name} is out of date; run `casegraph build` and commit graph/build/"
         )
+        assert (two_reports.dataset / name).read_bytes() != (paths.build / name).read_bytes(), name
 
 
 def test_the_source_text_is_the_one_given(paths: Tree) -> None:
