@@ -615,6 +615,31 @@ def test_ctrl_c_during_a_load_releases_the_lease_drops_its_staging_graph_and_say
     assert set(graphs) == {GRAPHS["ontology"], ASSERTED}  # the new ontology, the old asserted graph
 
 
+def test_a_server_killed_mid_load_is_one_line_naming_the_graphs(
+    fresh_oxigraph: Server, fault_proxy_factory: Callable[..., FaultProxy]
+) -> None:
+    """A real `kill -9` of the Oxigraph server while the asserted graph is uploaded to staging."""
+    proxy = fault_proxy_factory(fresh_oxigraph.base)
+    proxy.stall_nth(8, 0.3)  # the asserted graph's POST into staging waits, and the server dies meanwhile
+    with subprocess.Popen(
+        [*CLI, *proxied_load_args(proxy, fresh_oxigraph), "--timeout", "10"], stderr=subprocess.PIPE, text=True
+    ) as process:
+        assert process.stderr is not None
+        deadline = time.monotonic() + 30
+        while len(proxy.requests) < 8:
+            assert process.poll() is None and time.monotonic() < deadline, "the load did not get there"
+            time.sleep(0.02)
+        os.kill(fresh_oxigraph.pid, signal.SIGKILL)
+        assert process.wait(timeout=30) == 1
+        said = process.stderr.read()
+    assert said.count("\n") == 1 and "Traceback" not in said
+    assert said.startswith("casegraph: error: ")
+    assert said.rstrip("\n").endswith(
+        f"graphs replaced: ontology; graphs unchanged: asserted:{SOURCE_ID}, evidence:{SOURCE_ID}, enrichment, "
+        "inferred, metadata"
+    )
+
+
 # --- one HTTP policy ---------------------------------------------------------------------------
 
 
