@@ -664,11 +664,17 @@ def test_export_replaces_an_existing_file(run: Run, tmp_path: Path) -> None:
 # --- build -------------------------------------------------------------------------------------
 
 
-def test_build_into_a_missing_folder_fails(run: Run, tmp_path: Path) -> None:
-    target = tmp_path / "missing" / "build"
-    result = run("build", "--output", str(target))
-    assert_error(result, 1, f"{target}: output folder does not exist; create it first")
-    assert listing(tmp_path) == []
+def test_build_into_a_file_fails_before_any_work(run: Run, tmp_path: Path) -> None:
+    """(A missing folder is created, as `mkdir -p` would: test_hardening's folder-writing test.)"""
+    from casegraph.build import build
+    from casegraph.errors import BuildError
+
+    target = tmp_path / "a-file"
+    target.write_text("x", encoding="utf-8")
+    assert run("build", "--output", str(target)).exit_code == 2  # the option itself wants a folder
+    with pytest.raises(BuildError, match=r"a-file: is a file, not a folder; give a folder for the dataset$"):
+        build(output=target)  # and so does the library
+    assert listing(tmp_path) == ["a-file"]
 
 
 @pytest.mark.parametrize("module", ["rdflib", "owlrl", "pyshacl", "casegraph.reason", "casegraph.build"])

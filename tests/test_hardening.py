@@ -333,6 +333,8 @@ def test_a_second_writer_of_a_folder_waits_and_the_manifest_comes_last(tmp_path:
     writer.join(timeout=10)
     assert list(done) == ["a.nq", "b.ttl", "SHA256SUMS"]  # renamed in this order: the manifest last
     assert {name: (tmp_path / name).read_bytes() for name in files} == files
+    nested = tmp_path / "new" / "build"  # `build --output DIR` creates DIR, as the README's example needs
+    assert sorted(write_files(nested, files)) == sorted(files) and (nested / "a.nq").read_bytes() == b"a\n"
 
 
 HEAVY = "".join(f"<http://e/s{i}> <http://e/p> <http://e/o{i}> .\n" for i in range(3000))

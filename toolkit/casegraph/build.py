@@ -636,8 +636,8 @@ def build(paths: Paths | None = None, *, output: Path | None = None) -> BuildRes
             "give --output DIR, or run `casegraph build` inside a source checkout to rebuild its graph/build"
         )
     folder = output or paths.build
-    if not folder.is_dir():
-        raise BuildError(f"{folder}: output folder does not exist; create it first")
+    if folder.exists() and not folder.is_dir():
+        raise BuildError(f"{folder}: is a file, not a folder; give a folder for the dataset")
     graphs = assemble(read_sources(paths))
     require_conformance(conformance(graphs, read_shapes(paths.shapes)))
     quads = to_quads(graphs)

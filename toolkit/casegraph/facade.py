@@ -293,8 +293,8 @@ def reason(dataset: Path | None = None, output: Path | None = None, *, engine: s
             f"{folder} is the dataset the installed package ships, which casegraph never writes; give --output DIR"
         )
     quads = reason_dataset(read_quads(dataset), engine=Engine(engine))
-    if not folder.is_dir():
-        raise UsageError(f"--output {folder}: folder does not exist; create it first")
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"--output {folder}: is a file, not a folder; give a folder for the dataset")
     written = write_files(folder, render(quads))
     return ReasonResult(folder, len(select_quads(quads, ("inferred",))), written)
 

@@ -112,14 +112,19 @@ MANIFEST = "SHA256SUMS"
 
 
 def write_files(folder: Path, files: dict[str, bytes]) -> dict[str, Path]:
-    """Write several files into ``folder``: all are written to temporary files first and only
-    then renamed into place, the checksum manifest last, so a failure leaves the folder as it was
-    and a reader who finds the manifest finds the files it lists. The folder is locked
-    (``flock``) meanwhile: a second writer waits, so two builds never mix their files.
+    """Write several files into ``folder`` (created, with its parents, as ``mkdir -p`` would):
+    all are written to temporary files first and only then renamed into place, the checksum
+    manifest last, so a failure leaves the folder as it was and a reader who finds the manifest
+    finds the files it lists. The folder is locked (``flock``) meanwhile: a second writer waits,
+    so two builds never mix their files.
 
     Raises:
-        ExportError: the folder is missing or not writable.
+        ExportError: the folder cannot be created or written.
     """
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise ExportError(f"{folder}: cannot create the folder ({err.strerror}); choose another") from err
     with locked(folder):
         done: dict[str, Path] = {}
         temps: list[tuple[Path, Path]] = []
