@@ -687,3 +687,26 @@ def test_into_may_not_reuse_a_graph_of_the_data_or_casegraphs_bookkeeping(tmp_pa
     with pytest.raises(UsageError, match="casegraph's own bookkeeping"):
         store_sources(store, into=LEASE_GRAPH)
     assert [s.graph for s in store_sources(store, into="http://e/other")] == ["http://e/other", "http://e/g"]
+
+
+def test_a_ctrl_c_while_the_command_loads_is_quiet() -> None:
+    """A Ctrl-C in the first tens of milliseconds (while click loads) printed a traceback. Here the
+    load of the command line is slowed down to make that moment last."""
+    code = (
+        "import builtins, sys, time\n"
+        "import casegraph.__main__ as entry\n"
+        "real = builtins.__import__\n"
+        "def slow(name, *args, **kwargs):\n"
+        "    if name == 'cli':\n"
+        "        sys.stderr.write('loading\\n'); sys.stderr.flush(); time.sleep(5)\n"
+        "    return real(name, *args, **kwargs)\n"
+        "builtins.__import__ = slow\n"
+        "sys.argv = ['casegraph', 'query', 'timeline']\n"
+        "entry.run()\n"
+    )
+    with subprocess.Popen([sys.executable, "-c", code], stderr=subprocess.PIPE, text=True) as process:
+        assert process.stderr is not None
+        assert process.stderr.readline() == "loading\n"
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=10) == 130
+        assert process.stderr.read() == "casegraph: stopped by SIGINT; nothing was written\n"
