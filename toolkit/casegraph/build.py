@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,10 +35,11 @@ from .iris import (
     ID_NS,
     ONTOLOGY_IRI,
     REPORT_ID,
-    ROLES,
     SOURCE_NS,
+    graph_order,
     graph_role,
     role_graph,
+    role_of,
     selector_of,
 )
 from .ontology import CG, DCAT, DCTERMS, PROV, SKOS, SPDX, VOID, read_turtle, undeclared_terms
@@ -79,6 +80,7 @@ class SourceReport:
     description: Graph
     facts: Graph
     facts_path: Path
+    description_path: Path
 
 
 @dataclass(frozen=True)
@@ -170,7 +172,9 @@ def _read_report(paths: Paths, text_path: Path, files: dict[str, Path]) -> Sourc
     files[f"text/{report}"] = text_path
     files[f"description/{report}"] = description_path
     files[f"facts/{report}"] = facts_path
-    return SourceReport(report, iri, text, description, Graph(), facts_path)  # facts read once all is in place
+    return SourceReport(
+        report, iri, text, description, Graph(), facts_path, description_path
+    )  # facts read once all is in place
 
 
 def _check_layout(paths: Paths, reports: tuple[SourceReport, ...], ontology: Graph) -> None:
@@ -200,8 +204,7 @@ def _check_layout(paths: Paths, reports: tuple[SourceReport, ...], ontology: Gra
         if unknown:
             names = ", ".join(f"cg:{str(t).split('#', 1)[1]}" for t in unknown)
             raise OntologyError(
-                f"{paths.sources / (report.id + '.ttl')}: uses terms the ontology does not declare: {names}; "
-                "fix the spelling"
+                f"{report.description_path}: uses terms the ontology does not declare: {names}; fix the spelling"
             )
     facts = {report.facts_path.resolve() for report in reports}
     for path in sorted((paths.root / "graph").glob("*.ttl")):
@@ -357,23 +360,13 @@ def inputs_part(metadata: Graph) -> Graph:
 
 def of_role(graphs: Mapping[str, Graph], role: str) -> list[str]:
     """The names of the graphs of ``role`` among ``graphs``, in canonical order."""
-    return [g for g in _ordered(graphs) if (graph_role(g) or ("",))[0] == role]
+    return [g for g in sorted(graphs, key=graph_order) if role_of(g) == role]
 
 
 def role_union(graphs: Mapping[str, Graph], role: str) -> Graph:
     """All the triples of the graphs of ``role`` (every report's, for a per-report role)."""
     names = of_role(graphs, role)
     return graphs[names[0]] if len(names) == 1 else union(*(graphs[g] for g in names))
-
-
-def _ordered(graphs: Iterable[str]) -> list[str]:
-    """Graph names in canonical order: by role, then report id."""
-
-    def key(name: str) -> tuple[int, str]:
-        found = graph_role(name)
-        return (ROLES.index(found[0]), found[1] or "") if found else (len(ROLES), name)
-
-    return sorted(graphs, key=key)
 
 
 def describe_dataset(graphs: dict[str, Graph], inputs: Graph, engine: Engine) -> Graph:
@@ -384,7 +377,7 @@ def describe_dataset(graphs: dict[str, Graph], inputs: Graph, engine: Engine) ->
         g.add(triple)
     ds = URIRef(DATASET_IRI)
     metadata = role_graph("metadata")
-    names = [name for name in _ordered(graphs) if name != metadata] + [metadata]
+    names = [name for name in sorted(graphs, key=graph_order) if name != metadata] + [metadata]
     for name in names:
         g.add((ds, VOID.subset, URIRef(name)))
         g.add((URIRef(name), RDF.type, VOID.Dataset))
@@ -416,21 +409,20 @@ def check_graphs(graphs: dict[str, Graph], ontology: Graph) -> None:
             may share triples: each report says it), or leftover curation shorthand.
         OntologyError: a ``cg:`` term the ontology does not declare.
     """
-    seen: dict[tuple[object, object, object], str] = {}
+    seen: dict[tuple[object, object, object], str] = {}  # triple -> the first graph holding it
     for name, graph in graphs.items():
         role = selector_of(name)
-        kind = role.partition(":")[0]
         for triple in graph:
             if any(isinstance(term, BNode) for term in triple):
                 raise BuildError(f"{role} graph: blank node in {triple}; mint an IRI instead")
             if any(isinstance(t, URIRef) and t.startswith(CURATION_NS) for t in triple):
                 raise BuildError(f"{role} graph: curation shorthand left in {triple}")
-            other = seen.setdefault(triple, role)
-            if other.partition(":")[0] != kind:
+            other = seen.setdefault(triple, name)
+            if role_of(other) != role_of(name):
                 shown = " ".join(t.n3() for t in triple)
                 raise BuildError(
-                    f"the triple {shown} is in both the {other} and the {role} graph; graphs of different roles must "
-                    "be disjoint: keep it in one file"
+                    f"the triple {shown} is in both the {selector_of(other)} and the {role} graph; graphs of "
+                    "different roles must be disjoint: keep it in one file"
                 )
     for name in [g for role in _DATA_ROLES for g in of_role(graphs, role)]:
         unknown = undeclared_terms(graphs[name], ontology)
@@ -467,14 +459,14 @@ def complete(graphs: dict[str, Graph], inputs: Graph, engine: Engine) -> dict[st
     """Add the inferred graph (the closure of the ontology and every asserted graph only) and the
     metadata graph to the curated graphs (ontology, asserted and evidence per report,
     enrichment), by graph name, then check everything."""
-    curated = {name: graph for name, graph in graphs.items() if (graph_role(name) or ("",))[0] in _CURATED_ROLES}
+    curated = {name: graph for name, graph in graphs.items() if role_of(name) in _CURATED_ROLES}
     for role in ("ontology", "enrichment"):
         curated.setdefault(role_graph(role), Graph())
     ontology = curated[role_graph("ontology")]
     curated[role_graph("inferred")] = reason(ontology, role_union(curated, "asserted"), engine=engine)
     curated[role_graph("metadata")] = describe_dataset(curated, inputs, engine)
     check_graphs(curated, ontology)
-    return {name: curated[name] for name in _ordered(curated)}
+    return {name: curated[name] for name in sorted(curated, key=graph_order)}
 
 
 def assemble(sources: Sources, *, engine: Engine = Engine.OWLRL) -> dict[str, Graph]:
@@ -548,14 +540,9 @@ def _check_shared_entities(sources: Sources, graphs: Mapping[str, Graph]) -> Non
         if restated:
             s, p, o = restated[0]
             raise BuildError(
-                f"{sources_path(report)}: restates {_short(s)} {_short(p)} {_short(o)} of the facts; describe the "
+                f"{report.description_path}: restates {_short(s)} {_short(p)} {_short(o)} of the facts; describe the "
                 "report here and refer to the entities its facts name by IRI only"
             )
-
-
-def sources_path(report: SourceReport) -> Path:
-    """The description file of ``report``."""
-    return report.facts_path.parent / "sources" / f"{report.id}.ttl"
 
 
 def graphs_of(quads: list[ox.Quad]) -> dict[str, Graph]:
@@ -564,7 +551,7 @@ def graphs_of(quads: list[ox.Quad]) -> dict[str, Graph]:
     grouped: dict[str, list[ox.Quad]] = {role_graph("ontology"): []}
     for q in quads:
         grouped.setdefault(graph_iri(q), []).append(q)
-    return {name: to_rdflib(sorted_triples(grouped[name])) for name in _ordered(grouped)}
+    return {name: to_rdflib(sorted_triples(grouped[name])) for name in sorted(grouped, key=graph_order)}
 
 
 def user_graphs(quads: list[ox.Quad]) -> dict[str, Graph]:

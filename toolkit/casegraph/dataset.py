@@ -12,7 +12,7 @@ import pyoxigraph as ox
 
 from .errors import DatasetError, UsageError
 from .export import graph_iri
-from .iris import REPORT_ID, REPORT_ROLES, ROLES, graph_role, role_graph
+from .iris import REPORT_ID, REPORT_ROLES, ROLES, graph_order, graph_role, role_graph, role_of
 from .resources import default_paths
 
 DATASET_FILE = "casegraph.nq"
@@ -84,7 +84,7 @@ def merge_reports(store: ox.Store) -> None:
     merge in place of the reports' graphs (see :func:`default_graphs`).
     """
     for role in REPORT_ROLES:
-        graphs = [g for g in store.named_graphs() if isinstance(g, ox.NamedNode) and _role(g) == role]
+        graphs = [g for g in store.named_graphs() if isinstance(g, ox.NamedNode) and role_of(g.value) == role]
         if len(graphs) > 1:
             merged = ox.NamedNode(MERGED + role)
             for graph in graphs:
@@ -103,15 +103,10 @@ def default_graphs(store: ox.Store, graphs: Sequence[ox.NamedNode]) -> list[Grap
         merged = ox.NamedNode(MERGED + role)
         if not store.contains_named_graph(merged):
             continue
-        members = {g for g in store.named_graphs() if isinstance(g, ox.NamedNode) and _role(g) == role}
+        members = {g for g in store.named_graphs() if isinstance(g, ox.NamedNode) and role_of(g.value) == role}
         if members <= set(chosen):
             chosen = [g for g in chosen if g not in members] + [merged]
     return chosen
-
-
-def _role(graph: ox.NamedNode) -> str | None:
-    found = graph_role(graph.value)
-    return found[0] if found else None
 
 
 def parse_graphs(spec: str) -> tuple[str, ...]:
@@ -170,7 +165,7 @@ def resolve_graphs(selectors: Sequence[str], present: Iterable[str]) -> list[str
         found = graph_role(iri)
         if found is not None and found[1] is not None:
             by_role.setdefault(found[0], []).append(found[1])
-    chosen: dict[str, tuple[int, str]] = {}
+    chosen: set[str] = set()
     for selector in selectors:
         role, colon, report = selector.partition(":")
         reports = sorted(by_role.get(role, ()))
@@ -178,10 +173,9 @@ def resolve_graphs(selectors: Sequence[str], present: Iterable[str]) -> list[str
             known = ", ".join(reports) or "none"
             raise UsageError(f"--graphs {selector}: no report {report!r} in this dataset; its reports: {known}")
         if role not in REPORT_ROLES:
-            chosen[role_graph(role)] = (ROLES.index(role), "")
-        for one in [report] if colon else reports:
-            chosen[role_graph(role, one)] = (ROLES.index(role), one)
-    return sorted(chosen, key=chosen.__getitem__)
+            chosen.add(role_graph(role))
+        chosen.update(role_graph(role, one) for one in ([report] if colon else reports))
+    return sorted(chosen, key=graph_order)
 
 
 def present_graphs(quads: Iterable[ox.Quad]) -> set[str]:

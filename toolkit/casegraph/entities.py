@@ -76,7 +76,7 @@ def check_entities(stream: BinaryIO, where: str) -> None:
             )
         sizes[entity.group(2)] = len(value)
     stream.seek(0)
-    _check_expansion(stream, b"", 0, sizes, where)
+    _check_expansion(stream, sizes, where)
     stream.seek(0)
 
 
@@ -91,14 +91,13 @@ def _declarations_later(stream: BinaryIO) -> bool:
     return False
 
 
-def _check_expansion(stream: BinaryIO, head: bytes, end: int, sizes: dict[bytes, int], where: str) -> None:
-    """Add up what the references to the declared entities after the DOCTYPE would expand to,
-    reading the rest of the document in chunks (a reference cut by a chunk's end is counted in the
-    next, whole)."""
+def _check_expansion(stream: BinaryIO, sizes: dict[bytes, int], where: str) -> None:
+    """Add up what the references to the declared entities would expand to, reading the document
+    in chunks (a reference cut by a chunk's end is counted in the next, whole)."""
     pattern = re.compile(rb"&(" + b"|".join(re.escape(name) for name in sizes) + rb");")
     overlap = max(len(name) for name in sizes) + 2
     added = 0
-    text = head[end:]
+    text = b""
     while True:
         more = stream.read(_CHUNK)
         cut = max(0, len(text) - overlap) if more else len(text)

@@ -432,20 +432,15 @@ def serve(
         UsageError: a busy port, an unknown address or an unusable store folder.
     """
     from .dataset import read_quads, select_quads
-    from .serve import check, is_loopback, url_host
+    from .serve import is_loopback, url_host
     from .serve import serve as run_serve
 
     source = source or Source()
-    check(port=port, location=location, host=host)
     quads = select_quads(read_quads(source.dataset), roles_of(graphs, QUERY_GRAPHS))
-    if not is_loopback(host):
-        announce(f"casegraph: warning: serving on {host}, not loopback: others on the network can read it")
-    return run_serve(
-        quads,
-        host=host,
-        port=port,
-        location=location,
-        ready=lambda server: announce(
-            f"serving {len(quads)} triples read-only at http://{url_host(host)}:{port}/query (Ctrl-C stops)"
-        ),
-    )
+
+    def ready(server: object) -> None:  # serve checks its address first: nothing is announced before
+        if not is_loopback(host):
+            announce(f"casegraph: warning: serving on {host}, not loopback: others on the network can read it")
+        announce(f"serving {len(quads)} triples read-only at http://{url_host(host)}:{port}/query (Ctrl-C stops)")
+
+    return run_serve(quads, host=host, port=port, location=location, ready=ready)

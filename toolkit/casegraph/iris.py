@@ -53,6 +53,18 @@ def graph_role(iri: str) -> tuple[str, str | None] | None:
     return (role, None) if role in ROLES and not report else None
 
 
+def role_of(iri: str) -> str | None:
+    """The role of a graph IRI of the dataset's naming scheme, else None."""
+    found = graph_role(iri)
+    return found[0] if found else None
+
+
+def graph_order(iri: str) -> tuple[int, str]:
+    """The canonical order of graph names: by role, then report id; other graphs last, by IRI."""
+    found = graph_role(iri)
+    return (ROLES.index(found[0]), found[1] or "") if found else (len(ROLES), iri)
+
+
 def selector_of(iri: str) -> str:
     """How ``--graphs`` names the graph ``iri``: its role, ``role:REPORT`` for a per-report
     graph, or the IRI itself for a graph of another scheme."""
