@@ -82,16 +82,29 @@ def iri_term(value: str, where: str) -> str:
     Raises:
         UsageError: not an absolute IRI (the message starts with ``where``).
     """
-    import pyoxigraph as ox
-
     from .errors import UsageError
 
+    problem = iri_problem(value)
+    if problem is not None:
+        hint = "; give one like https://example.org/graph/mine" if problem == NOT_ABSOLUTE else ""
+        raise UsageError(f"{where}: {value!r} is {problem}{hint}")
+    return f"<{value}>"
+
+
+NOT_ABSOLUTE: Final = "not an absolute IRI"
+
+
+def iri_problem(value: str) -> str | None:
+    """Why ``value`` is not an absolute IRI (``NOT_ABSOLUTE``, or ``not a valid IRI (…)``), or None."""
+    import pyoxigraph as ox
+
     if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$", value):
-        raise UsageError(f"{where}: {value!r} is not an absolute IRI; give one like https://example.org/graph/mine")
+        return NOT_ABSOLUTE
     try:
-        return str(ox.NamedNode(value))
+        ox.NamedNode(value)
     except ValueError as err:
-        raise UsageError(f"{where}: {value!r} is not a valid IRI ({err})") from err
+        return f"not a valid IRI ({err})"
+    return None
 
 
 #: Where the reports' IRIs are minted: ``{SOURCE_NS}{slug}``.

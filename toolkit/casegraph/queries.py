@@ -22,7 +22,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from .errors import QueryError, QueryHeaderError, UsageError, one_line
-from .iris import PREFIXES, QUERY_GRAPHS, ROLES, GraphRole
+from .iris import NOT_ABSOLUTE, PREFIXES, QUERY_GRAPHS, ROLES, GraphRole, iri_problem
 from .resources import default_paths
 
 #: Header keys we read, plus grlc's own keys (accepted so grlc files load unchanged).
@@ -52,14 +52,11 @@ class Parameter:
         """
         where = f"query {query_id}: --param {self.name}={value!r}"
         if self.kind == "iri":
-            if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$", value):
-                raise UsageError(
-                    f"{where}: not an absolute IRI; give one like https://w3id.org/casegraph/id/agency/cms"
-                )
-            try:
-                return ox.NamedNode(value)
-            except ValueError as err:
-                raise UsageError(f"{where}: not a valid IRI ({err})") from err
+            problem = iri_problem(value)
+            if problem is not None:
+                hint = "; give one like https://w3id.org/casegraph/id/agency/cms" if problem == NOT_ABSOLUTE else ""
+                raise UsageError(f"{where}: {problem}{hint}")
+            return ox.NamedNode(value)
         if self.kind in ("integer", "decimal"):
             pattern = r"^[+-]?\d+$" if self.kind == "integer" else r"^[+-]?(\d+(\.\d*)?|\.\d+)$"
             if not re.match(pattern, value):
