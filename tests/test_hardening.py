@@ -5,6 +5,7 @@ Each test here failed on the main of 2026-11-30 before its fix (the red team's r
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -564,6 +565,129 @@ def test_serve_answers_the_sparql_protocol_read_only(served: str, run: Run) -> N
         served, params={"query": count, "default-graph-uri": "http://e/x> } DROP ALL {"}, timeout=10
     )
     assert injected.status_code == 400 and "is not an absolute IRI" in injected.text
+
+
+def _descendants(pid: int) -> list[int]:
+    """Every process below ``pid`` (read from /proc)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            children.setdefault(int(fields[1]), []).append(int(entry.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def _cpu_and_state(pid: int) -> tuple[float, str]:
+    """Seconds of CPU used by ``pid`` and its state letter; (0, "gone") once it no longer exists."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0, "gone"
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"), fields[0]
+
+
+def test_serve_stops_a_query_past_its_timeout_and_goes_on_answering(tmp_path: Path) -> None:
+    """serve had no time limit: a cross product from any web page (CORS *) kept a core busy forever
+    and held its thread. Now it is stopped after --timeout and answered 503, the others are
+    answered meanwhile, nothing keeps running, and a killed server leaves no process behind."""
+    import requests
+
+    from .servers import free_port
+
+    _needs("/proc/self/stat")
+    port = free_port()
+    log = tmp_path / "serve.log"
+    with log.open("wb") as sink:
+        server = subprocess.Popen([*CLI, "serve", "--port", str(port), "--timeout", "1.5"], stdout=sink, stderr=sink)
+    url = f"http://127.0.0.1:{port}/query"
+    try:
+        deadline = time.monotonic() + 30
+        while "serving" not in log.read_text():
+            assert server.poll() is None and time.monotonic() < deadline, log.read_text()
+            time.sleep(0.05)
+        endless = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+        slow: dict[str, Any] = {}
+
+        def ask_endless() -> None:
+            started = time.monotonic()
+            with contextlib.suppress(requests.ConnectionError):  # the server may be killed meanwhile
+                slow["answer"] = requests.get(url, params={"query": endless}, timeout=30)
+            slow["seconds"] = time.monotonic() - started
+
+        thread = threading.Thread(target=ask_endless)
+        thread.start()
+        time.sleep(0.3)
+        count = "SELECT (COUNT(*) AS ?n) { ?s a <https://w3id.org/casegraph/ontology#Person> }"
+        quick = requests.get(url, params={"query": count}, headers={"Accept": "text/csv"}, timeout=10)
+        assert "answer" not in slow  # answered while the endless one ran
+        assert (quick.status_code, quick.text.splitlines()[0]) == (200, "n")
+        thread.join(30)
+        assert slow["answer"].status_code == 503
+        assert slow["answer"].text == (
+            "the query ran longer than 1.5 s (the server's --timeout) and was stopped; narrow it (a LIMIT, fewer "
+            "unbound patterns), or restart the server with a larger --timeout\n"
+        )
+        assert 1.5 <= slow["seconds"] < 5
+        children = _descendants(server.pid)
+        assert children  # the zygote and the idle worker
+        before = sum(_cpu_and_state(pid)[0] for pid in [server.pid, *children])
+        time.sleep(0.5)
+        after = sum(_cpu_and_state(pid)[0] for pid in [server.pid, *_descendants(server.pid)])
+        assert after - before < 0.2  # nothing runs on
+        again = requests.get(url, params={"query": count}, headers={"Accept": "text/csv"}, timeout=10)
+        assert again.text == quick.text
+        thread = threading.Thread(target=ask_endless)  # a worker busy with a query when the server dies
+        thread.start()
+        time.sleep(0.3)
+        children = _descendants(server.pid)
+        server.kill()  # SIGKILL: no clean-up of its own can run
+        server.wait(10)
+        thread.join(30)
+        deadline = time.monotonic() + 5
+        while any(_cpu_and_state(pid)[1] not in ("gone", "Z") for pid in children) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        states = {pid: _cpu_and_state(pid)[1] for pid in children}
+        assert set(states.values()) <= {"gone", "Z"}, states  # ended (a zombie awaits a reaper that is not init)
+    finally:
+        server.kill()
+        server.wait(10)
+
+
+def test_serve_with_a_store_folder_answers_from_it(tmp_path: Path) -> None:
+    """With --store the server closes its store and each worker opens it read-only."""
+    import requests
+
+    from .servers import free_port
+
+    port, store = free_port(), tmp_path / "store"
+    log = tmp_path / "serve.log"
+    with log.open("wb") as sink:
+        server = subprocess.Popen([*CLI, "serve", "--port", str(port), "--store", str(store)], stdout=sink, stderr=sink)
+    try:
+        deadline = time.monotonic() + 30
+        while "serving" not in log.read_text():
+            assert server.poll() is None and time.monotonic() < deadline, log.read_text()
+            time.sleep(0.05)
+        triples = int(log.read_text().split("serving ")[1].split()[0])
+        count = requests.get(
+            f"http://127.0.0.1:{port}/query",
+            params={"query": "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"},
+            headers={"Accept": "text/csv"},
+            timeout=10,
+        )
+        assert count.text.splitlines() == ["n", str(triples)]
+        assert any(store.iterdir())  # kept on disk
+    finally:
+        server.send_signal(signal.SIGINT)
+        assert server.wait(10) == 130
 
 
 def test_a_literal_over_the_parsers_limit_is_one_line(run: Run, tmp_path: Path) -> None:

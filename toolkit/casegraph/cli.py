@@ -721,12 +721,22 @@ def _progress_bar(total: int, label: str, triples: int) -> Callable[[int], None]
     help="The address to listen on; anything but loopback exposes the data to the network.",
 )
 @graphs_option("ontology,asserted,inferred", "The default graph is the union of the served graphs.")
-@folder_option("--store", help_text="Keep the prepared Oxigraph store in this new folder (default: a temporary one).")
+@folder_option("--store", help_text="Keep the prepared Oxigraph store in this new folder (default: in memory).")
+@click.option(
+    "--timeout",
+    type=float,
+    callback=_seconds,
+    default=60.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="How long one query may run; a longer one is stopped and answered 503.",
+)
 @dataset_option
-def serve(port: int, host: str, graphs: str, store: Path | None, dataset: Path | None) -> None:
+def serve(port: int, host: str, graphs: str, store: Path | None, timeout: float, dataset: Path | None) -> None:
     """Serve the dataset as a local read-only SPARQL 1.1 endpoint (Oxigraph; Ctrl-C stops it).
 
-    The default graph is the union of the served graphs; CORS is on; updates are refused.
+    The default graph is the union of the served graphs; CORS is on; updates and SERVICE are
+    refused; each query runs in a worker process, stopped after --timeout seconds.
 
     \b
     Examples:
@@ -742,6 +752,7 @@ def serve(port: int, host: str, graphs: str, store: Path | None, dataset: Path |
         host=host,
         port=port,
         location=store,
+        timeout=timeout,
         announce=lambda line: click.echo(line, err=True),
     )
     if code not in (0, -2, 130):

@@ -420,12 +420,14 @@ def serve(
     host: str = "127.0.0.1",
     port: int = 7878,
     location: Path | None = None,
+    timeout: float = 60.0,
     announce: Callable[[str], None] = lambda line: None,
 ) -> int:
     """``casegraph serve``: the article's dataset (``source.dataset``, the shipped one by default)
     as a local read-only SPARQL 1.1 endpoint (casegraph's own front: see :mod:`casegraph.serve`),
     its default graph the union of ``graphs`` (by default ontology + asserted + inferred), until
-    stopped; ``announce`` receives the lines to show (a warning when not on loopback, then, once it
+    stopped; a query running longer than ``timeout`` seconds is stopped and answered 503;
+    ``announce`` receives the lines to show (a warning when not on loopback, then, once it
     listens, where it serves). Returns 0.
 
     Raises:
@@ -443,4 +445,4 @@ def serve(
             announce(f"casegraph: warning: serving on {host}, not loopback: others on the network can read it")
         announce(f"serving {len(quads)} triples read-only at http://{url_host(host)}:{port}/query (Ctrl-C stops)")
 
-    return run_serve(quads, host=host, port=port, location=location, ready=ready)
+    return run_serve(quads, host=host, port=port, location=location, timeout=timeout, ready=ready)

@@ -11,14 +11,29 @@ casegraph's own checks: a ``SERVICE`` clause, which would make the server contac
 page asks for, is refused (400), as are updates and any write (403). CORS is on, so YASGUI in a
 browser can query it. It binds to 127.0.0.1 unless told otherwise. This is also where the
 publishing issue adds content negotiation for the dataset's own IRIs.
+
+Each query runs in a worker process, so that one running past the time limit (``--timeout``) can
+be stopped — pyoxigraph cannot cancel a query, and a thread cannot be killed — and answered 503,
+while the endpoint keeps answering others. The workers inherit the loaded store instead of
+re-reading it: once the store is ready, and before any thread of the server starts, one process
+(the *zygote*) is forked, and every worker is forked from it on demand, so each fork happens in a
+single-threaded process. A store kept on disk (``--store``) is closed by the server and opened
+read-only by each worker. Workers are reused; at most :data:`WORKERS` queries run at once. On
+Linux every child dies with its parent, even when the server is killed (``PR_SET_PDEATHSIG``).
 """
 
 from __future__ import annotations
 
 import http.server
 import ipaddress
+import json
+import os
+import signal
+import socket
+import threading
 import urllib.parse
 from collections.abc import Sequence
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +60,10 @@ _GRAPHS = {
 }
 #: Largest query body read, in bytes.
 MAX_QUERY = 1 << 20
+#: Queries run at once (each in its own worker process); more wait for a free worker.
+WORKERS = max(2, min(4, os.cpu_count() or 2))
+#: Seconds a client may take to send its request.
+REQUEST_TIMEOUT = 30
 
 
 def is_loopback(host: str) -> bool:
@@ -106,6 +125,7 @@ def _choose(accept: str, formats: dict[str, Any]) -> tuple[str, Any] | None:
 class _Handler(http.server.BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.1"
+    timeout = REQUEST_TIMEOUT  # a client that sends its request slowly does not hold a thread forever
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (the base class's name)
         pass
@@ -176,63 +196,244 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if len(texts) != 1:
             self._fail(400, "give exactly one query (the SPARQL 1.1 Protocol's 'query' parameter)")
             return
-        try:
-            status, body, media = self.server.run(
+        status, body, media = self.server.workers.run(
+            [
                 texts[0],
                 params.get("default-graph-uri", []),
                 params.get("named-graph-uri", []),
                 self.headers.get("Accept") or "*/*",
-            )
-        except CasegraphError as err:
-            self._fail(400, str(err))
-            return
+            ]
+        )
         self._send(status, body, media)
 
 
 class _Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, address: tuple[str, int], store: ox.Store, graphs: Sequence[ox.NamedNode]) -> None:
-        import socket
-
+    def __init__(self, address: tuple[str, int], workers: _Workers) -> None:
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         super().__init__(address, _Handler)
-        self.store, self.graphs = store, list(graphs)
+        self.workers = workers
 
-    def run(self, text: str, default: list[str], named: list[str], accept: str) -> tuple[int, bytes, str]:
-        """One query: its status, body and media type.
 
-        Raises:
-            CasegraphError: a refused or malformed query, or a graph IRI that is not one.
-        """
-        from .iris import iri_term
-        from .queries import check_form, run_sparql
+def answer(
+    store: ox.Store, graphs: Sequence[ox.NamedNode], text: str, default: list[str], named: list[str], accept: str
+) -> tuple[int, bytes, str]:
+    """One query over ``store`` (the default graph: the union of ``graphs``, unless the request
+    names its dataset): its status, body and media type.
 
-        check_form(text, "the query")
-        for iri in (*default, *named):
-            iri_term(iri, "default-graph-uri/named-graph-uri")
-        if default or named:  # the protocol's dataset: exactly the graphs named
-            result = run_sparql(
-                self.store,
-                text,
-                where="the query",
-                graphs=[ox.NamedNode(iri) for iri in default],
-                named=[ox.NamedNode(iri) for iri in named],
-            )
-        else:
-            result = run_sparql(self.store, text, where="the query", graphs=self.graphs)
-        formats: dict[str, Any] = _GRAPHS if isinstance(result, ox.QueryTriples) else _SOLUTIONS
-        chosen = _choose(accept, formats)
-        if chosen is None:
-            return 406, ("ask for one of: " + ", ".join(formats) + "\n").encode(), "text/plain; charset=utf-8"
-        media, fmt = chosen
-        charset = "; charset=utf-8" if media.startswith("text/") else ""
-        try:  # pyoxigraph evaluates as it serialises
-            body = result.serialize(format=fmt) or b""
-        except (RuntimeError, OSError, ValueError) as err:
-            raise QueryError(f"the query failed while running ({one_line(err)})") from err
-        return 200, body, media + charset
+    Raises:
+        CasegraphError: a refused or malformed query, or a graph IRI that is not one.
+    """
+    from .iris import iri_term
+    from .queries import check_form, run_sparql
+
+    check_form(text, "the query")
+    for iri in (*default, *named):
+        iri_term(iri, "default-graph-uri/named-graph-uri")
+    if default or named:  # the protocol's dataset: exactly the graphs named
+        result = run_sparql(
+            store,
+            text,
+            where="the query",
+            graphs=[ox.NamedNode(iri) for iri in default],
+            named=[ox.NamedNode(iri) for iri in named],
+        )
+    else:
+        result = run_sparql(store, text, where="the query", graphs=graphs)
+    formats: dict[str, Any] = _GRAPHS if isinstance(result, ox.QueryTriples) else _SOLUTIONS
+    chosen = _choose(accept, formats)
+    if chosen is None:
+        return 406, ("ask for one of: " + ", ".join(formats) + "\n").encode(), "text/plain; charset=utf-8"
+    media, fmt = chosen
+    charset = "; charset=utf-8" if media.startswith("text/") else ""
+    try:  # pyoxigraph evaluates as it serialises
+        body = result.serialize(format=fmt) or b""
+    except (RuntimeError, OSError, ValueError) as err:
+        raise QueryError(f"the query failed while running ({one_line(err)})") from err
+    return 200, body, media + charset
+
+
+def _text(status: int, message: str) -> tuple[int, bytes, str]:
+    return status, (one_line(message) + "\n").encode(), "text/plain; charset=utf-8"
+
+
+def _die_with_parent() -> None:
+    """On Linux, have the kernel kill this process when its parent ends (also by SIGKILL)."""
+    import ctypes
+    import sys
+
+    if sys.platform.startswith("linux"):
+        parent = os.getppid()
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        if os.getppid() != parent:  # the parent ended before the request took effect
+            os._exit(0)
+
+
+def _forked_child() -> None:
+    """What every child does first: the default signal handling (the parent's Python handlers
+    must not run here), and death with its parent."""
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGPIPE):
+        signal.signal(signum, signal.SIG_DFL)
+    _die_with_parent()
+
+
+def _fork() -> int:
+    import warnings
+
+    with warnings.catch_warnings():  # Python 3.12+ warns of fork in a threaded process: see _Workers
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return os.fork()
+
+
+def _zygote(channel: socket.socket, store: ox.Store | None, graphs: list[ox.NamedNode], location: Path | None) -> None:
+    """Fork a worker for each socket received on ``channel`` and send back its process id; end
+    when the channel closes. Children are reaped by the kernel (SIGCHLD ignored)."""
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    while True:
+        message, fds, _, _ = socket.recv_fds(channel, 16, 1)
+        if not message or not fds:
+            return
+        pid = _fork()
+        if pid == 0:
+            try:
+                channel.close()
+                _forked_child()
+                _work(Connection(fds[0]), store, graphs, location)
+            finally:
+                os._exit(0)
+        os.close(fds[0])
+        channel.sendall(pid.to_bytes(4, "big"))
+
+
+def _work(conn: Connection, store: ox.Store | None, graphs: list[ox.NamedNode], location: Path | None) -> None:
+    """Answer queries from ``conn`` until it closes: each request a JSON list of
+    :func:`answer`'s arguments, each reply ``[status, media]`` then the body."""
+    if store is None:
+        assert location is not None
+        store = ox.Store.read_only(str(location))
+    while True:
+        try:
+            request = json.loads(conn.recv_bytes())
+        except (EOFError, OSError):
+            return
+        try:
+            status, body, media = answer(store, graphs, *request)
+        except CasegraphError as err:
+            status, body, media = _text(400, str(err))
+        except Exception as err:  # noqa: BLE001 - the worker answers for any query, then goes on
+            status, body, media = _text(500, f"the query failed: {err!r}")
+        conn.send_bytes(json.dumps([status, media]).encode())
+        conn.send_bytes(body)
+
+
+class _Worker:
+    def __init__(self, pid: int, conn: Connection) -> None:
+        self.pid, self.conn = pid, conn
+
+
+class _Workers:
+    """Runs each query in a worker process and stops one that runs past ``limit`` seconds (see
+    the module's docstring). Fork the zygote before the server starts any thread."""
+
+    def __init__(self, store: ox.Store | None, graphs: list[ox.NamedNode], location: Path | None, limit: float) -> None:
+        self.limit = limit
+        self._channel, theirs = socket.socketpair()
+        pid = _fork()
+        if pid == 0:
+            try:
+                self._channel.close()
+                _forked_child()
+                _zygote(theirs, store, graphs, location)
+            finally:
+                os._exit(0)
+        theirs.close()
+        self._zygote = pid
+        self._lock = threading.Lock()  # one request to the zygote at a time; guards the lists
+        self._idle: list[_Worker] = []
+        self._busy: dict[int, _Worker] = {}
+        self._slots = threading.BoundedSemaphore(WORKERS)
+        self._closed = False
+
+    def run(self, request: list[Any]) -> tuple[int, bytes, str]:
+        """Run ``request`` (:func:`answer`'s arguments after the store) in a worker: the status,
+        body and media type to send."""
+        if not self._slots.acquire(timeout=self.limit):
+            return _text(503, f"all {WORKERS} workers were busy for {self.limit:g} s; try again later")
+        try:
+            worker = self._take()
+            try:
+                worker.conn.send_bytes(json.dumps(request).encode())
+                if not worker.conn.poll(self.limit):
+                    self._end(worker)
+                    return _text(
+                        503,
+                        f"the query ran longer than {self.limit:g} s (the server's --timeout) and was stopped; "
+                        "narrow it (a LIMIT, fewer unbound patterns), or restart the server with a larger --timeout",
+                    )
+                status, media = json.loads(worker.conn.recv_bytes())
+                body = worker.conn.recv_bytes()
+            except (EOFError, OSError, ValueError):
+                self._end(worker)
+                return _text(500, "the worker process running the query ended unexpectedly (out of memory?)")
+            self._give_back(worker)
+            return int(status), body, str(media)
+        finally:
+            self._slots.release()
+
+    def _take(self) -> _Worker:
+        with self._lock:
+            if self._closed:
+                raise OSError("the server is stopping")
+            if self._idle:
+                worker = self._idle.pop()
+            else:
+                mine, theirs = socket.socketpair()
+                with theirs:
+                    socket.send_fds(self._channel, [b"w"], [theirs.fileno()])
+                    pid = int.from_bytes(self._channel.recv(4, socket.MSG_WAITALL), "big")
+                worker = _Worker(pid, Connection(mine.detach()))
+            self._busy[worker.pid] = worker
+            return worker
+
+    def _give_back(self, worker: _Worker) -> None:
+        with self._lock:
+            self._busy.pop(worker.pid, None)
+            if self._closed:
+                worker.conn.close()
+            else:
+                self._idle.append(worker)
+
+    def _end(self, worker: _Worker) -> None:
+        with self._lock:
+            self._busy.pop(worker.pid, None)
+        import contextlib
+
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(worker.pid, signal.SIGKILL)
+        worker.conn.close()
+
+    def close(self) -> None:
+        """Stop every worker and the zygote (idempotent; also run when a signal stops the command)."""
+        import contextlib
+
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            workers = [*self._idle, *self._busy.values()]
+            self._idle.clear()
+            self._busy.clear()
+        for worker in workers:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(worker.pid, signal.SIGKILL)
+            worker.conn.close()
+        self._channel.close()  # the zygote sees the end of its channel and exits
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self._zygote, signal.SIGKILL)
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(self._zygote, 0)
 
 
 def serve(
@@ -241,29 +442,41 @@ def serve(
     host: str,
     port: int,
     location: Path | None = None,
+    timeout: float = 60.0,
     ready: Any = None,
 ) -> int:
     """Load ``quads`` into a store (in memory, or at ``location``) and answer SPARQL on
-    ``host:port`` until stopped (Ctrl-C, SIGTERM); ``ready(server)`` is called once it listens.
-    Returns 0.
+    ``host:port`` until stopped (Ctrl-C, SIGTERM), each query for at most ``timeout`` seconds;
+    ``ready(server)`` is called once it listens. Returns 0.
 
     Raises:
         UsageError: the port is out of range or busy, or the store folder is not empty.
     """
     from .dataset import merge_reports
+    from .files import on_stop
 
     check(port=port, location=location, host=host)
-    store = ox.Store(str(location)) if location is not None else ox.Store()
+    store: ox.Store | None = ox.Store(str(location)) if location is not None else ox.Store()
+    assert store is not None
     store.extend(quads)
     merge_reports(store)
     graphs = sorted({q.graph_name for q in quads if isinstance(q.graph_name, ox.NamedNode)}, key=str)
-    server = _Server((host, port), store, graphs)
-    if ready is not None:
-        ready(server)
+    if location is not None:  # the workers open it read-only: no writer may hold it open
+        store.flush()
+        store = None
+    workers = _Workers(store, graphs, location, timeout)
+    forget = on_stop(workers.close)
     try:
-        server.serve_forever(poll_interval=0.1)
-    except KeyboardInterrupt:
-        pass
+        server = _Server((host, port), workers)
+        try:
+            if ready is not None:
+                ready(server)
+            server.serve_forever(poll_interval=0.1)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            server.server_close()
     finally:
-        server.server_close()
+        workers.close()
+        forget()
     return 0
