@@ -16,12 +16,17 @@ Faults are armed per proxy and can be changed while it runs. ``n`` counts reques
         proxy.cut_nth(1)                         # the next one: connection closed, no answer
         proxy.garbage_nth(1)                     # 200, upstream Content-Type, unparseable body
         proxy.stall_nth(1, 2.0)                  # wait 2 s before forwarding
+        proxy.drip_nth(1, 0.2)                   # the upstream answer, one body byte every 0.2 s
+        proxy.endless_nth(1)                     # 200, upstream Content-Type, a body that never ends
         proxy.status_for("/query", 401)          # every /query… request gets 401 until cleared
+        proxy.redirect_for("/query", "http://localhost:7/q")  # every /query… request: 307 there
         proxy.passthrough()                      # forget all faults
         proxy.requests                           # [(method, path), …] of every request seen
 
-Faulted requests that are *not* forwarded: ``fail_nth``, ``cut_nth``, ``status_for``. Forwarded
-(so an update takes effect): ``garbage_nth`` (the upstream answer is replaced) and ``stall_nth``.
+Faulted requests that are *not* forwarded: ``fail_nth``, ``cut_nth``, ``status_for``,
+``redirect_for``. Forwarded (so an update takes effect): ``garbage_nth`` and ``endless_nth`` (the
+upstream answer is replaced), ``stall_nth`` and ``drip_nth``. A dripping or endless answer ends
+when the client hangs up, the proxy closes, or after :data:`MAX_STALL` seconds.
 Every wait is bounded; :meth:`FaultProxy.close` stops the listener, ends stalls early and joins the
 threads with a time limit.
 """
@@ -64,10 +69,11 @@ HEADER_FAULT = "X-Fault-Proxy"
 
 @dataclass(frozen=True)
 class Fault:
-    kind: str  # "fail", "cut", "garbage", "stall", "status"
+    kind: str  # "fail", "cut", "garbage", "stall", "drip", "endless", "status", "redirect"
     status: int = 500
     seconds: float = 0.0
     body: bytes | None = None
+    location: str = ""
 
 
 def garbage_for(content_type: str) -> bytes:
@@ -155,6 +161,27 @@ class _Handler(BaseHTTPRequestHandler):
             if proxy._closed.wait(fault.seconds):
                 return  # the proxy is closing: drop the connection
             self._reply(*self._forward(proxy, body))
+        elif fault.kind == "drip":
+            self._reply(*self._forward(proxy, body), drip=fault.seconds)
+        elif fault.kind == "endless":
+            self._endless(proxy, body)
+        elif fault.kind == "redirect":
+            headers = [("Location", fault.location), (HEADER_FAULT, "redirect")]
+            self._reply(fault.status, None, headers, b"")
+
+    def _endless(self, proxy: FaultProxy, body: bytes) -> None:
+        """Forward, then answer 200 with the upstream Content-Type and no length, and send
+        whitespace (which every parser skips while it waits for more) until the client hangs up."""
+        _status, _reason, headers, _ = self._forward(proxy, body)
+        content_type = next((v for k, v in headers if k.lower() == "content-type"), "application/octet-stream")
+        self.send_response_only(200, "OK")
+        for name, value in (("Content-Type", content_type), (HEADER_FAULT, "endless"), ("Connection", "close")):
+            self.send_header(name, value)
+        self.end_headers()
+        filler = b" " * 65_536
+        deadline = time.monotonic() + MAX_STALL
+        while not proxy._closed.is_set() and time.monotonic() < deadline:
+            self.wfile.write(filler)  # OSError once the client hangs up
 
     def _read_body(self) -> bytes:
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
@@ -216,7 +243,10 @@ class _Handler(BaseHTTPRequestHandler):
         finally:
             conn.close()
 
-    def _reply(self, status: int, reason: str | None, headers: list[tuple[str, str]], body: bytes) -> None:
+    def _reply(
+        self, status: int, reason: str | None, headers: list[tuple[str, str]], body: bytes, drip: float = 0.0
+    ) -> None:
+        """Send the answer; with ``drip``, its body one byte every ``drip`` seconds."""
         self.send_response_only(status, reason)
         is_head = self.command == "HEAD"
         for name, value in headers:
@@ -228,7 +258,16 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Length", str(len(body)))
         self.send_header("Connection", "close")
         self.end_headers()
-        if body and not is_head and status not in (204, 304):
+        if not body or is_head or status in (204, 304):
+            pass
+        elif drip:
+            deadline = time.monotonic() + MAX_STALL
+            for index in range(len(body)):
+                self.wfile.write(body[index : index + 1])
+                self.wfile.flush()
+                if self.server.proxy._closed.wait(drip) or time.monotonic() > deadline:
+                    return
+        else:
             self.wfile.write(body)
         self.wfile.flush()
 
@@ -336,6 +375,22 @@ class FaultProxy:
         if not 0 <= seconds <= MAX_STALL:
             raise ValueError(f"stall must be within 0..{MAX_STALL} s")
         self._arm(n, Fault("stall", seconds=seconds))
+
+    def drip_nth(self, n: int, seconds: float) -> None:
+        """The ``n``-th request from now is forwarded; its answer's body comes one byte every ``seconds``."""
+        if not 0 < seconds <= MAX_STALL:
+            raise ValueError(f"a drip interval must be within 0..{MAX_STALL} s")
+        self._arm(n, Fault("drip", seconds=seconds))
+
+    def endless_nth(self, n: int) -> None:
+        """The ``n``-th request from now is forwarded; the answer becomes 200 with a body that never ends."""
+        self._arm(n, Fault("endless"))
+
+    def redirect_for(self, path_prefix: str, location: str, status: int = 307) -> None:
+        """Every request whose path starts with ``path_prefix`` is redirected to ``location`` with
+        ``status`` (not forwarded), until cleared."""
+        with self._lock:
+            self._prefix_status[path_prefix] = Fault("redirect", status=status, location=location)
 
     def status_for(self, path_prefix: str, status: int, body: bytes | None = None) -> None:
         """Every request whose path starts with ``path_prefix`` gets ``status`` (not forwarded), until cleared."""

@@ -438,10 +438,10 @@ def answer_empty(handler: Any) -> None:
 
 class Listener:
     """A small HTTP server on 127.0.0.1 that records every request (its path and Authorization
-    header) and answers an empty SPARQL result, or, given ``redirect``, a 307 to that URL. For the
-    tests that must see whether (and how) a request was made."""
+    header) and answers an empty SPARQL result: for the tests that must see that no request was
+    made (a SERVICE clause refused), where no store stands behind the address."""
 
-    def __init__(self, redirect: str | None = None) -> None:
+    def __init__(self) -> None:
         import http.server
         import threading
 
@@ -451,12 +451,6 @@ class Listener:
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 seen.append((self.path, self.headers.get("Authorization")))
-                if redirect is not None:
-                    self.send_response(307)
-                    self.send_header("Location", redirect)
-                    self.send_header("Content-Length", "0")
-                    self.end_headers()
-                    return
                 answer_empty(self)
 
             do_POST = do_GET

@@ -368,3 +368,47 @@ def test_proxy_answers_502_when_upstream_is_down() -> None:
         assert response.status_code == 502
         assert response.headers["X-Fault-Proxy"] == "upstream error"
         assert len(proxy.errors) == 1
+
+
+def test_proxy_drip_sends_the_whole_answer_slowly(oxigraph_server: Server, loaded_graph: str) -> None:
+    with fault_proxy(oxigraph_server.base) as proxy:
+        url = proxy.proxied(oxigraph_server.query)
+        direct = query_via(oxigraph_server.query, loaded_graph)
+        proxy.drip_nth(1, 0.001)
+        started = time.monotonic()
+        dripped = query_via(url, loaded_graph)
+        assert dripped.content == direct.content  # every byte, in order
+        assert time.monotonic() - started >= len(direct.content) * 0.001
+
+
+def test_proxy_endless_never_ends(oxigraph_server: Server, loaded_graph: str) -> None:
+    with fault_proxy(oxigraph_server.base) as proxy:
+        proxy.endless_nth(1)
+        with requests.get(
+            proxy.proxied(oxigraph_server.query),
+            params={"query": SELECT_ORDERED.format(g=loaded_graph)},
+            headers={"Accept": SPARQL_JSON},
+            stream=True,
+            timeout=TIMEOUT,
+        ) as answer:
+            assert answer.headers["Content-Type"].startswith(SPARQL_JSON) and "Content-Length" not in answer.headers
+            received = 0
+            for chunk in answer.iter_content(65_536):
+                assert chunk.strip() == b""
+                received += len(chunk)
+                if received > 8 * 2**20:
+                    break
+        assert received > 8 * 2**20
+        assert query_via(proxy.proxied(oxigraph_server.query), loaded_graph).status_code == 200
+
+
+def test_proxy_redirect_for_a_path_prefix(oxigraph_server: Server, loaded_graph: str) -> None:
+    with fault_proxy(oxigraph_server.base) as proxy:
+        proxy.redirect_for("/query", "http://localhost:9/elsewhere")
+        url = proxy.proxied(oxigraph_server.query)
+        for _ in range(2):
+            sent = requests.get(url, params={"query": "ASK {}"}, allow_redirects=False, timeout=TIMEOUT)
+            assert (sent.status_code, sent.headers["Location"]) == (307, "http://localhost:9/elsewhere")
+        proxy.passthrough()
+        assert query_via(url, loaded_graph).status_code == 200
+        assert len(proxy.requests) == 3

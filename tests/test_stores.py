@@ -24,7 +24,7 @@ from casegraph.queries import query_ids
 
 from .conftest import SECOND, TwoReports
 from .faultproxy import FaultProxy
-from .servers import EMPTY_RESULTS, Listener, Server, answer_empty, free_port
+from .servers import EMPTY_RESULTS, Server, answer_empty, free_port
 
 CLI = [sys.executable, "-c", "from casegraph.cli import main; main()"]
 SECRET = "s3cret-Pa55word-never-printed"
@@ -679,62 +679,44 @@ def test_a_401_without_credentials_says_how_to_give_them(
     assert "needs credentials (HTTP 401); give --auth basic|digest and --user" in line
 
 
-def test_a_dripping_answer_is_bounded_in_total_not_per_read() -> None:
-    """A server that sends a byte every 0.2 s never lets a per-read timeout fire; the total bound does."""
-    import http.server
-    import threading
-
-    class Drip(http.server.BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            self.rfile.read(int(self.headers.get("Content-Length", "0")))
-            self.send_response(200)
-            self.send_header("Content-Type", "application/sparql-results+xml")
-            self.end_headers()
-            for _ in range(100):  # 20 s at most, then stop by itself
-                try:
-                    self.wfile.write(b" ")
-                    self.wfile.flush()
-                except OSError:
-                    return
-                time.sleep(0.2)
-
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (the base class's name)
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Drip)
-    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-    try:
-        started = time.monotonic()
-        url = f"http://127.0.0.1:{server.server_address[1]}/query"
-        line = one_line_error(casegraph("query", "timeline", "--endpoint", url, "--timeout", "1.5"))
-        assert "did not finish its answer within 1.5 s" in line
-        assert time.monotonic() - started < 10
-    finally:
-        server.shutdown()
-        server.server_close()
+def test_a_dripping_answer_is_bounded_in_total_not_per_read(
+    loaded: dict[str, Server], fault_proxy_factory: Callable[..., FaultProxy]
+) -> None:
+    """A store whose answer comes a byte every 0.2 s never lets a per-read timeout fire (it hung
+    past 120 s with --timeout 5); the bound on the whole request does."""
+    proxy = fault_proxy_factory(loaded["oxigraph"].base)
+    proxy.drip_nth(1, 0.2)
+    started = time.monotonic()
+    line = one_line_error(
+        casegraph("query", "timeline", "--endpoint", proxy.proxied(loaded["oxigraph"].query), "--timeout", "1.5")
+    )
+    assert "did not finish its answer within 1.5 s" in line
+    assert time.monotonic() - started < 10
+    assert len(proxy.requests) == 1
 
 
-def test_credentials_never_follow_a_redirect_to_another_origin() -> None:
-    """A store at 127.0.0.1 that redirects to localhost (another origin) never gets the password
-    forwarded: with credentials the redirect is refused in one line; without, it is followed bare."""
-    target = Listener()
-    origin = Listener(redirect=f"http://localhost:{target.port}/query")
-    port = target.port
-    try:
-        url = origin.url
-        env = {**os.environ, "CASEGRAPH_PASSWORD": "secret"}
-        asked = casegraph("query", "timeline", "--endpoint", url, "--auth", "basic", "--user", "dba", env=env)
-        line = one_line_error(asked)
-        assert f"redirected to http://localhost:{port}/query, another origin; credentials are not sent there" in line
-        assert "secret" not in asked.stderr + asked.stdout
-        assert target.seen == []
-        bare = casegraph("query", "timeline", "--endpoint", url)
-        assert bare.returncode == 0, bare.stderr
-        # the store's graph listing (which reports it holds), then the query: neither with credentials
-        assert [auth for _, auth in target.seen] == [None, None]
-    finally:
-        for server in (target, origin):
-            server.close()
+def test_credentials_never_follow_a_redirect_to_another_origin(
+    loaded: dict[str, Server], fault_proxy_factory: Callable[..., FaultProxy]
+) -> None:
+    """The store at 127.0.0.1 redirects to localhost, another origin (here a second proxy in front
+    of the same Oxigraph, which records what arrives): with credentials the redirect is refused in
+    one line and nothing reaches the other origin; without, it is followed and answered."""
+    oxigraph = loaded["oxigraph"]
+    origin, other = fault_proxy_factory(oxigraph.base), fault_proxy_factory(oxigraph.base)
+    target = f"http://localhost:{other.port}/query"
+    origin.redirect_for("/query", target)
+    url = origin.proxied(oxigraph.query)
+    env = {**os.environ, "CASEGRAPH_PASSWORD": "secret"}
+    asked = casegraph("query", "timeline", "--endpoint", url, "--auth", "basic", "--user", "dba", env=env)
+    line = one_line_error(asked)
+    assert f"redirected to {target}, another origin; credentials are not sent there" in line
+    assert "secret" not in asked.stderr + asked.stdout
+    assert other.requests == []
+    bare = casegraph("query", "timeline", "--endpoint", url, "--format", "csv")
+    assert bare.returncode == 0, bare.stderr
+    assert bare.stdout == casegraph("query", "timeline", "--format", "csv").stdout  # Oxigraph's answer
+    # the store's graph listing (which reports it holds), then the query: neither with credentials
+    assert other.authorizations == [None, None]
 
 
 class _Hostile:
@@ -852,33 +834,12 @@ def test_a_password_echoed_by_the_server_is_not_printed_and_a_bad_netrc_is_not_r
         hostile.close()
 
 
-def test_an_endless_answer_stops_at_max_answer() -> None:
+def test_an_endless_answer_stops_at_max_answer(
+    loaded: dict[str, Server], fault_proxy_factory: Callable[..., FaultProxy]
+) -> None:
     """An endless response body ended in a MemoryError traceback."""
-    import http.server
-    import threading
-
-    class Endless(http.server.BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            self.rfile.read(int(self.headers.get("Content-Length", "0")))
-            self.send_response(200)
-            self.send_header("Content-Type", "application/sparql-results+xml")
-            self.end_headers()
-            chunk = b"<!-- " + b"x" * 65_536 + b" -->"
-            try:
-                for _ in range(1_000):  # 64 MB at most, then stop by itself
-                    self.wfile.write(chunk)
-            except OSError:
-                return
-
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (the base class's name)
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Endless)
-    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-    try:
-        url = f"http://127.0.0.1:{server.server_address[1]}/query"
-        line = one_line_error(casegraph("query", "timeline", "--endpoint", url, "--max-answer", "2"))
-        assert "answered more than 2 MB" in line
-    finally:
-        server.shutdown()
-        server.server_close()
+    proxy = fault_proxy_factory(loaded["oxigraph"].base)
+    proxy.endless_nth(1)
+    url = proxy.proxied(loaded["oxigraph"].query)
+    line = one_line_error(casegraph("query", "timeline", "--endpoint", url, "--max-answer", "2"))
+    assert "answered more than 2 MB" in line
