@@ -122,6 +122,6 @@ def run() -> Callable[..., Result]:
     """Run the CLI in-process; stdout and stderr are kept apart."""
 
     def invoke(*args: str, input: str | None = None) -> Result:
-        return CliRunner().invoke(cli, list(args), input=input, catch_exceptions=False)
+        return CliRunner().invoke(cli, list(args), input=input, catch_exceptions=False, prog_name="casegraph")
 
     return invoke

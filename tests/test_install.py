@@ -141,7 +141,16 @@ def test_the_public_api_is_typed_listed_and_runs_as_a_module() -> None:
         "ontology", "asserted", "evidence", "enrichment", "inferred", "metadata"
     ]  # fmt: skip
     done = subprocess.run([sys.executable, "-m", "casegraph", "--version"], capture_output=True, text=True, check=True)
-    assert done.stdout == f"casegraph, version {casegraph.__version__}\n"
+    import hashlib
+    from importlib.metadata import version
+
+    from casegraph.resources import default_paths
+
+    dataset = default_paths().build / "casegraph.nq"
+    assert done.stdout.splitlines() == [
+        f"casegraph {casegraph.__version__} (pyoxigraph {version('pyoxigraph')})",
+        f"dataset {dataset} sha256:{hashlib.sha256(dataset.read_bytes()).hexdigest()}",
+    ]
 
 
 def test_the_readme_module_map_names_every_module() -> None:

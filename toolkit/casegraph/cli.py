@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import math
 import os
+import re
 import signal
 import sys
 import threading
@@ -52,8 +53,72 @@ def _seconds(ctx: click.Context, param: click.Parameter, value: float) -> float:
     return value
 
 
+#: What people type for a format, by file extension or another tool's name, and casegraph's name.
+ALIASES = {"ttl": "turtle", "nt": "ntriples", "nq": "nquads", "json-ld": "jsonld", "rdf": "rdfxml", "owl": "rdfxml"}
+
+
+class Choice(click.Choice):  # type: ignore[type-arg]
+    """A choice whose refusal lists the choices plainly and suggests the nearest."""
+
+    def get_invalid_choice_message(self, value: Any, ctx: click.Context | None) -> str:
+        from .errors import did_you_mean
+
+        choices = [str(choice) for choice in self.choices]
+        alias = ALIASES.get(str(value).lower())
+        hint = f"did you mean {alias}?" if alias in choices else did_you_mean(str(value), choices)
+        return f"{value!r} is not one of {', '.join(map(str, self.choices))}" + (f"; {hint}" if hint else "")
+
+
+def usage_line(err: click.ClickException) -> str:
+    """Click's usage error as casegraph's one line: what is wrong, then where to read more."""
+    if isinstance(err, click.BadParameter) and not isinstance(err, click.MissingParameter) and err.param is not None:
+        names = [name for name in err.param.opts if name.startswith("--")] or [err.param.human_readable_name]
+        what = f"{names[0]}: {err.message.rstrip('.')}"
+    else:  # click's "No such option '--x'. (Did you mean one of: …?)" and the like
+        message = re.sub(r"\.? \(?Did you mean(.*?)\)?$", r"; did you mean\1", err.format_message()).rstrip(".")
+        what = message[:1].lower() + message[1:]
+    ctx = getattr(err, "ctx", None)
+    where = f" (see `{ctx.command_path} --help`)" if isinstance(err, click.UsageError) and ctx is not None else ""
+    return f"casegraph: error: {visible(what, breaks=True)}{where}"
+
+
 class App(click.Group):
-    """Turns the package's exceptions into one line on stderr and the right exit code."""
+    """Turns the package's exceptions, and click's usage errors, into one line on stderr and the
+    right exit code (2 for a usage error)."""
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        run = super().main
+        if not standalone_mode:
+            return run(args, prog_name, complete_var, False, **extra)
+        try:
+            code = run(args, prog_name, complete_var, False, **extra)
+        except click.exceptions.NoArgsIsHelpError as err:  # `casegraph` alone: the help, as click shows it
+            err.show()
+            sys.exit(err.exit_code)
+        except click.ClickException as err:
+            click.echo(usage_line(err), err=True)
+            sys.exit(err.exit_code)
+        except click.Abort:
+            click.echo("casegraph: error: aborted; nothing was written", err=True)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
+
+    def resolve_command(self, ctx: click.Context, args: list[str]) -> Any:
+        name = args[0] if args else ""
+        if name and not name.startswith("-") and self.get_command(ctx, name) is None:
+            from .errors import did_you_mean
+
+            commands = self.list_commands(ctx)
+            hint = did_you_mean(name, commands) or "choose from " + ", ".join(commands)
+            raise click.UsageError(f"no command {name!r}; {hint}", ctx)
+        return super().resolve_command(ctx, args)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -138,7 +203,7 @@ def auth_options(func: F) -> F:
     return option_group(
         click.option(
             "--auth",
-            type=click.Choice(AUTH_KINDS),
+            type=Choice(AUTH_KINDS),
             default=None,
             help="HTTP authentication; the password comes from CASEGRAPH_PASSWORD, ~/.netrc or a prompt.",
         ),
@@ -158,7 +223,7 @@ def data_options(func: F) -> F:
         ),
         click.option(
             "--input-format",
-            type=click.Choice(INPUT_FORMATS),
+            type=Choice(INPUT_FORMATS),
             default=None,
             help="The format of --data (default: from each file's extension).",
         ),
@@ -293,7 +358,7 @@ def result_format_option(func: F) -> F:
         "--format",
         "-f",
         "fmt",
-        type=click.Choice(RESULT_FORMATS + RDF_FORMATS),
+        type=Choice(RESULT_FORMATS + RDF_FORMATS),
         default=None,
         help="SELECT/ASK: table (default), csv, tsv, json, xml, md. "
         "CONSTRUCT/DESCRIBE: turtle (default) or another RDF format.",
@@ -306,8 +371,35 @@ def _roles(spec: str) -> tuple[str, ...]:
     return parse_graphs(spec)
 
 
+def _version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    """--version: the package's version, the engine's, and the SHA-256 of the dataset answered from."""
+    if not value or ctx.resilient_parsing:
+        return
+    import hashlib
+    from importlib.metadata import version
+
+    from .resources import default_paths
+
+    dataset = default_paths().build / "casegraph.nq"
+    try:
+        with dataset.open("rb") as data:
+            digest = hashlib.file_digest(data, "sha256").hexdigest()
+    except OSError as err:
+        digest = f"unreadable ({err.strerror})"
+    click.echo(f"casegraph {__version__} (pyoxigraph {version('pyoxigraph')})")
+    click.echo(f"dataset {dataset} sha256:{digest}")
+    ctx.exit(0)
+
+
 @click.group(cls=App, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="casegraph")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_version,
+    help="Show the version, and the SHA-256 of the shipped dataset that queries answer from, and exit.",
+)
 def cli() -> None:
     """casegraph: the HHS -> CMS -> DHS Medicaid data transfer as a knowledge graph.
 
@@ -345,7 +437,7 @@ def build(output: Path | None, root: Path | None) -> None:
 @cli.command()
 @click.option(
     "--engine",
-    type=click.Choice(ENGINES),
+    type=Choice(ENGINES),
     default="auto",
     show_default=True,
     help="owlrl (the reference), fast (reasonable + owlrl on the ontology), or auto (fast above 20,000 triples).",
@@ -375,7 +467,7 @@ def reason(engine: str, dataset: Path | None, output: Path | None) -> None:
     "--format",
     "-f",
     "fmt",
-    type=click.Choice(REPORT_FORMATS),
+    type=Choice(REPORT_FORMATS),
     default="text",
     show_default=True,
     help="A readable report, JSON, or a SHACL validation report in Turtle.",
@@ -555,7 +647,7 @@ def sparql(file: Any, fmt: str | None, output: str, allow_service: bool, **sourc
     "--format",
     "-f",
     "fmt",
-    type=click.Choice(RDF_FORMATS),
+    type=Choice(RDF_FORMATS),
     default="turtle",
     show_default=True,
     help="Turtle, N-Triples and RDF/XML merge the graphs; TriG, N-Quads and JSON-LD keep them apart.",

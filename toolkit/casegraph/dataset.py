@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .errors import DatasetError, UsageError
+from .errors import DatasetError, UsageError, did_you_mean
 from .export import graph_iri
 from .iris import REPORT_ID, REPORT_ROLES, ROLES, graph_order, graph_role, role_graph, role_of
 from .resources import default_paths
@@ -141,7 +141,14 @@ def ordered_roles(names: Sequence[str], *, unknown: str, choices: Sequence[str] 
     for name in names:
         role, colon, report = name.partition(":")
         if role not in ROLES:
-            raise UsageError(f"{unknown} {name!r}; choose from " + ", ".join(choices))
+            hint = did_you_mean(role, choices)
+            raise UsageError(
+                f"{unknown} {name!r}; "
+                + (f"{hint} (" if hint else "")
+                + "choose from "
+                + ", ".join(choices)
+                + (")" if hint else "")
+            )
         if colon and role not in REPORT_ROLES:
             raise UsageError(
                 f"{unknown} {name!r}: only {' and '.join(REPORT_ROLES)} have a graph per report; write {role!r}"

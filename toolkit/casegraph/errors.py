@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 #: Characters a terminal would act on instead of showing: C0 and C1 controls (ESC starts colour
 #: and cursor sequences, BEL rings), DEL, and the invisible format characters (bidirectional marks
@@ -28,6 +29,14 @@ def one_line(text: object) -> str:
     """``text`` (a message, an exception) on one line: each run of white space, line breaks
     included, becomes one space, and none is left at either end."""
     return " ".join(str(text).split())
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """``did you mean X?`` naming the one or two of ``choices`` nearest to ``word``, or ``""``."""
+    import difflib
+
+    near = difflib.get_close_matches(word, list(choices), n=2, cutoff=0.7)
+    return f"did you mean {' or '.join(near)}?" if near else ""
 
 
 class CasegraphError(Exception):

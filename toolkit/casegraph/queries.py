@@ -12,7 +12,6 @@ the embedded engine and on any remote SPARQL 1.1 endpoint.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -21,7 +20,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from .errors import QueryError, QueryHeaderError, UsageError, one_line
+from .errors import QueryError, QueryHeaderError, UsageError, did_you_mean, one_line
 from .iris import NOT_ABSOLUTE, PREFIXES, QUERY_GRAPHS, ROLES, GraphRole, iri_problem
 from .resources import default_paths
 
@@ -257,8 +256,7 @@ def find_query(query_id: str, folder: Path | None = None) -> BundledQuery:
     path = base / f"{query_id}.rq"
     if "/" in query_id or not path.is_file():
         ids = query_ids(base)
-        near = difflib.get_close_matches(query_id, ids, n=2, cutoff=0.75)
-        hint = f"did you mean {' or '.join(near)}?" if near else "run `casegraph queries` to list them"
+        hint = did_you_mean(query_id, ids) or "run `casegraph queries` to list them"
         raise UsageError(f"unknown query {query_id!r}; {hint}")
     return load_query(path)
 
