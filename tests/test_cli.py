@@ -129,6 +129,24 @@ def test_queries_shows_the_parameter_of_evidence(run: Run) -> None:
     assert not any("--param" in b for b in others)
 
 
+def test_queries_id_prints_the_query_in_full_to_copy_and_run(run: Run, tmp_path: Path) -> None:
+    """After a plain `pip install` the bundled .rq files were nowhere a researcher would find them."""
+    text = (REPO / "queries" / "ordered-over-objection.rq").read_text(encoding="utf-8")
+    shown = run("queries", "ordered-over-objection")
+    assert (shown.exit_code, shown.stdout) == (0, text)
+    assert shown.stderr == (
+        "note: the query answers over ontology,asserted,evidence,inferred; run a copy with "
+        "`casegraph sparql FILE --graphs ontology,asserted,evidence,inferred` for the same answer\n"
+    )
+    copy = tmp_path / "mine.rq"
+    copy.write_text(shown.stdout, encoding="utf-8")
+    rerun = run("sparql", str(copy), "--graphs", "ontology,asserted,evidence,inferred", "--format", "csv")
+    assert rerun.stdout == run("query", "ordered-over-objection", "--format", "csv").stdout
+    plain = run("queries", "people-and-posts")  # over the default graphs: no note
+    assert (plain.stdout, plain.stderr) == ((REPO / "queries" / "people-and-posts.rq").read_text("utf-8"), "")
+    assert_usage_error(run("queries", "timelin"), "unknown query 'timelin'; did you mean timeline?")
+
+
 # --- bad input: query ids and parameters --------------------------------------------------------
 
 

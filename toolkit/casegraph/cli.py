@@ -503,15 +503,29 @@ def validate(fmt: str, dataset: Path | None, root: Path | None, profile: bool | 
 
 
 @cli.command(name="queries")
-def list_queries() -> None:
-    """List the bundled queries with their summaries and parameters.
+@click.argument("query_id", required=False)
+def list_queries(query_id: str | None) -> None:
+    """List the bundled queries with their summaries and parameters, or print one in full (its
+    header: description, parameters, graphs; and its text) to read, copy and adapt.
 
     \b
-    Example:
+    Examples:
       casegraph queries
+      casegraph queries timeline > mine.rq && casegraph sparql mine.rq
     """
-    from .queries import discover
+    from .iris import QUERY_GRAPHS
+    from .queries import discover, find_query
 
+    if query_id is not None:
+        chosen = find_query(query_id)
+        click.echo(chosen.path.read_text(encoding="utf-8"), nl=False)
+        if chosen.graphs != QUERY_GRAPHS:
+            click.echo(
+                f"note: the query answers over {','.join(chosen.graphs)}; run a copy with "
+                f"`casegraph sparql FILE --graphs {','.join(chosen.graphs)}` for the same answer",
+                err=True,
+            )
+        return
     for query in discover():
         click.echo(f"{query.id}\n    {query.summary}")
         for p in query.parameters:
