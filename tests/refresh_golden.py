@@ -1,5 +1,5 @@
-"""Refresh the golden files (a reviewed change) and the bundled queries' header cache:
-`python -m tests.refresh_golden`."""
+"""Refresh the golden files (a reviewed change), the bundled queries' header cache and the
+README's command table: `python -m tests.refresh_golden`."""
 
 from __future__ import annotations
 
@@ -37,3 +37,7 @@ if __name__ == "__main__":
     folder = default_paths().queries
     (folder / HEADER_CACHE).write_text(header_cache(folder), encoding="utf-8")
     print(f"wrote {folder / HEADER_CACHE}")
+    from .readme import README, with_table
+
+    README.write_text(with_table(README.read_text(encoding="utf-8")), encoding="utf-8")
+    print(f"wrote the command table of {README}")

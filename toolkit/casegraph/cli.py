@@ -150,6 +150,7 @@ def folder_option(*decls: str, help_text: str, exists: bool = False) -> Callable
             *decls,
             type=click.Path(file_okay=False, exists=exists, path_type=Path),
             default=None,
+            metavar="DIR",
             help=help_text,
         )(func)
 
@@ -419,7 +420,9 @@ def cli() -> None:
 def build(output: Path | None, root: Path | None) -> None:
     """Ground the quotes, assemble and check the graphs, write the dataset and exports.
 
-    Nothing is written unless every check passes.
+    Nothing is written unless every check passes. Without --output it rebuilds the graph/build
+    folder of the source checkout it runs in; anywhere else it asks for --output, a folder it
+    creates if need be (it never writes into an installed package).
 
     \b
     Examples:
@@ -447,9 +450,9 @@ def build(output: Path | None, root: Path | None) -> None:
 def reason(engine: str, dataset: Path | None, output: Path | None) -> None:
     """Materialise the OWL 2 RL closure into the dataset's inferred graph.
 
-    Only what reasoning adds about our own resources is kept (see the README for the named
-    exclusions); the metadata's counts are updated and the result is validated before it is
-    written.
+    In place for --dataset DIR (or the checkout it runs in), or into --output DIR. Only what
+    reasoning adds about our own resources is kept (see the README for the named exclusions); the
+    metadata's counts are updated and the result is validated before it is written.
 
     \b
     Examples:
@@ -632,6 +635,9 @@ def query(query_id: str, params: tuple[str, ...], fmt: str | None, output: str, 
 def sparql(file: Any, fmt: str | None, output: str, allow_service: bool, **source: Any) -> None:
     """Run an ad-hoc SPARQL query from FILE ('-' for stdin), embedded or on a SPARQL endpoint.
 
+    A SELECT or ASK prints in the result formats, a CONSTRUCT or DESCRIBE in any RDF format. A
+    SERVICE clause is refused unless --allow-service (it would contact the host it names).
+
     \b
     Examples:
       casegraph sparql my-query.rq --format json
@@ -758,6 +764,11 @@ def load(
 ) -> None:
     """Replace the dataset's named graphs (or those of --data) in a triple store, then verify the counts.
 
+    Besides --endpoint it needs the store's write endpoints: --graph-store URL (the Graph Store
+    Protocol) or --update URL (SPARQL Update), or both. Loading twice leaves the store as loading
+    once; two loads never mix (a lease in the store); --prune also drops the store's graphs of
+    casegraph's naming scheme that the dataset no longer has.
+
     \b
     Examples:
       casegraph load --endpoint http://127.0.0.1:7878/query \\
@@ -818,12 +829,13 @@ def _progress_bar(total: int, label: str, triples: int) -> Callable[[int], None]
 
 
 @cli.command()
-@click.option("--port", type=int, default=7878, show_default=True, help="The TCP port to listen on.")
+@click.option("--port", type=int, default=7878, show_default=True, metavar="PORT", help="The TCP port to listen on.")
 @click.option(
     "--bind",
     "host",
     default="127.0.0.1",
     show_default=True,
+    metavar="ADDRESS",
     help="The address to listen on; anything but loopback exposes the data to the network.",
 )
 @graphs_option("ontology,asserted,inferred", "The default graph is the union of the served graphs.")
