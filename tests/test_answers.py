@@ -80,14 +80,14 @@ def test_ordered_over_objection(store: ox.Store, at: At) -> None:
         "deadline",
         "objection",
         "objectionLabel",
-        "objector",
-        "objectorLabel",
         "objectionDate",
-        "evidenceFor",
-        "relation",
         "evidence",
         "evidenceStart",
         "evidenceEnd",
+        "evidenceFor",
+        "relation",
+        "value",
+        "valueLabel",
     )
     # "two top advisers to ... Kennedy Jr. ordered the dataset handed over"; "HHS officials
     # instructed ... on June 10"; "by 5:30 ET"; over the objection in Vitolo's June 6 memo.
@@ -100,48 +100,39 @@ def test_ordered_over_objection(store: ox.Store, at: At) -> None:
         "2025-06-10",
         "2025-06-10T17:30:00-04:00",
         *OBJECTION,
+        "2025-06-06",
     )
-    # The spans that state each relation of the answer (the report's own words, in its order):
-    # the order's issuer, addressee, date, principal, deadline and the objection it overrode; the
-    # transfer's order and objection; and each objector's own span.
-    common = [
-        ("transfer", "over objection", "Medicaid officers have unsuccessfully tried to block data transmission"),
-        (
-            "order",
-            "issued by",
-            "two top consultants of the health secretaryRobert F. Kennedy Jr.Ordered the data record",
-        ),
-        ("transfer", "fulfils", "Ordered the data record that was handed over"),
-        (
-            "order",
-            "addressed to",
-            "Officials from the centers for Medicare and Medicaid services received only 54 minutes on Tuesday "
-            "to adhere to the directive",
-        ),
-        ("order", "occurred at", "received only 54 minutes on Tuesday to adhere to the directive"),
-        ("order", "over objection", "The legal arguments described in the memo were not convincing at HHS"),
-        ("order", "occurred at", "Four days after sending the memos on June 10, HHS officer instructed"),
-        ("order", "on behalf of", "HHS officer instructed the transfer"),
-        ("order", "deadline", "HHS officer instructed the transfer of “The data to DHS to today at 5:30 ET”"),
-    ]
-    own = {
-        CMS_OFFICIALS: (
-            "objection",
-            "objector",
-            "Medicaid officers have unsuccessfully tried to block data transmission",
-        ),
-        VITOLO: ("objection", "objector", "according to Vitolos Memo, this would violate federal laws"),
-    }
-
-    def spans(objector: tuple[str, str]) -> list[tuple[str, str, str, str, str]]:
-        found = [(kind, relation, words, int(at(words))) for kind, relation, words in [*common, own[objector]]]
-        found.sort(key=lambda f: (f[3], f[3] + len(f[2]), f[0], f[1]))
-        return [(kind, relation, words, str(start), str(start + len(words))) for kind, relation, words, start in found]
-
+    when = (i("time/hhs-order"), "2025-06-10")
+    # The spans that state each relation of the answer (the report's own words, in its order),
+    # with the relation and its value: the order's issuer, addressee, date, principal, deadline and
+    # the objection it overrode; the transfer's order and objection; and each objector, once.
+    relations = [
+        ("Medicaid officers have unsuccessfully tried to block data transmission", "objection", "objector",
+         CMS_OFFICIALS),
+        ("Medicaid officers have unsuccessfully tried to block data transmission", "transfer", "over objection",
+         OBJECTION),
+        ("two top consultants of the health secretaryRobert F. Kennedy Jr.Ordered the data record", "order",
+         "issued by", ADVISERS),
+        ("Ordered the data record that was handed over", "transfer", "fulfils",
+         (i("event/hhs-order"), "HHS order to hand the Medicaid data to DHS")),
+        ("Officials from the centers for Medicare and Medicaid services received only 54 minutes on Tuesday to "
+         "adhere to the directive", "order", "addressed to", CMS),
+        ("received only 54 minutes on Tuesday to adhere to the directive", "order", "occurred at", when),
+        ("according to Vitolos Memo, this would violate federal laws", "objection", "objector", VITOLO),
+        ("The legal arguments described in the memo were not convincing at HHS", "order", "over objection",
+         OBJECTION),
+        ("Four days after sending the memos on June 10, HHS officer instructed", "order", "occurred at", when),
+        ("HHS officer instructed the transfer", "order", "on behalf of", HHS),
+        ("HHS officer instructed the transfer of “The data to DHS to today at 5:30 ET”", "order", "deadline",
+         (i("time/hhs-order-deadline"), "2025-06-10T17:30:00-04:00")),
+    ]  # fmt: skip
     expected = [
-        (*order, *objector, "2025-06-06", *span) for objector in (CMS_OFFICIALS, VITOLO) for span in spans(objector)
+        (*order, words, at(words), str(int(at(words)) + len(words)), kind, relation, *value)
+        for words, kind, relation, value in relations
     ]
+    expected.sort(key=lambda row: (int(row[14]), int(row[15]), row[16], row[17], row[18]))
     assert rows == expected
+    assert sum(row[17] == "objector" for row in rows) == 2  # each objector once, nothing repeated per objector
 
 
 def test_legal_authorities(store: ox.Store) -> None:
@@ -338,11 +329,11 @@ def test_dataset_contents(store: ox.Store) -> None:
 def test_timeline(store: ox.Store) -> None:
     columns, rows = answer(store, "timeline")
     assert columns == (
-        "earliest",
-        "latest",
         "when",
         "precision",
         "precisionLabel",
+        "earliest",
+        "latest",
         "inferred",
         "item",
         "itemLabel",
@@ -421,7 +412,7 @@ def test_timeline(store: ox.Store) -> None:
     # by the memo they are in (a curator inference with a note), so no words of their own.
     t = "true"
     stamp = "2025-06-10T17:30:00-04:00"
-    assert rows == [
+    written = [  # earliest, latest, when, precision, precisionLabel, inferred, then the item
         (
             *on("2025", "2026-01-01", est),
             *year,
@@ -517,6 +508,7 @@ def test_timeline(store: ox.Store) -> None:
             "Illinois will also complete his program for around 30,000 non-US citizens in July",
         ),
     ]
+    assert rows == [(r[2], r[3], r[4], r[0], r[1], *r[5:]) for r in written]  # when first
 
 
 def test_statements(store: ox.Store, at: At, source_text: str) -> None:

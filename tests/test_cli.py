@@ -43,11 +43,10 @@ QUERY_IDS = [
 ]
 ORDERED_OVER_OBJECTION_VARS = [
     "order", "orderLabel", "issuer", "issuerLabel", "principal", "principalLabel",
-    "addressee", "addresseeLabel", "orderDate", "deadline", "objection", "objectionLabel",
-    "objector", "objectorLabel", "objectionDate", "evidenceFor", "relation", "evidence", "evidenceStart",
-    "evidenceEnd",
+    "addressee", "addresseeLabel", "orderDate", "deadline", "objection", "objectionLabel", "objectionDate",
+    "evidence", "evidenceStart", "evidenceEnd", "evidenceFor", "relation", "value", "valueLabel",
 ]  # fmt: skip
-ORDERED_OVER_OBJECTION_ROWS = 20
+ORDERED_OVER_OBJECTION_ROWS = 11
 VITOLO = ID_NS + "person/sara-vitolo"
 SPARQL_RESULTS_NS = "{http://www.w3.org/2005/sparql-results#}"
 RDF_FORMATS = ["turtle", "jsonld", "trig", "nquads", "ntriples", "rdfxml"]
@@ -619,18 +618,77 @@ def test_markdown_is_a_table(run: Run) -> None:
     lines = run_ordered(run, "md").stdout.splitlines()
     assert lines[0] == "| " + " | ".join(ORDERED_OVER_OBJECTION_VARS) + " |"
     assert lines[1] == "|" + "---|" * len(ORDERED_OVER_OBJECTION_VARS)
-    data = lines[2:]
-    assert len(data) == ORDERED_OVER_OBJECTION_ROWS
+    data = lines[2 : 2 + ORDERED_OVER_OBJECTION_ROWS]
     assert all(line.startswith("| ") and line.endswith(" |") for line in data)
+    assert lines[2 + ORDERED_OVER_OBJECTION_ROWS :] == [
+        "",
+        "Prefixes: id: `<https://w3id.org/casegraph/id/>`",
+    ]  # the IRIs' prefix, declared
 
 
-@pytest.mark.parametrize("columns", ["100", "80", "240"])
-def test_table_is_readable(run: Run, monkeypatch: pytest.MonkeyPatch, columns: str) -> None:
+@pytest.mark.parametrize("columns", ["60", "100", "240", "400"])
+def test_the_main_answer_is_one_answer_with_each_span_once(
+    run: Run, monkeypatch: pytest.MonkeyPatch, columns: str
+) -> None:
+    """`casegraph query ordered-over-objection` printed 12 blocks for one fact, each repeating
+    the order, the objectors and the quotes. Now the order and its objection are printed once,
+    then each distinct span of the report once, with the relations it states and their values."""
     monkeypatch.setenv("COLUMNS", columns)
     text = run_ordered(run, "table").stdout
-    assert "Sara Vitolo" in text
-    assert "two top advisers to HHS Secretary Robert F. Kennedy Jr." in text
+    lines = text.splitlines()
+    flat = list(csv.DictReader(io.StringIO(run_ordered(run, "csv").stdout)))
+    spans = list(dict.fromkeys(row["evidence"] for row in flat))
+    assert len(spans) == 10 and len(flat) == ORDERED_OVER_OBJECTION_ROWS
+    shown = []
+    for number, line in enumerate(lines):  # each span's field, with the lines it wraps onto
+        if line.startswith("  evidence "):
+            value = [line.removeprefix("  evidence").strip()]
+            for more in lines[number + 1 :]:
+                if not more.startswith(" " * 17) or not more.strip():
+                    break
+                value.append(more.strip())
+            shown.append(" ".join(value))
+    assert shown == spans  # each span once, in the report's order
+    assert [sum(line.startswith(f"{name} ") for line in lines) for name in ("order", "objection")] == [1, 1]
+    objectors = [row["valueLabel"] for row in flat if row["relation"] == "objector"]
+    assert objectors == ["CMS Medicaid officials who opposed the transfer", "Sara Vitolo"]
+    assert all(any(o.split()[0] in line and "objector" in line for line in lines) for o in objectors)
     assert text.endswith(f"({ORDERED_OVER_OBJECTION_ROWS} rows)\n")
+
+
+def test_the_table_uses_the_terminal_width_and_never_splits_an_iri(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cells wrapped at 48 characters even with COLUMNS=400; IRIs were split mid-string."""
+    monkeypatch.setenv("COLUMNS", "400")
+    wide = run("query", "timeline").stdout
+    item = "Governor Newsom announces a freeze on enrolment in California's state-funded program"
+    assert any(item in line and "| year " in line for line in wide.splitlines())  # a grid, one line per row
+    monkeypatch.setenv("COLUMNS", "30")
+    query = "SELECT ?s { BIND(<https://w3id.org/casegraph/id/group/illinois-health-officials> AS ?s) }"
+    narrow = run("sparql", "-", input=query).stdout
+    assert "s  id:group/illinois-health-officials" in narrow.splitlines()  # longer than the line: whole
+    assert narrow.endswith("(1 row)\nprefixes: id: <https://w3id.org/casegraph/id/>\n")
+
+
+def test_the_prefixes_shown_are_declared_from_the_published_context(run: Run) -> None:
+    """The `id:` and `cg:` prefixes in table and Markdown output were never declared."""
+    from casegraph.export import context
+    from casegraph.iris import PREFIXES
+
+    published = {k: v for k, v in context()["@context"].items() if isinstance(v, str) and v.endswith(("/", "#"))}
+    assert published == PREFIXES  # one prefix map: the table, Markdown, Turtle and JSON-LD
+    query = (
+        "SELECT ?s ?t { ?s a ?t FILTER(STRSTARTS(STR(?s), 'https://w3id.org/casegraph/id/') "
+        "&& STRSTARTS(STR(?t), 'https://w3id.org/casegraph/ontology#')) } ORDER BY ?s LIMIT 1"
+    )
+    table = run("sparql", "-", input=query).stdout
+    assert table.splitlines()[-1] == (
+        "prefixes: cg: <https://w3id.org/casegraph/ontology#>, id: <https://w3id.org/casegraph/id/>"
+    )
+    markdown = run("sparql", "-", "--format", "md", input=query).stdout
+    assert markdown.endswith(
+        "\nPrefixes: cg: `<https://w3id.org/casegraph/ontology#>`, id: `<https://w3id.org/casegraph/id/>`\n"
+    )
+    assert "prefixes" not in run("sparql", "-", "--format", "csv", input=query).stdout.lower()
 
 
 def test_query_output_file_holds_what_stdout_shows(run: Run, tmp_path: Path) -> None:

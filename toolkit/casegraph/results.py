@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from itertools import pairwise
 from typing import cast
 
 import pyoxigraph as ox
@@ -30,8 +32,10 @@ _W3C = {
     ResultFormat.JSON: ox.QueryResultsFormat.JSON,
     ResultFormat.XML: ox.QueryResultsFormat.XML,
 }
-#: Longest cell text in a table before it wraps onto more lines.
-CELL_WIDTH = 48
+#: The narrowest a grid column is wrapped to before the table is shown as blocks instead.
+MIN_COLUMN = 16
+#: Indentation of each level of a grouped view.
+INDENT = 2
 
 
 @dataclass(frozen=True)
@@ -50,7 +54,7 @@ def to_table(solutions: ox.QuerySolutions) -> Table:
 
 
 def shorten(iri: str) -> str:
-    """``iri`` as a prefixed name where a project prefix fits, else ``<iri>``."""
+    """``iri`` as a prefixed name where a prefix of the published context fits, else ``<iri>``."""
     for prefix, namespace in PREFIXES.items():
         if iri.startswith(namespace) and len(iri) > len(namespace):
             return f"{prefix}:{iri[len(namespace) :]}"
@@ -69,9 +73,21 @@ def display(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None) -
     return visible(str(term))
 
 
-def for_people(table: Table) -> tuple[list[str], list[list[str]]]:
+def legend(table: Table, columns: Sequence[int] | None = None) -> str:
+    """The prefixes that the shown IRIs use, as one line (empty when none is used)."""
+    used: set[str] = set()
+    for row in table.rows:
+        for index in range(len(row)) if columns is None else columns:
+            term = row[index]
+            if isinstance(term, ox.NamedNode):
+                used.update(p for p, ns in PREFIXES.items() if term.value.startswith(ns) and len(term.value) > len(ns))
+    return ", ".join(f"{p}: <{PREFIXES[p]}>" for p in PREFIXES if p in used)
+
+
+def for_people(table: Table) -> tuple[list[str], list[list[str]], list[int]]:
     """Columns and cell texts for people: a resource column with a ``…Label`` twin shows the label
-    under the resource's name (machines get both from csv/tsv/json/xml)."""
+    under the resource's name (machines get both from csv/tsv/json/xml); also the indexes of the
+    columns kept."""
     keep = [i for i, c in enumerate(table.columns) if f"{c}Label" not in table.columns]
     names = [
         table.columns[i].removesuffix("Label")
@@ -79,51 +95,170 @@ def for_people(table: Table) -> tuple[list[str], list[list[str]]]:
         else table.columns[i]
         for i in keep
     ]
-    return names, [[display(row[i]) for i in keep] for row in table.rows]
+    return names, [[display(row[i]) for i in keep] for row in table.rows], keep
 
 
-def _grid(names: list[str], rows: list[list[str]]) -> list[str]:
-    cells = [[textwrap.wrap(v, CELL_WIDTH) or [""] for v in row] for row in rows]
-    widths = [max([len(n)] + [len(line) for row in cells for line in row[i]]) for i, n in enumerate(names)]
+def _wrap(text: str, width: int) -> list[str]:
+    """``text`` in lines of at most ``width`` characters, broken at spaces only: an IRI or any
+    other word longer than the line stays whole."""
+    return textwrap.wrap(text, max(1, width), break_long_words=False, break_on_hyphens=False) or [""]
+
+
+def _fit(names: list[str], rows: list[list[str]], width: int) -> list[int] | None:
+    """Column widths for a grid of at most ``width`` characters, the widest columns wrapped first
+    (never below :data:`MIN_COLUMN` nor below their longest word); None when no widths fit."""
+    widths = [max([len(n)] + [len(row[i]) for row in rows]) for i, n in enumerate(names)]
+    floors = [
+        max([len(n), min(w, MIN_COLUMN)] + [len(word) for row in rows for word in row[i].split()])
+        for i, (n, w) in enumerate(zip(names, widths, strict=True))
+    ]
+    budget = width - 3 * (len(names) - 1)
+    while sum(widths) > budget:
+        widest = max(range(len(widths)), key=lambda i: (widths[i] - floors[i], widths[i]))
+        if widths[widest] <= floors[widest]:
+            return None
+        widths[widest] -= 1
+    return widths
+
+
+def _grid(names: list[str], rows: list[list[str]], widths: list[int], indent: str = "") -> list[str]:
+    """A grid; a value equal to the one above it, in a row that agrees with the row above on every
+    column up to it, is left blank, so leading values that repeat are printed once."""
     rule = "-+-".join("-" * w for w in widths)
-    out = [" | ".join(n.ljust(w) for n, w in zip(names, widths, strict=True)).rstrip(), rule]
-    for row in cells:
-        for k in range(max(len(c) for c in row)):
-            parts = [(c[k] if k < len(c) else "").ljust(w) for c, w in zip(row, widths, strict=True)]
-            out.append(" | ".join(parts).rstrip())
-    return out
-
-
-def _records(names: list[str], rows: list[list[str]], width: int) -> list[str]:
-    """One block per row (like psql's expanded display). Leading fields that equal the row above
-    (every field before them equal too) are left out, and the block's heading says so."""
-    pad = max(len(n) for n in names)
-    wrap = max(20, width - pad - 2)
-    out: list[str] = []
+    out = [indent + " | ".join(n.ljust(w) for n, w in zip(names, widths, strict=True)).rstrip(), indent + rule]
     previous: list[str] | None = None
-    for number, row in enumerate(rows, start=1):
-        same = previous is not None
-        unchanged = 0
-        while same and previous is not None and unchanged < len(row) and row[unchanged] == previous[unchanged]:
-            unchanged += 1
-        note = f" (first {unchanged} fields as in row {number - 1})" if unchanged else ""
-        out.append(f"-[ row {number} ]{note}")
-        for name, value in list(zip(names, row, strict=True))[unchanged:]:
-            lines = textwrap.wrap(value, wrap) or [""]
-            out.append(f"{name.ljust(pad)}  {lines[0]}".rstrip())
-            out.extend(f"{'':{pad}}  {line}" for line in lines[1:])
+    for row in rows:
+        same = _same_prefix(previous, row)
+        shown = ["" if i < same else value for i, value in enumerate(row)]
+        cells = [_wrap(v, w) for v, w in zip(shown, widths, strict=True)]
+        for k in range(max(len(c) for c in cells)):
+            parts = [(c[k] if k < len(c) else "").ljust(w) for c, w in zip(cells, widths, strict=True)]
+            out.append(indent + " | ".join(parts).rstrip())
         previous = row
     return out
 
 
+def _same_prefix(previous: list[str] | None, row: list[str]) -> int:
+    """How many leading values ``row`` shares with ``previous`` (never all of them)."""
+    same = 0
+    while previous is not None and same < len(row) - 1 and row[same] == previous[same]:
+        same += 1
+    return same
+
+
+def levels(rows: list[list[str]]) -> list[list[int]]:
+    """The columns in levels: a column joins the level before it when it splits no run of rows
+    that agree on every column before it (its value follows from theirs), else it starts a level.
+    Rows are taken in their order, so only neighbours are grouped."""
+    if not rows:
+        return []
+    out: list[list[int]] = []
+    runs = -1
+    for column in range(len(rows[0])):
+        count = 1 + sum(1 for a, b in pairwise(rows) if a[: column + 1] != b[: column + 1])
+        if count == runs:
+            out[-1].append(column)
+        else:
+            out.append([column])
+            runs = count
+    return out
+
+
+def _fields(
+    names: list[str], row: list[str], columns: list[int], width: int, indent: str, *, blanks: bool = True
+) -> list[str]:
+    """``name  value`` lines of ``row``'s ``columns``, values aligned and wrapped to ``width``
+    (without the unbound ones unless ``blanks``)."""
+    pad = max(len(names[i]) for i in columns)
+    out = []
+    for i in columns:
+        if not row[i] and not blanks:
+            continue
+        lines = _wrap(row[i], width - len(indent) - pad - 2)
+        out.append(f"{indent}{names[i].ljust(pad)}  {lines[0]}".rstrip())
+        out.extend(f"{indent}{'':{pad}}  {line}" for line in lines[1:])
+    return out
+
+
+class _Leaves:
+    """How the last level of a grouped view prints: one grid for all groups (its header once,
+    its columns aligned throughout) when it has several columns and fits, else fields per row."""
+
+    def __init__(self, names: list[str], rows: list[list[str]], columns: list[int], width: int) -> None:
+        self.names = [names[i] for i in columns]
+        self.columns = columns
+        several = len(columns) > 1  # one column reads best as fields
+        self.widths = _fit(self.names, [[row[i] for i in columns] for row in rows], width) if several else None
+        self.headed = False
+
+    def lines(self, rows: list[list[str]], all_names: list[str], width: int, indent: str) -> list[str]:
+        rows = [row for row in rows if any(row[i] for i in self.columns)]  # nothing to show: unbound
+        if not rows:
+            return []
+        if self.widths is None:
+            out: list[str] = []
+            for number, row in enumerate(rows):
+                if number and len(self.columns) > 1:
+                    out.append(f"{indent}·")
+                out.extend(_fields(all_names, row, self.columns, width, indent, blanks=False))
+            return out
+        grid = _grid(self.names, [[row[i] for i in self.columns] for row in rows], self.widths, indent)
+        shown, self.headed = (grid if not self.headed else grid[2:]), True
+        return shown
+
+
+def _group(
+    names: list[str], rows: list[list[str]], tiers: list[list[int]], width: int, leaves: _Leaves, depth: int
+) -> list[str]:
+    indent = " " * (INDENT * depth)
+    if len(tiers) == 1:
+        return leaves.lines(rows, names, width, indent)
+    columns = tiers[0]
+    out: list[str] = []
+    start = 0
+    for end in range(1, len(rows) + 1):
+        if end == len(rows) or [rows[end][i] for i in columns] != [rows[start][i] for i in columns]:
+            if start and depth == 0:
+                out.append("")
+            out.extend(_fields(names, rows[start], columns, width, indent, blanks=False))
+            out.extend(_group(names, rows[start:end], tiers[1:], width, leaves, depth + 1))
+            start = end
+    return out
+
+
+def _records(names: list[str], rows: list[list[str]], width: int) -> list[str]:
+    """One block per row (like psql's expanded display)."""
+    out: list[str] = []
+    for number, row in enumerate(rows, start=1):
+        out.append(f"-[ row {number} ]")
+        out.extend(_fields(names, row, list(range(len(names))), width, ""))
+    return out
+
+
 def render_table(table: Table, *, width: int = 100) -> str:
-    """A readable table: a grid when it fits in ``width`` columns, else one block per row."""
-    names, rows = for_people(table)
-    lines = _grid(names, rows)
-    if rows and max(len(line) for line in lines) > width:
-        lines = _records(names, rows, width)
+    """A readable table in ``width`` columns: a grid when it fits (leading values that repeat
+    printed once), else the rows grouped by the leading values they share, each printed once with
+    what varies indented below (or, when no rows share any, one block per row); then the count of
+    rows and the prefixes the IRIs shown use."""
+    names, rows, kept = for_people(table)
+    tiers = levels(rows)
+    natural = [max([len(n)] + [len(row[i]) for row in rows]) for i, n in enumerate(names)]
+    # grouped rows read best grouped, unless every row fits on one line of a grid
+    widths = _fit(names, rows, width) if len(tiers) < 2 or sum(natural) + 3 * (len(names) - 1) <= width else None
+    if widths is not None:
+        lines = _grid(names, rows, widths)
+    else:
+        if len(tiers) > 1:
+            leaves = _Leaves(names, rows, tiers[-1], width - INDENT * (len(tiers) - 1))
+            lines = _group(names, rows, tiers, width, leaves, 0)
+        else:
+            lines = _records(names, rows, width)
     count = len(table.rows)
-    return "\n".join([*lines, f"({count} row{'' if count == 1 else 's'})"]) + "\n"
+    lines.append(f"({count} row{'' if count == 1 else 's'})")
+    used = legend(table, kept)
+    if used:
+        lines.append(f"prefixes: {used}")
+    return "\n".join(lines) + "\n"
 
 
 def _md_cell(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None) -> str:
@@ -132,9 +267,12 @@ def _md_cell(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None) 
 
 
 def render_markdown(table: Table) -> str:
-    """A GitHub-flavoured Markdown table."""
+    """A GitHub-flavoured Markdown table, then the prefixes its IRIs use."""
     lines = ["| " + " | ".join(table.columns) + " |", "|" + "---|" * len(table.columns)]
     lines += ["| " + " | ".join(_md_cell(t) for t in row) + " |" for row in table.rows]
+    used = legend(table)
+    if used:
+        lines += ["", f"Prefixes: {used.replace('<', '`<').replace('>', '>`')}"]
     return "\n".join(lines) + "\n"
 
 
