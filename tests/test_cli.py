@@ -849,3 +849,50 @@ def test_a_bare_build_or_reason_is_refused_outside_a_checkout(
     for command in ("build", "reason"):
         refused = run(command)
         assert refused.exit_code == 2 and "--output DIR" in refused.stderr
+
+
+# --- shell completion ----------------------------------------------------------------------------
+
+
+def _console_script() -> str:
+    import shutil
+    import sys
+
+    found = shutil.which("casegraph", path=str(Path(sys.executable).parent))
+    assert found, "the casegraph console script is installed next to the interpreter"
+    return found
+
+
+def test_bash_completion_completes_a_query_id_and_a_format() -> None:
+    """The README's bash line: the script click writes, sourced in a real bash, completes."""
+    import subprocess
+
+    script = _console_script()
+    asked = ["casegraph query time", "casegraph export --format nq", "casegraph que"]
+    program = f'eval "$(_CASEGRAPH_COMPLETE=bash_source {script})"\ncomplete -p casegraph >/dev/null\n' + "".join(
+        f"COMPREPLY=(); COMP_WORDS=({words}); COMP_CWORD={len(words.split()) - 1}; "
+        '_casegraph_completion casegraph; echo "${COMPREPLY[*]}"\n'
+        for words in asked
+    )
+    env = {**os.environ, "PATH": f"{Path(script).parent}:{os.environ['PATH']}"}
+    done = subprocess.run(["bash", "--norc", "-c", program], capture_output=True, text=True, env=env, check=False)
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout.splitlines() == ["timeline", "nquads", "queries query"]
+
+
+@pytest.mark.parametrize("shell", ["zsh", "fish"])
+def test_zsh_and_fish_completion_scripts_are_written_and_answer(shell: str) -> None:
+    """zsh and fish need not be installed: their scripts are produced, and the completion
+    protocol they call answers a query id."""
+    import subprocess
+
+    script = _console_script()
+    source = subprocess.run(
+        [script], env={**os.environ, "_CASEGRAPH_COMPLETE": f"{shell}_source"}, capture_output=True, text=True,
+        check=True,
+    )  # fmt: skip
+    assert "_casegraph_completion" in source.stdout
+    env = {**os.environ, "_CASEGRAPH_COMPLETE": f"{shell}_complete", "COMP_WORDS": "casegraph query people-"}
+    env["COMP_CWORD"] = "people-" if shell == "fish" else "2"
+    answer = subprocess.run([script], env=env, capture_output=True, text=True, check=True)
+    assert "people-and-posts" in answer.stdout

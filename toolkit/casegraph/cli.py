@@ -505,8 +505,16 @@ def validate(fmt: str, dataset: Path | None, root: Path | None, profile: bool | 
         raise click.exceptions.Exit(1)
 
 
+def _complete_query_id(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[str]:
+    """The bundled query ids that start with what was typed (for shell completion)."""
+    from .queries import query_ids
+    from .resources import default_paths
+
+    return [name for name in query_ids(default_paths().queries) if name.startswith(incomplete)]
+
+
 @cli.command(name="queries")
-@click.argument("query_id", required=False)
+@click.argument("query_id", required=False, shell_complete=_complete_query_id)
 def list_queries(query_id: str | None) -> None:
     """List the bundled queries with their summaries and parameters, or print one in full (its
     header: description, parameters, graphs; and its text) to read, copy and adapt.
@@ -581,7 +589,7 @@ def _evaluating() -> Any:
 
 
 @cli.command()
-@click.argument("query_id")
+@click.argument("query_id", shell_complete=_complete_query_id)
 @click.option(
     "--param",
     "-p",
