@@ -114,7 +114,18 @@ def test_load_into_oxigraph_verifies_and_is_idempotent(fresh_oxigraph: Server) -
     assert second.returncode == 0, second.stderr
     assert store_graphs(fresh_oxigraph) == local_counts()
     assert {g: dump(fresh_oxigraph, g) for g in GRAPHS.values()} == before
-    assert "6 graphs" in second.stderr and "verified" in second.stderr
+    counts = local_counts()
+
+    def said(how: str) -> list[str]:  # each graph's line says what was done to it, in plain English
+        return [
+            *(f"replaced <{g}> ({selector_of(g)}): {counts[g]} triples {how}; verified" for g in GRAPHS.values()),
+            f"loaded 6 graphs into {fresh_oxigraph.query}",
+        ]
+
+    assert first.stderr.splitlines() == said("by Graph Store POST into the empty graph")
+    assert second.stderr.splitlines() == said("by Graph Store POST into a staging graph, then MOVE")
+    one = casegraph(*load_args(fresh_oxigraph, "--graphs", "metadata"))
+    assert one.stderr.splitlines()[-1] == f"loaded 1 graph into {fresh_oxigraph.query}"
 
 
 def test_load_into_virtuoso_anonymously_and_with_digest(virtuoso_server: Server) -> None:
@@ -145,7 +156,7 @@ def test_load_by_sparql_update_only(fresh_oxigraph: Server) -> None:
     """Without a Graph Store endpoint the graphs go in by chunked INSERT DATA, then MOVE."""
     result = casegraph("load", "--endpoint", fresh_oxigraph.query, "--update", fresh_oxigraph.update)
     assert result.returncode == 0, result.stderr
-    assert "SPARQL Update INSERT DATA into a staging graph, then MOVE" in result.stderr
+    assert "triples by SPARQL Update INSERT DATA into a staging graph, then MOVE; verified" in result.stderr
     assert store_graphs(fresh_oxigraph) == local_counts()
 
 

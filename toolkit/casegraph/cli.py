@@ -816,10 +816,12 @@ def load(
     if done.report is None:
         return
     for item in done.report.graphs:
-        click.echo(f"replaced <{item.graph}> ({item.role}): {item.stored} triples, verified", err=True)
-    click.echo(f"loaded {len(done.report.graphs)} graphs into {done.report.endpoint} by {done.report.method}", err=True)
+        click.echo(f"replaced <{item.graph}> ({item.role}): {item.stored} triples {item.how}; verified", err=True)
+    count = len(done.report.graphs)
+    click.echo(f"loaded {count} graph{'' if count == 1 else 's'} into {done.report.endpoint}", err=True)
     if done.pruned:
-        click.echo(f"pruned {len(done.stale)} graph(s)", err=True)
+        pruned = len(done.stale)
+        click.echo(f"pruned {pruned} graph{'' if pruned == 1 else 's'}", err=True)
     elif done.stale:
         listed = ", ".join(f"<{g}>" for g in done.stale)
         click.echo(

@@ -54,11 +54,13 @@ class GraphLoad:
     graph: str
     triples: int
     stored: int | None = None
+    #: How it was written, e.g. "by Graph Store POST into the empty graph".
+    how: str = ""
 
 
 @dataclass(frozen=True)
 class LoadReport:
-    """The outcome of a load, graph by graph, in load order."""
+    """The outcome of a load, graph by graph, in load order (``method``: each way used, once)."""
 
     endpoint: str
     method: str
@@ -419,11 +421,6 @@ def load(
             graphs were replaced before the failure and which keep their previous version.
     """
     client = _Client(endpoint)
-    if endpoint.graph_store and direct:
-        method = "Graph Store PUT"
-    else:
-        method = "Graph Store POST" if endpoint.graph_store else "SPARQL Update INSERT DATA"
-        method += " into a staging graph, then MOVE"
     done: list[GraphLoad] = []
     lease: Lease | None = None
 
@@ -472,6 +469,7 @@ def load(
         forget()
         if lease is not None:
             lease.release()
+    method = "; ".join(dict.fromkeys(g.how for g in done))
     return LoadReport(endpoint.name, method, tuple(done))
 
 
@@ -565,7 +563,12 @@ def _replace(
             f"{client.endpoint.name}: graph <{graph}> holds {stored} triples after the load, not {source.count}; "
             "the store changed the data (see the README's notes on this store)"
         )
-    return GraphLoad(source.label, graph, source.count, stored)
+    if use_gsp:
+        how = "by Graph Store " + ("PUT" if target == graph and not empty else "POST")
+    else:
+        how = "by SPARQL Update INSERT DATA"
+    how += " into the empty graph" if empty else "" if target == graph else " into a staging graph, then MOVE"
+    return GraphLoad(source.label, graph, source.count, stored, how)
 
 
 class OutcomeUnknown(StoreError):
