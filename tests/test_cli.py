@@ -708,12 +708,27 @@ def test_evidence_for_a_resource(run: Run) -> None:
     assert all(VITOLO in (b["subject"]["value"], b["object"]["value"]) for b in bindings)
 
 
-def test_evidence_for_an_unknown_resource_is_empty(run: Run) -> None:
+def test_evidence_for_an_unknown_resource_is_empty_and_says_why(run: Run) -> None:
+    """A valid IRI that nothing mentions answered (0 rows) silently."""
     result = run("query", "evidence", "--param", "resource=https://example.org/nobody", "-f", "csv")
     assert result.exit_code == 0, result.stderr
     assert result.stdout_bytes == (
         b"subject,subjectLabel,predicate,predicateLabel,object,objectLabel,exact,start,end,source\r\n"
     )
+    assert result.stderr == "casegraph: warning: no triple mentions <https://example.org/nobody>; the answer is empty\n"
+    typo = run("query", "evidence", "--param", f"resource={VITOLO}l")
+    assert typo.stdout.endswith("(0 rows)\n")
+    assert typo.stderr == f"casegraph: warning: no triple mentions <{VITOLO}l>; did you mean <{VITOLO}>?\n"
+    assert run("query", "evidence", "--param", f"resource={VITOLO}").stderr == ""  # mentioned: no warning
+
+
+def test_an_empty_data_file_warns(run: Run, tmp_path: Path) -> None:
+    empty = tmp_path / "empty.nt"
+    empty.write_bytes(b"")
+    for args in (["sparql", "-", "--format", "csv"], ["export", "--format", "nquads"]):
+        result = run(*args, "--data", str(empty), input="SELECT * { ?s ?p ?o }")
+        assert result.exit_code == 0, result.stderr
+        assert result.stderr == f"casegraph: warning: --data {empty}: the input is empty; it adds no triples\n"
 
 
 # --- ad-hoc SPARQL -----------------------------------------------------------------------------

@@ -121,6 +121,23 @@ class App(click.Group):
         return super().resolve_command(ctx, args)
 
     def invoke(self, ctx: click.Context) -> Any:
+        import warnings
+
+        from .errors import CasegraphWarning
+
+        def show(message: Warning | str, category: type[Warning], *args: Any, **kwargs: Any) -> None:
+            if issubclass(category, CasegraphWarning):
+                click.echo(f"casegraph: warning: {visible(str(message), breaks=True)}", err=True)
+            else:
+                shown(message, category, *args, **kwargs)
+
+        with warnings.catch_warnings():
+            shown = warnings.showwarning
+            warnings.simplefilter("always", CasegraphWarning)
+            warnings.showwarning = show
+            return self._invoke(ctx)
+
+    def _invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except CasegraphError as err:

@@ -31,12 +31,22 @@ def one_line(text: object) -> str:
     return " ".join(str(text).split())
 
 
-def did_you_mean(word: str, choices: Iterable[str]) -> str:
-    """``did you mean X?`` naming the one or two of ``choices`` nearest to ``word``, or ``""``."""
+def nearest(word: str, choices: Iterable[str]) -> list[str]:
+    """The one or two of ``choices`` nearest to ``word`` (none when nothing is near)."""
     import difflib
 
-    near = difflib.get_close_matches(word, list(choices), n=2, cutoff=0.7)
+    return difflib.get_close_matches(word, list(choices), n=2, cutoff=0.7)
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """``did you mean X?`` naming the one or two of ``choices`` nearest to ``word``, or ``""``."""
+    near = nearest(word, choices)
     return f"did you mean {' or '.join(near)}?" if near else ""
+
+
+class CasegraphWarning(UserWarning):
+    """Something worth saying that does not stop the command (an empty input, an answer with no
+    rows for a resource nothing mentions); the CLI prints it as ``casegraph: warning: …``."""
 
 
 class CasegraphError(Exception):

@@ -102,11 +102,15 @@ def sparql(
     where: str = "<query>",
     progress: Progress = _no_progress,
     allow_service: bool = False,
+    mentions: Sequence[str] = (),
 ) -> Result:
     """Run SPARQL ``text`` on ``source``: on an endpoint naming the graphs of ``graphs`` (or
     ``default``), on your own data (the default graph is the union of all its graphs), or on the
     article's dataset over those graphs. Run here (not on an endpoint), a ``SERVICE`` clause is
-    refused before any input is read, unless ``allow_service``: it would contact another host.
+    refused before any input is read, unless ``allow_service``: it would contact another host; and
+    each IRI of ``mentions`` (a parameter's value) that no triple mentions is a
+    :class:`~casegraph.errors.CasegraphWarning` naming the nearest IRIs, since the answer will be
+    empty.
 
     Raises:
         UsageError: an endpoint combined with your own data, or an unknown graph role.
@@ -128,11 +132,37 @@ def sparql(
 
         return run_remote(source.endpoint, text, graphs=endpoint_graphs(source.endpoint, roles), where=where)
     if store is not None:
+        warn_unmentioned(store, mentions)
         return run_sparql(store, text, where=where, graphs=None, allow_service=allow_service)
     from .dataset import graph_names, open_dataset
 
     dataset = open_dataset(source.dataset)
+    warn_unmentioned(dataset, mentions)
     return run_sparql(dataset, text, where=where, graphs=graph_names(roles, dataset), allow_service=allow_service)
+
+
+def warn_unmentioned(store: ox.Store, iris: Sequence[str]) -> None:
+    """Warn of each of ``iris`` that no triple of ``store`` mentions, naming the nearest IRIs of
+    its namespace that some triple does."""
+    import warnings
+
+    from .errors import CasegraphWarning, nearest
+
+    for iri in iris:
+        node = ox.NamedNode(iri)
+        if any(True for _ in store.quads_for_pattern(node, None, None)) or any(
+            True for _ in store.quads_for_pattern(None, None, node)
+        ):
+            continue
+        namespace = iri[: max(iri.rfind("/"), iri.rfind("#")) + 1]
+        known: set[str] = set()  # the local names of the namespace's IRIs that triples mention
+        for quad in store.quads_for_pattern(None, None, None):
+            for term in (quad.subject, quad.object):
+                if isinstance(term, ox.NamedNode) and term.value.startswith(namespace):
+                    known.add(term.value[len(namespace) :])
+        near = [f"<{namespace}{name}>" for name in nearest(iri[len(namespace) :], known)]
+        advice = f"did you mean {' or '.join(near)}?" if near else "the answer is empty"
+        warnings.warn(f"no triple mentions <{iri}>; {advice}", CasegraphWarning, stacklevel=3)
 
 
 def endpoint_graphs(endpoint: Endpoint, selectors: Sequence[str]) -> list[str]:
@@ -174,7 +204,10 @@ def query(
 
     bundled = find_query(query_id)
     text = query_text(bundled, params or {})
-    return sparql(text, source, graphs=graphs, default=bundled.graphs, where=str(bundled.path), progress=progress)
+    iris = [value for name, value in (params or {}).items() if bundled.parameter(name).kind == "iri"]
+    return sparql(
+        text, source, graphs=graphs, default=bundled.graphs, where=str(bundled.path), progress=progress, mentions=iris
+    )
 
 
 def export(

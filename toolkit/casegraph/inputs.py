@@ -20,7 +20,7 @@ from typing import BinaryIO, cast
 import pyoxigraph as ox
 
 from .entities import check_entities
-from .errors import DatasetError, UsageError
+from .errors import CasegraphWarning, DatasetError, UsageError
 from .files import ProgressReader, finished, locked, pending
 from .formats import InputFormat
 
@@ -139,12 +139,31 @@ def _open(source: str, fmt: str) -> BinaryIO:
     return stream
 
 
+class _Counted:
+    """A progress callback that also counts the bytes read, to warn of an empty input."""
+
+    def __init__(self, source: str, advance: Callable[[int], None]) -> None:
+        self.source, self.advance, self.read = source, advance, 0
+
+    def __call__(self, size: int) -> None:
+        self.read += size
+        self.advance(size)
+
+    def check(self) -> None:
+        if self.read == 0:
+            import warnings
+
+            where = "standard input" if self.source == "-" else self.source
+            warnings.warn(f"--data {where}: the input is empty; it adds no triples", CasegraphWarning, stacklevel=3)
+
+
 def _load_one(store: ox.Store, source: str, fmt: str, progress: Progress) -> None:
     total = 0 if source == "-" else Path(source).stat().st_size
-    advance = progress(total, source)
+    advance = _Counted(source, progress(total, source))
     stream = _open(source, fmt)
     try:
         store.bulk_load(input=cast(BinaryIO, ProgressReader(stream, advance)), format=FORMATS[fmt])
+        advance.check()
     except SyntaxError as err:
         raise _syntax(source, fmt, err) from err
     except MemoryError as err:
@@ -233,9 +252,11 @@ def _stable_blank_nodes(quads: Iterable[ox.Quad]) -> Iterator[ox.Quad]:
 
 def _parsed(source: str, fmt: str, progress: Progress) -> Iterator[ox.Quad]:
     total = 0 if source == "-" else Path(source).stat().st_size
+    advance = _Counted(source, progress(total, source))
     stream = _open(source, fmt)
     try:
-        yield from ox.parse(input=cast(BinaryIO, ProgressReader(stream, progress(total, source))), format=FORMATS[fmt])
+        yield from ox.parse(input=cast(BinaryIO, ProgressReader(stream, advance)), format=FORMATS[fmt])
+        advance.check()
     except SyntaxError as err:
         raise _syntax(source, fmt, err) from err
     except MemoryError as err:
