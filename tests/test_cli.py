@@ -911,3 +911,57 @@ def test_zsh_and_fish_completion_scripts_are_written_and_answer(shell: str) -> N
     env["COMP_CWORD"] = "people-" if shell == "fish" else "2"
     answer = subprocess.run([script], env=env, capture_output=True, text=True, check=True)
     assert "people-and-posts" in answer.stdout
+
+
+# --- the README, as written ----------------------------------------------------------------------
+
+
+def _readme_block(after: str) -> list[str]:
+    """The command lines of the first ```sh block after the heading or text ``after``."""
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    block = text.split(after, 1)[1].split("```sh\n", 1)[1].split("```", 1)[0]
+    return [line.split("  #", 1)[0].strip() for line in block.splitlines() if line.strip()]
+
+
+def _shell_line(run: Run, line: str, folder: Path) -> None:
+    """Run one README line in-process: `A && B`, `echo '…' | casegraph …`, `cat FILE | casegraph …`
+    and `> FILE` as a shell would (a subprocess per command would cost 0.4 s each)."""
+    import shlex
+
+    for command in line.split(" && "):
+        words = shlex.split(command)
+        given = None
+        if "|" in words:
+            feeder, words = words[: words.index("|")], words[words.index("|") + 1 :]
+            given = feeder[1] + "\n" if feeder[0] == "echo" else (folder / feeder[1]).read_text(encoding="utf-8")
+        target = None
+        if ">" in words:
+            words, target = words[: words.index(">")], words[words.index(">") + 1]
+        assert words[0] == "casegraph", line
+        result = run(*words[1:], input=given)
+        assert result.exit_code == 0, (line, result.stderr)
+        assert "warning" not in result.stderr, (line, result.stderr)
+        if target is not None:
+            (folder / target).write_text(result.stdout, encoding="utf-8")
+
+
+def test_the_readme_command_lines_run_as_written(run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The README's own example (`build --output /tmp/casegraph && query … --dataset …`) failed on
+    a fresh machine. Every `casegraph` line of the README that needs no server now runs, in a fresh
+    folder; only the absolute folders are moved into it (/tmp/casegraph, /data/cg-store)."""
+    monkeypatch.chdir(tmp_path)
+    triple = "<https://example.org/a> <https://example.org/p> <https://example.org/b> .\n"
+    for name in ("more.nq", "big.nt", "huge.nt"):
+        (tmp_path / name).write_text(triple, encoding="utf-8")
+    for name in ("reports.ttl", "mine.ttl"):
+        (tmp_path / name).write_text(triple, encoding="utf-8")
+    (tmp_path / "q.rq").write_text("SELECT * { ?s ?p ?o }\n", encoding="utf-8")
+    lines = _readme_block("\n<!-- end of the command table -->") + _readme_block("## Your own data")
+    assert len(lines) == 13
+    for line in lines:
+        moved = line.replace("/tmp/casegraph", str(tmp_path / "built")).replace("/data/", f"{tmp_path}/data-")
+        _shell_line(run, moved, tmp_path)
+    assert (tmp_path / "timeline.csv").read_text(encoding="utf-8").startswith("when,")
+    assert sorted(p.name for p in (tmp_path / "built").iterdir()) == [
+        "SHA256SUMS", "casegraph.jsonld", "casegraph.nq", "casegraph.trig", "casegraph.ttl"
+    ]  # fmt: skip
