@@ -14,6 +14,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -594,55 +595,65 @@ def _cpu_and_state(pid: int) -> tuple[float, str]:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"), fields[0]
 
 
+def _serving(tmp_path: Path, *args: str) -> tuple[subprocess.Popen[bytes], str, Path]:
+    """`casegraph serve` with ``args`` on a free port, once it listens: the process, its /query
+    URL and its log (stdout and stderr)."""
+    from .servers import free_port
+
+    port = free_port()
+    log = tmp_path / f"serve-{port}.log"
+    with log.open("wb") as sink:
+        server = subprocess.Popen([*CLI, "serve", "--port", str(port), *args], stdout=sink, stderr=sink)
+    deadline = time.monotonic() + 30
+    while "serving" not in log.read_text():
+        if server.poll() is not None or time.monotonic() > deadline:
+            server.kill()
+            pytest.fail("casegraph serve did not start: " + log.read_text())
+        time.sleep(0.05)
+    return server, f"http://127.0.0.1:{port}/query", log
+
+
+ENDLESS = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+PERSONS = "SELECT (COUNT(*) AS ?n) { ?s a <https://w3id.org/casegraph/ontology#Person> }"
+
+
 def test_serve_stops_a_query_past_its_timeout_and_goes_on_answering(tmp_path: Path) -> None:
     """serve had no time limit: a cross product from any web page (CORS *) kept a core busy forever
     and held its thread. Now it is stopped after --timeout and answered 503, the others are
     answered meanwhile, nothing keeps running, and a killed server leaves no process behind."""
     import requests
 
-    from .servers import free_port
-
     _needs("/proc/self/stat")
-    port = free_port()
-    log = tmp_path / "serve.log"
-    with log.open("wb") as sink:
-        server = subprocess.Popen([*CLI, "serve", "--port", str(port), "--timeout", "1.5"], stdout=sink, stderr=sink)
-    url = f"http://127.0.0.1:{port}/query"
+    server, url, _ = _serving(tmp_path, "--timeout", "1")
     try:
-        deadline = time.monotonic() + 30
-        while "serving" not in log.read_text():
-            assert server.poll() is None and time.monotonic() < deadline, log.read_text()
-            time.sleep(0.05)
-        endless = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
         slow: dict[str, Any] = {}
 
         def ask_endless() -> None:
             started = time.monotonic()
             with contextlib.suppress(requests.ConnectionError):  # the server may be killed meanwhile
-                slow["answer"] = requests.get(url, params={"query": endless}, timeout=30)
+                slow["answer"] = requests.get(url, params={"query": ENDLESS}, timeout=30)
             slow["seconds"] = time.monotonic() - started
 
         thread = threading.Thread(target=ask_endless)
         thread.start()
         time.sleep(0.3)
-        count = "SELECT (COUNT(*) AS ?n) { ?s a <https://w3id.org/casegraph/ontology#Person> }"
-        quick = requests.get(url, params={"query": count}, headers={"Accept": "text/csv"}, timeout=10)
+        quick = requests.get(url, params={"query": PERSONS}, headers={"Accept": "text/csv"}, timeout=10)
         assert "answer" not in slow  # answered while the endless one ran
         assert (quick.status_code, quick.text.splitlines()[0]) == (200, "n")
         thread.join(30)
         assert slow["answer"].status_code == 503
         assert slow["answer"].text == (
-            "the query ran longer than 1.5 s (the server's --timeout) and was stopped; narrow it (a LIMIT, fewer "
+            "the query ran longer than 1 s (the server's --timeout) and was stopped; narrow it (a LIMIT, fewer "
             "unbound patterns), or restart the server with a larger --timeout\n"
         )
-        assert 1.5 <= slow["seconds"] < 5
+        assert 1 <= slow["seconds"] < 5
         children = _descendants(server.pid)
         assert children  # the zygote and the idle worker
         before = sum(_cpu_and_state(pid)[0] for pid in [server.pid, *children])
         time.sleep(0.5)
         after = sum(_cpu_and_state(pid)[0] for pid in [server.pid, *_descendants(server.pid)])
         assert after - before < 0.2  # nothing runs on
-        again = requests.get(url, params={"query": count}, headers={"Accept": "text/csv"}, timeout=10)
+        again = requests.get(url, params={"query": PERSONS}, headers={"Accept": "text/csv"}, timeout=10)
         assert again.text == quick.text
         thread = threading.Thread(target=ask_endless)  # a worker busy with a query when the server dies
         thread.start()
@@ -661,27 +672,148 @@ def test_serve_stops_a_query_past_its_timeout_and_goes_on_answering(tmp_path: Pa
         server.wait(10)
 
 
-def test_serve_with_a_store_folder_answers_from_it(tmp_path: Path) -> None:
-    """With --store the server closes its store and each worker opens it read-only."""
+def test_serve_holds_against_hostile_clients(tmp_path: Path) -> None:
+    """The red team's second round: clients that hang up mid-query kept the workers busy; an
+    answer of any size was buffered whole (1.2 GB); a Content-Length of "²" closed the connection
+    with a traceback; `q=0` in Accept was ignored; every client disconnect printed a traceback."""
+    import socket
+
+    import requests
+
+    server, url, log = _serving(tmp_path, "--timeout", "20", "--max-answer", "1")
+    port = int(url.split(":")[2].split("/")[0])
+    try:
+        for _ in range(4):  # more than the workers: each hangs up while its endless query runs
+            with socket.create_connection(("127.0.0.1", port)) as hasty:
+                hasty.sendall(f"GET /query?query={urllib.parse.quote(ENDLESS)} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+                time.sleep(0.2)
+        started = time.monotonic()
+        quick = requests.get(url, params={"query": PERSONS}, headers={"Accept": "text/csv"}, timeout=10)
+        assert quick.status_code == 200 and time.monotonic() - started < 2  # their workers were stopped
+        huge = requests.get(
+            url, params={"query": "SELECT * { ?a ?b ?c . ?d ?e ?f } LIMIT 100000"}, headers={"Accept": "text/csv"},
+            timeout=20,
+        )  # fmt: skip
+        assert (huge.status_code, huge.text) == (
+            500,
+            "the answer is over 1 MB (the server's --max-answer); narrow the query (a LIMIT), or restart the server "
+            "with a larger --max-answer\n",
+        )
+        picky = requests.get(url, params={"query": PERSONS}, headers={"Accept": "application/json;q=0, text/csv"})
+        assert picky.headers["Content-Type"] == "text/csv; charset=utf-8"
+        assert requests.get(url, params={"query": PERSONS}, headers={"Accept": "text/csv;q=0"}).status_code == 406
+        with socket.create_connection(("127.0.0.1", port)) as odd:
+            odd.sendall(b"POST /query HTTP/1.1\r\nHost: x\r\nContent-Length: \xb2\r\n\r\n")
+            assert odd.recv(100).startswith(b"HTTP/1.1 400 ")
+    finally:
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(10) == 143
+    assert "Traceback" not in log.read_text()
+
+
+def test_serve_stops_in_one_line_when_it_can_no_longer_start_workers(tmp_path: Path) -> None:
+    """Killing the zygote (as the OOM killer might) left the server listening and failing forever."""
+    import requests
+
+    _needs("/proc/self/stat")
+    server, url, log = _serving(tmp_path)
+    try:
+        (zygote,) = _descendants(server.pid)  # before any query: the zygote alone
+        os.kill(zygote, signal.SIGKILL)
+        answer = requests.get(url, params={"query": "ASK {}"}, timeout=10)
+        assert (answer.status_code, answer.text) == (
+            503,
+            "the server can no longer start query workers; restart casegraph serve\n",
+        )
+        assert server.wait(10) == 1
+    finally:
+        server.kill()
+    assert log.read_text().splitlines()[-1] == (
+        "casegraph: error: serve: the process that starts the query workers ended (killed, or out of memory); the "
+        "server stopped; start it again"
+    )
+
+
+def test_a_failed_fork_is_503_and_kills_nothing(tmp_path: Path) -> None:
+    """When the zygote could not fork (EAGAIN), the server read its empty reply as process 0 and
+    sent SIGKILL to process 0: its own whole process group (a shell, make, CI)."""
     import requests
 
     from .servers import free_port
 
-    port, store = free_port(), tmp_path / "store"
-    log = tmp_path / "serve.log"
-    with log.open("wb") as sink:
-        server = subprocess.Popen([*CLI, "serve", "--port", str(port), "--store", str(store)], stdout=sink, stderr=sink)
+    port = free_port()
+    script = tmp_path / "forkfail.py"
+    script.write_text(
+        "import errno, os, sys\n"
+        "import casegraph.serve as serve\n"
+        "from casegraph.dataset import read_quads\n"
+        "server, real = os.getpid(), serve._fork\n"
+        "def fork():\n"
+        "    if os.getpid() != server:  # in the zygote: no process to spare\n"
+        "        raise OSError(errno.EAGAIN, 'Resource temporarily unavailable')\n"
+        "    return real()\n"
+        "serve._fork = fork\n"
+        f"serve.serve(read_quads()[:10], host='127.0.0.1', port={port}, ready=lambda s: print('ready', flush=True))\n",
+        encoding="utf-8",
+    )
+    group = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, start_new_session=True)
     try:
-        deadline = time.monotonic() + 30
-        while "serving" not in log.read_text():
-            assert server.poll() is None and time.monotonic() < deadline, log.read_text()
-            time.sleep(0.05)
+        assert group.stdout is not None and group.stdout.readline() == b"ready\n"
+        answer = requests.get(f"http://127.0.0.1:{port}/query", params={"query": "ASK {}"}, timeout=10)
+        assert (answer.status_code, answer.text) == (
+            503,
+            "no process could be started for the query now (too many processes?); try again\n",
+        )
+        assert group.poll() is None  # alive: nothing was sent SIGKILL
+    finally:
+        os.killpg(group.pid, signal.SIGKILL)
+        group.wait(10)
+        if group.stdout is not None:
+            group.stdout.close()
+
+
+def test_serve_closes_a_request_that_trickles_in(served: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A client sending one header line every 10 s held a thread for as long as it liked: the
+    30 s limit applied to each read, not to the request."""
+    import socket
+
+    import casegraph.serve
+
+    monkeypatch.setattr(casegraph.serve, "REQUEST_TIMEOUT", 0.6)
+    port = int(served.split(":")[2].split("/")[0])
+    started = time.monotonic()
+    with socket.create_connection(("127.0.0.1", port)) as slow:
+        slow.settimeout(5)
+        slow.sendall(b"GET /query?query=ASK%7B%7D HTTP/1.1\r\n")
+        with contextlib.suppress(OSError):
+            for _ in range(20):  # a header byte every 0.2 s: each read is in time
+                slow.sendall(b"X")
+                time.sleep(0.2)
+                if slow.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b"":
+                    break
+    assert 0.5 < time.monotonic() - started < 2.5
+
+
+def test_a_serve_timeout_beyond_a_day_is_refused(run: Run) -> None:
+    """--timeout 3000000 was accepted, then every query overflowed the wait and leaked a worker."""
+    refused = run("serve", "--timeout", "3000000")
+    assert (refused.exit_code, refused.stderr) == (
+        2,
+        "casegraph: error: --timeout: 3e+06 is over a day (86400 seconds); give fewer seconds "
+        "(see `casegraph serve --help`)\n",
+    )
+
+
+def test_serve_with_a_store_folder_answers_from_it(tmp_path: Path) -> None:
+    """With --store the server closes its store and each worker opens it read-only."""
+    import requests
+
+    store = tmp_path / "store"
+    server, url, log = _serving(tmp_path, "--store", str(store))
+    try:
         triples = int(log.read_text().split("serving ")[1].split()[0])
         count = requests.get(
-            f"http://127.0.0.1:{port}/query",
-            params={"query": "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"},
-            headers={"Accept": "text/csv"},
-            timeout=10,
+            url, params={"query": "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"}, headers={"Accept": "text/csv"}, timeout=10
         )
         assert count.text.splitlines() == ["n", str(triples)]
         assert any(store.iterdir())  # kept on disk

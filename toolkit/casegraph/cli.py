@@ -50,7 +50,13 @@ def _seconds(ctx: click.Context, param: click.Parameter, value: float) -> float:
     """A duration in seconds: a finite number greater than zero (``nan`` and ``inf`` are not)."""
     if not math.isfinite(value) or value <= 0:
         raise click.BadParameter(f"{value!r} is not a number of seconds greater than 0", ctx, param)
+    if value > DAY:  # beyond this, waits overflow the operating system's timers
+        raise click.BadParameter(f"{value:g} is over a day ({DAY} seconds); give fewer seconds", ctx, param)
     return value
+
+
+#: The longest --timeout, in seconds.
+DAY = 86_400
 
 
 #: What people type for a format, by file extension or another tool's name, and casegraph's name.
@@ -874,10 +880,20 @@ def _progress_bar(total: int, label: str, triples: int) -> Callable[[int], None]
     default=60.0,
     show_default=True,
     metavar="SECONDS",
-    help="How long one query may run; a longer one is stopped and answered 503.",
+    help="How long one query may run (at most a day); a longer one is stopped and answered 503.",
+)
+@click.option(
+    "--max-answer",
+    type=click.IntRange(min=1),
+    default=256,
+    show_default=True,
+    metavar="MB",
+    help="The largest answer sent, in megabytes; a larger one is answered 500.",
 )
 @dataset_option
-def serve(port: int, host: str, graphs: str, store: Path | None, timeout: float, dataset: Path | None) -> None:
+def serve(
+    port: int, host: str, graphs: str, store: Path | None, timeout: float, max_answer: int, dataset: Path | None
+) -> None:
     """Serve the dataset as a local read-only SPARQL 1.1 endpoint (Oxigraph; Ctrl-C stops it).
 
     The default graph is the union of the served graphs; CORS is on; updates and SERVICE are
@@ -898,6 +914,7 @@ def serve(port: int, host: str, graphs: str, store: Path | None, timeout: float,
         port=port,
         location=store,
         timeout=timeout,
+        max_answer=max_answer,
         announce=lambda line: click.echo(line, err=True),
     )
     if code not in (0, -2, 130):

@@ -454,12 +454,14 @@ def serve(
     port: int = 7878,
     location: Path | None = None,
     timeout: float = 60.0,
+    max_answer: int = 256,
     announce: Callable[[str], None] = lambda line: None,
 ) -> int:
     """``casegraph serve``: the article's dataset (``source.dataset``, the shipped one by default)
     as a local read-only SPARQL 1.1 endpoint (casegraph's own front: see :mod:`casegraph.serve`),
     its default graph the union of ``graphs`` (by default ontology + asserted + inferred), until
-    stopped; a query running longer than ``timeout`` seconds is stopped and answered 503;
+    stopped; a query running longer than ``timeout`` seconds is stopped and answered 503, one
+    whose answer is over ``max_answer`` megabytes is answered 500;
     ``announce`` receives the lines to show (a warning when not on loopback, then, once it
     listens, where it serves). Returns 0.
 
@@ -478,4 +480,6 @@ def serve(
             announce(f"casegraph: warning: serving on {host}, not loopback: others on the network can read it")
         announce(f"serving {len(quads)} triples read-only at http://{url_host(host)}:{port}/query (Ctrl-C stops)")
 
-    return run_serve(quads, host=host, port=port, location=location, timeout=timeout, ready=ready)
+    return run_serve(
+        quads, host=host, port=port, location=location, timeout=timeout, max_answer=max_answer, ready=ready
+    )

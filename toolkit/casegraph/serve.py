@@ -24,6 +24,7 @@ Linux every child dies with its parent, even when the server is killed (``PR_SET
 
 from __future__ import annotations
 
+import contextlib
 import http.server
 import ipaddress
 import json
@@ -35,11 +36,13 @@ import urllib.parse
 from collections.abc import Sequence
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, cast
 
 import pyoxigraph as ox
 
 from .errors import CasegraphError, QueryError, UsageError, one_line
+from .iris import iri_term  # imported before the workers fork: a worker never reads code from disk
+from .queries import check_form, run_sparql
 
 #: Result formats by media type, for SELECT/ASK and for CONSTRUCT/DESCRIBE (first: the default).
 _SOLUTIONS = {
@@ -62,8 +65,13 @@ _GRAPHS = {
 MAX_QUERY = 1 << 20
 #: Queries run at once (each in its own worker process); more wait for a free worker.
 WORKERS = max(2, min(4, os.cpu_count() or 2))
-#: Seconds a client may take to send its request.
+#: Seconds a client may take to send its whole request.
 REQUEST_TIMEOUT = 30
+#: Connections served at once; more are closed at once (each holds a thread).
+MAX_CONNECTIONS = 64
+#: A worker that has grown by this many bytes (a large answer) ends after answering, so its
+#: memory returns to the system; the next query forks a fresh one.
+RETIRE_GROWTH = 256 << 20
 
 
 def is_loopback(host: str) -> bool:
@@ -108,10 +116,24 @@ def check(*, port: int, location: Path | None, host: str = "127.0.0.1") -> None:
 
 
 def _choose(accept: str, formats: dict[str, Any]) -> tuple[str, Any] | None:
-    """The first media type of ``formats`` the ``Accept`` header allows (its default when it
-    allows anything), or None."""
-    wanted = [part.split(";")[0].strip().lower() for part in accept.split(",") if part.strip()] or ["*/*"]
-    for media in wanted:
+    """The media type of ``formats`` the ``Accept`` header prefers (highest ``q`` first, then in
+    the order given; ``q=0`` excludes), a wildcard taking the first of ``formats``; or None."""
+    ranked: list[tuple[float, int, str]] = []
+    for order, part in enumerate(accept.split(",")):
+        media, *parameters = [piece.strip() for piece in part.split(";")]
+        weight = 1.0
+        for parameter in parameters:
+            name, _, value = parameter.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    weight = float(value)
+                except ValueError:
+                    weight = 0.0
+        if media and 0 < weight <= 1:
+            ranked.append((-weight, order, media.lower()))
+    if not accept.strip():
+        ranked = [(-1.0, 0, "*/*")]
+    for _, _, media in sorted(ranked):
         if media in formats:
             return media, formats[media]
         if media in ("*/*", "application/*", "text/*"):
@@ -125,26 +147,47 @@ def _choose(accept: str, formats: dict[str, Any]) -> tuple[str, Any] | None:
 class _Handler(http.server.BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.1"
-    timeout = REQUEST_TIMEOUT  # a client that sends its request slowly does not hold a thread forever
+    timeout = REQUEST_TIMEOUT  # each read of the request; the whole request has the same bound (setup)
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (the base class's name)
         pass
 
+    def setup(self) -> None:
+        super().setup()
+        # a client that sends its request a byte at a time never lets a per-read timeout fire:
+        # the connection is closed when the whole request has not arrived in time
+        self._deadline = threading.Timer(REQUEST_TIMEOUT, self._too_slow)
+        self._deadline.daemon = True
+        self._deadline.start()
+
+    def _too_slow(self) -> None:
+        with contextlib.suppress(OSError):
+            self.connection.shutdown(socket.SHUT_RDWR)
+
+    def finish(self) -> None:
+        self._deadline.cancel()
+        with contextlib.suppress(OSError):  # the client may be gone
+            super().finish()
+
     def _send(self, status: int, body: bytes, media: str, extra: dict[str, str] | None = None) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", media)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Access-Control-Allow-Origin", "*")
-        for name, value in (extra or {}).items():
-            self.send_header(name, value)
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", media)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Access-Control-Allow-Origin", "*")
+            for name, value in (extra or {}).items():
+                self.send_header(name, value)
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(body)
+        except OSError:  # the client went away: nobody to tell
+            self.close_connection = True
 
     def _fail(self, status: int, message: str) -> None:
-        self._send(status, (one_line(message) + "\n").encode(), "text/plain; charset=utf-8")
+        self._send(*_text(status, message))
 
     def do_OPTIONS(self) -> None:
+        self._deadline.cancel()
         self._send(
             204,
             b"",
@@ -156,6 +199,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         )
 
     def do_GET(self) -> None:
+        self._deadline.cancel()
         url = urllib.parse.urlsplit(self.path)
         self._answer(url.path, urllib.parse.parse_qs(url.query, keep_blank_values=True))
 
@@ -165,14 +209,19 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         url = urllib.parse.urlsplit(self.path)
         params = urllib.parse.parse_qs(url.query, keep_blank_values=True)
         length = self.headers.get("Content-Length") or "0"
-        if not length.isdigit():
+        if not (length.isascii() and length.isdigit()):
             self._fail(400, "Content-Length must be a number of bytes")
             return
         size = int(length)
         if size > MAX_QUERY:
             self._fail(413, f"the request body is over {MAX_QUERY} bytes")
             return
-        body = self.rfile.read(size).decode("utf-8", "replace")
+        raw = self.rfile.read(size)
+        self._deadline.cancel()
+        if len(raw) < size:  # the client hung up (or was too slow) before its body ended
+            self.close_connection = True
+            return
+        body = raw.decode("utf-8", "replace")
         media = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
         if media == "application/x-www-form-urlencoded":
             for name, values in urllib.parse.parse_qs(body, keep_blank_values=True).items():
@@ -183,7 +232,11 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             params["update"] = [body]
         self._answer(url.path, params)
 
-    do_PUT = do_DELETE = do_PATCH = lambda self: self._fail(403, "this endpoint is read-only")  # noqa: E731
+    def _refuse_write(self) -> None:
+        self._deadline.cancel()
+        self._fail(403, "this endpoint is read-only")
+
+    do_PUT = do_DELETE = do_PATCH = _refuse_write
 
     def _answer(self, path: str, params: dict[str, list[str]]) -> None:
         if "update" in params or path.rstrip("/").endswith(("/update", "/store")):
@@ -196,15 +249,17 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if len(texts) != 1:
             self._fail(400, "give exactly one query (the SPARQL 1.1 Protocol's 'query' parameter)")
             return
-        status, body, media = self.server.workers.run(
-            [
-                texts[0],
-                params.get("default-graph-uri", []),
-                params.get("named-graph-uri", []),
-                self.headers.get("Accept") or "*/*",
-            ]
-        )
-        self._send(status, body, media)
+        request = [
+            texts[0],
+            params.get("default-graph-uri", []),
+            params.get("named-graph-uri", []),
+            self.headers.get("Accept") or "*/*",
+        ]
+        answered = self.server.workers.run(request, self.connection)
+        if answered is None:  # the client hung up while its query ran
+            self.close_connection = True
+            return
+        self._send(*answered)
 
 
 class _Server(http.server.ThreadingHTTPServer):
@@ -215,20 +270,49 @@ class _Server(http.server.ThreadingHTTPServer):
             self.address_family = socket.AF_INET6
         super().__init__(address, _Handler)
         self.workers = workers
+        self._connections = threading.BoundedSemaphore(MAX_CONNECTIONS)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        if not self._connections.acquire(blocking=False):  # too many at once: this one is closed
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self._connections.release()
+            raise
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._connections.release()
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        import sys
+
+        error = sys.exc_info()[1]
+        if isinstance(error, OSError):  # a client that went away or timed out: nothing to report
+            return
+        sys.stderr.write(f"casegraph: serve: answering {client_address[0]} failed: {one_line(repr(error))}\n")
 
 
 def answer(
-    store: ox.Store, graphs: Sequence[ox.NamedNode], text: str, default: list[str], named: list[str], accept: str
+    store: ox.Store,
+    graphs: Sequence[ox.NamedNode],
+    text: str,
+    default: list[str],
+    named: list[str],
+    accept: str,
+    *,
+    max_bytes: int = 1 << 62,
 ) -> tuple[int, bytes, str]:
     """One query over ``store`` (the default graph: the union of ``graphs``, unless the request
-    names its dataset): its status, body and media type.
+    names its dataset): its status, body (at most ``max_bytes``) and media type.
 
     Raises:
         CasegraphError: a refused or malformed query, or a graph IRI that is not one.
     """
-    from .iris import iri_term
-    from .queries import check_form, run_sparql
-
     check_form(text, "the query")
     for iri in (*default, *named):
         iri_term(iri, "default-graph-uri/named-graph-uri")
@@ -248,11 +332,37 @@ def answer(
         return 406, ("ask for one of: " + ", ".join(formats) + "\n").encode(), "text/plain; charset=utf-8"
     media, fmt = chosen
     charset = "; charset=utf-8" if media.startswith("text/") else ""
+    sink = _Bounded(max_bytes)
     try:  # pyoxigraph evaluates as it serialises
-        body = result.serialize(format=fmt) or b""
+        result.serialize(cast(IO[bytes], sink), format=fmt)
     except (RuntimeError, OSError, ValueError) as err:
+        if sink.over:
+            return _text(
+                500,
+                f"the answer is over {max_bytes >> 20} MB (the server's --max-answer); narrow the query (a LIMIT), "
+                "or restart the server with a larger --max-answer",
+            )
         raise QueryError(f"the query failed while running ({one_line(err)})") from err
-    return 200, body, media + charset
+    return 200, b"".join(sink.parts), media + charset
+
+
+class _Bounded:
+    """A binary sink that holds what is written, and refuses more than ``limit`` bytes."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit, self.size, self.over = limit, 0, False
+        self.parts: list[bytes] = []
+
+    def write(self, data: bytes) -> int:
+        self.size += len(data)
+        if self.size > self.limit:
+            self.over = True
+            raise OSError("the answer is too large")
+        self.parts.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
 
 
 def _text(status: int, message: str) -> tuple[int, bytes, str]:
@@ -288,14 +398,17 @@ def _fork() -> int:
 
 
 def _zygote(channel: socket.socket, store: ox.Store | None, graphs: list[ox.NamedNode], location: Path | None) -> None:
-    """Fork a worker for each socket received on ``channel`` and send back its process id; end
-    when the channel closes. Children are reaped by the kernel (SIGCHLD ignored)."""
+    """Fork a worker for each socket received on ``channel`` and send back its process id (0 when
+    the fork failed); end when the channel closes. Children are reaped by the kernel."""
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)
     while True:
         message, fds, _, _ = socket.recv_fds(channel, 16, 1)
         if not message or not fds:
             return
-        pid = _fork()
+        try:
+            pid = _fork()
+        except OSError:  # no process or memory to spare now: the server says so and goes on
+            pid = -1
         if pid == 0:
             try:
                 channel.close()
@@ -304,28 +417,35 @@ def _zygote(channel: socket.socket, store: ox.Store | None, graphs: list[ox.Name
             finally:
                 os._exit(0)
         os.close(fds[0])
-        channel.sendall(pid.to_bytes(4, "big"))
+        channel.sendall(max(pid, 0).to_bytes(4, "big"))
 
 
 def _work(conn: Connection, store: ox.Store | None, graphs: list[ox.NamedNode], location: Path | None) -> None:
-    """Answer queries from ``conn`` until it closes: each request a JSON list of
-    :func:`answer`'s arguments, each reply ``[status, media]`` then the body."""
+    """Answer queries from ``conn`` until it closes: each request a JSON list of :func:`answer`'s
+    arguments and the answer's size limit, each reply ``[status, media, retire]`` then the body;
+    a worker that has grown by :data:`RETIRE_GROWTH` bytes answers, then ends (``retire``)."""
+    import resource
+
     if store is None:
         assert location is not None
         store = ox.Store.read_only(str(location))
+    start = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     while True:
         try:
-            request = json.loads(conn.recv_bytes())
+            *request, max_bytes = json.loads(conn.recv_bytes())
         except (EOFError, OSError):
             return
         try:
-            status, body, media = answer(store, graphs, *request)
+            status, body, media = answer(store, graphs, *request, max_bytes=max_bytes)
         except CasegraphError as err:
             status, body, media = _text(400, str(err))
         except Exception as err:  # noqa: BLE001 - the worker answers for any query, then goes on
             status, body, media = _text(500, f"the query failed: {err!r}")
-        conn.send_bytes(json.dumps([status, media]).encode())
+        retire = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 - start > RETIRE_GROWTH
+        conn.send_bytes(json.dumps([status, media, retire]).encode())
         conn.send_bytes(body)
+        if retire:
+            return
 
 
 class _Worker:
@@ -333,12 +453,25 @@ class _Worker:
         self.pid, self.conn = pid, conn
 
 
-class _Workers:
-    """Runs each query in a worker process and stops one that runs past ``limit`` seconds (see
-    the module's docstring). Fork the zygote before the server starts any thread."""
+class _ZygoteGone(Exception):
+    """The process that forks the workers has ended: no query can be answered any more."""
 
-    def __init__(self, store: ox.Store | None, graphs: list[ox.NamedNode], location: Path | None, limit: float) -> None:
-        self.limit = limit
+
+class _Workers:
+    """Runs each query in a worker process and stops one that runs past ``limit`` seconds or
+    whose client hangs up (see the module's docstring). Fork the zygote before the server starts
+    any thread. ``lost`` is called once if the zygote ends."""
+
+    def __init__(
+        self,
+        store: ox.Store | None,
+        graphs: list[ox.NamedNode],
+        location: Path | None,
+        limit: float,
+        max_bytes: int,
+        lost: Any = None,
+    ) -> None:
+        self.limit, self.max_bytes, self.lost = limit, max_bytes, lost
         self._channel, theirs = socket.socketpair()
         pid = _fork()
         if pid == 0:
@@ -356,31 +489,63 @@ class _Workers:
         self._slots = threading.BoundedSemaphore(WORKERS)
         self._closed = False
 
-    def run(self, request: list[Any]) -> tuple[int, bytes, str]:
+    def run(self, request: list[Any], client: socket.socket | None = None) -> tuple[int, bytes, str] | None:
         """Run ``request`` (:func:`answer`'s arguments after the store) in a worker: the status,
-        body and media type to send."""
+        body and media type to send, or None when ``client`` hung up meanwhile."""
         if not self._slots.acquire(timeout=self.limit):
             return _text(503, f"all {WORKERS} workers were busy for {self.limit:g} s; try again later")
         try:
+            return self._run(request, client)
+        finally:
+            self._slots.release()
+
+    def _run(self, request: list[Any], client: socket.socket | None) -> tuple[int, bytes, str] | None:
+        import time
+        from multiprocessing.connection import wait
+
+        try:
             worker = self._take()
-            try:
-                worker.conn.send_bytes(json.dumps(request).encode())
-                if not worker.conn.poll(self.limit):
-                    self._end(worker)
+        except _ZygoteGone:
+            if self.lost is not None:
+                self.lost()
+            return _text(503, "the server can no longer start query workers; restart casegraph serve")
+        except OSError:
+            return _text(503, "no process could be started for the query now (too many processes?); try again")
+        deadline = time.monotonic() + self.limit
+        watched: list[Any] = [worker.conn] + ([client] if client is not None else [])
+        try:
+            worker.conn.send_bytes(json.dumps([*request, self.max_bytes]).encode())
+            while True:
+                left = deadline - time.monotonic()
+                ready = wait(watched, timeout=max(left, 0)) if left > 0 else []
+                if worker.conn in ready:
+                    break
+                if not ready:
+                    self._end(worker, kill=True)
                     return _text(
                         503,
                         f"the query ran longer than {self.limit:g} s (the server's --timeout) and was stopped; "
                         "narrow it (a LIMIT, fewer unbound patterns), or restart the server with a larger --timeout",
                     )
-                status, media = json.loads(worker.conn.recv_bytes())
-                body = worker.conn.recv_bytes()
-            except (EOFError, OSError, ValueError):
-                self._end(worker)
-                return _text(500, "the worker process running the query ended unexpectedly (out of memory?)")
+                if client is not None and client in ready:
+                    if _hung_up(client):
+                        self._end(worker, kill=True)
+                        return None
+                    watched.remove(client)  # it sent more (a next request): no need to watch it
+            status, media, retire = json.loads(worker.conn.recv_bytes())
+            body = worker.conn.recv_bytes()
+        except (EOFError, OSError, ValueError):
+            self._end(worker, kill=False)  # it ended by itself: its pid may already be another's
+            return _text(
+                500,
+                "the worker process running the query ended before answering (a query nested too deeply, or "
+                "memory ran out); simplify the query",
+            )
+        if retire:
+            self._end(worker, kill=False)
+        else:
             self._give_back(worker)
-            return int(status), body, str(media)
-        finally:
-            self._slots.release()
+        return int(status), body, str(media)
 
     def _take(self) -> _Worker:
         with self._lock:
@@ -391,8 +556,19 @@ class _Workers:
             else:
                 mine, theirs = socket.socketpair()
                 with theirs:
-                    socket.send_fds(self._channel, [b"w"], [theirs.fileno()])
-                    pid = int.from_bytes(self._channel.recv(4, socket.MSG_WAITALL), "big")
+                    try:
+                        socket.send_fds(self._channel, [b"w"], [theirs.fileno()])
+                        reply = self._channel.recv(4, socket.MSG_WAITALL)
+                    except OSError as err:
+                        mine.close()
+                        raise _ZygoteGone from err
+                if len(reply) < 4:
+                    mine.close()
+                    raise _ZygoteGone
+                pid = int.from_bytes(reply, "big")
+                if pid <= 0:  # the zygote could not fork
+                    mine.close()
+                    raise OSError("fork failed")
                 worker = _Worker(pid, Connection(mine.detach()))
             self._busy[worker.pid] = worker
             return worker
@@ -405,19 +581,17 @@ class _Workers:
             else:
                 self._idle.append(worker)
 
-    def _end(self, worker: _Worker) -> None:
+    def _end(self, worker: _Worker, *, kill: bool) -> None:
+        """Forget ``worker``; with ``kill``, stop it first (it is alive: it has not answered)."""
         with self._lock:
             self._busy.pop(worker.pid, None)
-        import contextlib
-
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(worker.pid, signal.SIGKILL)
+        if kill and worker.pid > 0:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(worker.pid, signal.SIGKILL)
         worker.conn.close()
 
     def close(self) -> None:
         """Stop every worker and the zygote (idempotent; also run when a signal stops the command)."""
-        import contextlib
-
         with self._lock:
             if self._closed:
                 return
@@ -426,14 +600,25 @@ class _Workers:
             self._idle.clear()
             self._busy.clear()
         for worker in workers:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(worker.pid, signal.SIGKILL)
+            if worker.pid > 0:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(worker.pid, signal.SIGKILL)
             worker.conn.close()
         self._channel.close()  # the zygote sees the end of its channel and exits
         with contextlib.suppress(ProcessLookupError):
             os.kill(self._zygote, signal.SIGKILL)
         with contextlib.suppress(ChildProcessError):
             os.waitpid(self._zygote, 0)
+
+
+def _hung_up(client: socket.socket) -> bool:
+    """Whether ``client`` (readable) has closed its side of the connection."""
+    try:
+        return client.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
+    except BlockingIOError:
+        return False
+    except OSError:
+        return True
 
 
 def serve(
@@ -443,14 +628,16 @@ def serve(
     port: int,
     location: Path | None = None,
     timeout: float = 60.0,
+    max_answer: int = 256,
     ready: Any = None,
 ) -> int:
     """Load ``quads`` into a store (in memory, or at ``location``) and answer SPARQL on
-    ``host:port`` until stopped (Ctrl-C, SIGTERM), each query for at most ``timeout`` seconds;
-    ``ready(server)`` is called once it listens. Returns 0.
+    ``host:port`` until stopped (Ctrl-C, SIGTERM), each query for at most ``timeout`` seconds and
+    ``max_answer`` megabytes; ``ready(server)`` is called once it listens. Returns 0.
 
     Raises:
         UsageError: the port is out of range or busy, or the store folder is not empty.
+        CasegraphError: the server could no longer start query workers (it stopped).
     """
     from .dataset import merge_reports
     from .files import on_stop
@@ -464,10 +651,24 @@ def serve(
     if location is not None:  # the workers open it read-only: no writer may hold it open
         store.flush()
         store = None
-    workers = _Workers(store, graphs, location, timeout)
+    lost, wake = threading.Event(), threading.Event()
+
+    def on_lost() -> None:
+        lost.set()
+        wake.set()
+
+    workers = _Workers(store, graphs, location, timeout, max_answer << 20, lost=on_lost)
     forget = on_stop(workers.close)
     try:
         server = _Server((host, port), workers)
+
+        # the zygote's end is noticed by the next query; the server then stops, saying why
+        def stop_when_lost() -> None:
+            wake.wait()
+            if lost.is_set():
+                server.shutdown()
+
+        threading.Thread(target=stop_when_lost, daemon=True).start()
         try:
             if ready is not None:
                 ready(server)
@@ -475,8 +676,14 @@ def serve(
         except KeyboardInterrupt:
             pass
         finally:
+            wake.set()
             server.server_close()
     finally:
         workers.close()
         forget()
+    if lost.is_set():
+        raise CasegraphError(
+            "serve: the process that starts the query workers ended (killed, or out of memory); the server "
+            "stopped; start it again"
+        )
     return 0
