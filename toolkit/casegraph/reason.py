@@ -210,12 +210,20 @@ def reason(ontology: Graph, asserted: Graph, *, engine: Engine = Engine.OWLRL) -
             (for disjoint classes: the node and the two classes).
     """
     chosen = resolve(engine, len(ontology) + len(asserted))
-    if chosen is Engine.OWLRL:
+    return union(_inferred(frozenset(ontology), frozenset(asserted), chosen))
+
+
+@lru_cache(maxsize=2)
+def _inferred(ontology: frozenset[Triple], asserted: frozenset[Triple], engine: Engine) -> frozenset[Triple]:
+    """:func:`reason`'s triples, remembered for the last inputs: the closure of the same triples is
+    the same, and a build, a validation and a reasoning run of one process reason over the same
+    graphs (2 s each with owlrl)."""
+    if engine is Engine.OWLRL:
         base = union(ontology, asserted)
         expanded = _owlrl_closure(base)
         _check(expanded)
-        return filtered(_new_triples(expanded, base))
-    schema = _schema_closure(frozenset(ontology))
+        return frozenset(filtered(_new_triples(expanded, base)))
+    schema = _schema_closure(ontology)
     triples: set[Triple] = set(ontology)
     triples.update(asserted)
-    return filtered(_reasonable_new(triples) | (schema - triples))
+    return frozenset(filtered(_reasonable_new(triples) | (schema - triples)))
