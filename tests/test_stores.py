@@ -681,6 +681,19 @@ def test_a_query_sent_to_the_update_endpoint_says_so(loaded: dict[str, Server]) 
     assert "b'" not in line and "SPARQLWrapper" not in line  # our words, not a library's
 
 
+def test_an_iri_no_triple_mentions_is_said_on_an_endpoint_too(loaded: dict[str, Server]) -> None:
+    """(0 rows) came silently; on an endpoint one ASK finds that nothing mentions the IRI."""
+    nobody = "https://w3id.org/casegraph/id/person/nobody"
+    for engine in ("oxigraph", "virtuoso"):
+        asked = casegraph("query", "evidence", "--param", f"resource={nobody}", "--endpoint", loaded[engine].query)
+        assert asked.returncode == 0, asked.stderr
+        warning = f"casegraph: warning: no triple of the graphs queried mentions <{nobody}>; the answer is empty\n"
+        assert asked.stderr == warning
+        vitolo = nobody.replace("nobody", "sara-vitolo")
+        known = casegraph("query", "evidence", "--param", f"resource={vitolo}", "--endpoint", loaded[engine].query)
+        assert (known.returncode, known.stderr) == (0, "")
+
+
 def test_a_401_without_credentials_says_how_to_give_them(
     loaded: dict[str, Server], fault_proxy_factory: Callable[..., FaultProxy]
 ) -> None:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from .errors import UsageError
-from .iris import EXPORT_GRAPHS, QUERY_GRAPHS, REPORT_ROLES, ROLES, GraphRole, role_graph
+from .iris import EXPORT_GRAPHS, QUERY_GRAPHS, REPORT_ROLES, ROLES, GraphRole, iri_term, role_graph
 
 if TYPE_CHECKING:
     from .build import BuildResult
@@ -130,7 +130,13 @@ def sparql(
     if source.endpoint is not None:
         from .remote import run_remote
 
-        return run_remote(source.endpoint, text, graphs=endpoint_graphs(source.endpoint, roles), where=where)
+        named = endpoint_graphs(source.endpoint, roles)
+        for iri in mentions:  # one ASK each: the store's IRIs are not listed to suggest a near one
+            term = iri_term(iri, "the IRI")
+            ask = f"ASK {{ {{ {term} ?p ?o }} UNION {{ ?s ?p {term} }} }}"
+            if not bool(run_remote(source.endpoint, ask, graphs=named, where=where)):
+                _warn(f"no triple of the graphs queried mentions <{iri}>; the answer is empty")
+        return run_remote(source.endpoint, text, graphs=named, where=where)
     if store is not None:
         warn_unmentioned(store, mentions)
         return run_sparql(store, text, where=where, graphs=None, allow_service=allow_service)
@@ -144,9 +150,7 @@ def sparql(
 def warn_unmentioned(store: ox.Store, iris: Sequence[str]) -> None:
     """Warn of each of ``iris`` that no triple of ``store`` mentions, naming the nearest IRIs of
     its namespace that some triple does."""
-    import warnings
-
-    from .errors import CasegraphWarning, nearest
+    from .errors import nearest
 
     for iri in iris:
         node = ox.NamedNode(iri)
@@ -162,7 +166,16 @@ def warn_unmentioned(store: ox.Store, iris: Sequence[str]) -> None:
                     known.add(term.value[len(namespace) :])
         near = [f"<{namespace}{name}>" for name in nearest(iri[len(namespace) :], known)]
         advice = f"did you mean {' or '.join(near)}?" if near else "the answer is empty"
-        warnings.warn(f"no triple mentions <{iri}>; {advice}", CasegraphWarning, stacklevel=3)
+        _warn(f"no triple mentions <{iri}>; {advice}")
+
+
+def _warn(message: str) -> None:
+    """A :class:`~casegraph.errors.CasegraphWarning` (the CLI prints it as one line)."""
+    import warnings
+
+    from .errors import CasegraphWarning
+
+    warnings.warn(message, CasegraphWarning, stacklevel=3)
 
 
 def endpoint_graphs(endpoint: Endpoint, selectors: Sequence[str]) -> list[str]:
@@ -414,8 +427,6 @@ def load(
     source = source or Source()
     roles = roles_of(graphs, ROLES)
     if into is not None:  # checked first, dry run or not: it is written into SPARQL Update text
-        from .iris import iri_term
-
         iri_term(into, "--into")
     store = open_user_store(source, roles, progress=progress)
     present: set[str] = set()
