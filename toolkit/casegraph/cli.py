@@ -36,13 +36,23 @@ AUTH_KINDS = ["basic", "digest"]  # casegraph.endpoint.AuthKind
 INPUT_FORMATS = [fmt.value for fmt in InputFormat]
 
 
-max_answer_option = click.option(
-    "--max-answer",
-    type=click.IntRange(min=1),
-    default=1024,
-    show_default=True,
-    metavar="MB",
-    help="The largest answer read from the store, in megabytes (a larger one stops with an error).",
+def answer_limit_option(default: int, help_text: str) -> Callable[[F], F]:
+    """--max-answer MB: the largest answer read (from a store) or sent (by serve)."""
+    return click.option(
+        "--max-answer", type=click.IntRange(min=1), default=default, show_default=True, metavar="MB", help=help_text
+    )
+
+
+def timeout_option(default: float, help_text: str) -> Callable[[F], F]:
+    """--timeout SECONDS: a finite number of seconds, above 0 and at most a day."""
+    return click.option(
+        "--timeout", type=float, callback=_seconds, default=default, show_default=True, metavar="SECONDS",
+        help=help_text,
+    )  # fmt: skip
+
+
+max_answer_option = answer_limit_option(
+    1024, "The largest answer read from the store, in megabytes (a larger one stops with an error)."
 )
 
 
@@ -290,14 +300,8 @@ def remote_options(func: F) -> F:
             help="A SPARQL 1.1 query endpoint to run on instead of the embedded engine.",
         ),
         auth_options,
-        click.option(
-            "--timeout",
-            type=float,
-            callback=_seconds,
-            default=60.0,
-            show_default=True,
-            metavar="SECONDS",
-            help="How long to wait for the endpoint; run embedded, how long the query may run (no limit unless given).",
+        timeout_option(
+            60.0, "How long to wait for the endpoint; run embedded, how long the query may run (no limit unless given)."
         ),
         max_answer_option,
     )(func)
@@ -747,15 +751,7 @@ def export(
 @click.option("--update", metavar="URL", default=None, help="The store's SPARQL 1.1 Update endpoint.")
 @auth_options
 @graphs_option("all", "Each graph is replaced on its own.")
-@click.option(
-    "--timeout",
-    type=float,
-    callback=_seconds,
-    default=300.0,
-    show_default=True,
-    metavar="SECONDS",
-    help="How long to wait for each request.",
-)
+@timeout_option(300.0, "How long to wait for each request.")
 @max_answer_option
 @click.option(
     "--direct",
@@ -873,23 +869,8 @@ def _progress_bar(total: int, label: str, triples: int) -> Callable[[int], None]
 )
 @graphs_option("ontology,asserted,inferred", "The default graph is the union of the served graphs.")
 @folder_option("--store", help_text="Keep the prepared Oxigraph store in this new folder (default: in memory).")
-@click.option(
-    "--timeout",
-    type=float,
-    callback=_seconds,
-    default=60.0,
-    show_default=True,
-    metavar="SECONDS",
-    help="How long one query may run (at most a day); a longer one is stopped and answered 503.",
-)
-@click.option(
-    "--max-answer",
-    type=click.IntRange(min=1),
-    default=256,
-    show_default=True,
-    metavar="MB",
-    help="The largest answer sent, in megabytes; a larger one is answered 500.",
-)
+@timeout_option(60.0, "How long one query may run (at most a day); a longer one is stopped and answered 503.")
+@answer_limit_option(256, "The largest answer sent, in megabytes; a larger one is answered 500.")
 @dataset_option
 def serve(
     port: int, host: str, graphs: str, store: Path | None, timeout: float, max_answer: int, dataset: Path | None
