@@ -722,6 +722,19 @@ def test_evidence_for_an_unknown_resource_is_empty_and_says_why(run: Run) -> Non
     assert run("query", "evidence", "--param", f"resource={VITOLO}").stderr == ""  # mentioned: no warning
 
 
+def test_a_bundled_query_without_a_graph_it_needs_says_so(run: Run) -> None:
+    """`query ordered-over-objection --graphs ontology,asserted` (the README's own example, with
+    --data) printed (0 rows) and nothing else: the query quotes the report, from the evidence graph."""
+    short = run("query", "ordered-over-objection", "--graphs", "ontology,asserted")
+    assert short.stdout.endswith("(0 rows)\n")
+    assert short.stderr == (
+        "casegraph: warning: ordered-over-objection answers over ontology,asserted,evidence,inferred; without "
+        "evidence its answer may be empty or short\n"
+    )
+    same = run("query", "people-and-posts", "--graphs", "ontology,asserted")  # inferred changes no bundled answer
+    assert (same.stderr, same.stdout) == ("", run("query", "people-and-posts").stdout)
+
+
 def test_an_empty_data_file_warns(run: Run, tmp_path: Path) -> None:
     empty = tmp_path / "empty.nt"
     empty.write_bytes(b"")

@@ -218,6 +218,15 @@ def query(
     bundled = find_query(query_id)
     text = query_text(bundled, params or {})
     iris = [value for name, value in (params or {}).items() if bundled.parameter(name).kind == "iri"]
+    if graphs is not None:
+        chosen = {selector.partition(":")[0] for selector in roles_of(graphs, bundled.graphs)}
+        # (every bundled query gives the same rows with or without the inferred graph: a test says so)
+        missing = [role for role in bundled.graphs if role not in chosen and role != "inferred"]
+        if missing:
+            _warn(
+                f"{query_id} answers over {','.join(bundled.graphs)}; without {' and '.join(missing)} its answer "
+                "may be empty or short"
+            )
     return sparql(
         text, source, graphs=graphs, default=bundled.graphs, where=str(bundled.path), progress=progress, mentions=iris
     )
@@ -470,7 +479,8 @@ def serve(
 ) -> int:
     """``casegraph serve``: the article's dataset (``source.dataset``, the shipped one by default)
     as a local read-only SPARQL 1.1 endpoint (casegraph's own front: see :mod:`casegraph.serve`),
-    its default graph the union of ``graphs`` (by default ontology + asserted + inferred), until
+    its default graph the union of ``graphs`` (by default ontology + asserted + inferred; every
+    graph can be named, as the bundled queries that show evidence do), until
     stopped; a query running longer than ``timeout`` seconds is stopped and answered 503, one
     whose answer is over ``max_answer`` megabytes is answered 500;
     ``announce`` receives the lines to show (a warning when not on loopback, then, once it
@@ -484,13 +494,25 @@ def serve(
     from .serve import serve as run_serve
 
     source = source or Source()
-    quads = select_quads(read_quads(source.dataset), roles_of(graphs, QUERY_GRAPHS))
+    everything = read_quads(source.dataset)  # every graph can be named (a bundled query names evidence)
+    chosen = select_quads(everything, roles_of(graphs, QUERY_GRAPHS))
+    default = sorted({q.graph_name for q in chosen if isinstance(q.graph_name, ox.NamedNode)}, key=str)
 
     def ready(server: object) -> None:  # serve checks its address first: nothing is announced before
         if not is_loopback(host):
             announce(f"casegraph: warning: serving on {host}, not loopback: others on the network can read it")
-        announce(f"serving {len(quads)} triples read-only at http://{url_host(host)}:{port}/query (Ctrl-C stops)")
+        announce(
+            f"serving {len(chosen)} triples in the default graph, and every graph by name, read-only at "
+            f"http://{url_host(host)}:{port}/query (Ctrl-C stops)"
+        )
 
     return run_serve(
-        quads, host=host, port=port, location=location, timeout=timeout, max_answer=max_answer, ready=ready
+        everything,
+        host=host,
+        port=port,
+        location=location,
+        timeout=timeout,
+        max_answer=max_answer,
+        default=default,
+        ready=ready,
     )

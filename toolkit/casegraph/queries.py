@@ -360,7 +360,14 @@ _SCAN = re.compile(
 _IRI_SPAN = re.compile(r"""<[^<>"{}|^`\\\x00-\x20]*>""")
 
 
-def refuse_service(text: str, where: str) -> None:
+#: How to run a query with a SERVICE clause all the same, from the command line.
+SERVICE_REMEDY = (
+    "run the query on that endpoint with --endpoint, or allow it with `casegraph sparql --allow-service` (also "
+    "where the word is only part of a name)"
+)
+
+
+def refuse_service(text: str, where: str, remedy: str = SERVICE_REMEDY) -> None:
     """Refuse a query that may hold a ``SERVICE`` clause: the embedded engine would send HTTP (and
     DNS) requests to whatever host it names.
 
@@ -390,8 +397,7 @@ def refuse_service(text: str, where: str) -> None:
             line = text.count("\n", 0, position) + 1
             raise QueryError(
                 f"{where}: line {line}: SERVICE ({name!r}) would send requests to the host it names, and casegraph "
-                "contacts no host you did not give; run the query on that endpoint with --endpoint, or allow it "
-                "with `casegraph sparql --allow-service` (also where the word is only part of a name)"
+                f"contacts no host you did not give; {remedy}"
             )
         position = match.end()
 
@@ -453,10 +459,12 @@ def run_sparql(
     graphs: Sequence[ox.NamedNode] | None = None,
     allow_service: bool = False,
     named: Sequence[ox.NamedNode] | None = None,
+    nameable: Sequence[ox.NamedNode] | None = None,
 ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
     """Run SPARQL on the embedded store, the default graph being the union of ``graphs``
-    (of every named graph when ``graphs`` is None). A ``SERVICE`` clause is refused unless
-    ``allow_service``.
+    (of every named graph when ``graphs`` is None), and the graphs ``GRAPH`` can reach ``graphs``
+    (or ``nameable``, when given). ``named`` gives the dataset in full instead (the SPARQL
+    Protocol's graph parameters). A ``SERVICE`` clause is refused unless ``allow_service``.
 
     Raises:
         QueryError: the query is malformed (with line and column), fails, or has a SERVICE clause.
@@ -473,7 +481,8 @@ def run_sparql(
             return store.query(query)
         from .dataset import default_graphs
 
-        return store.query(query, default_graph=default_graphs(store, graphs), named_graphs=list(graphs))
+        reach: list[ox.NamedNode | ox.BlankNode] = list(graphs if nameable is None else nameable)
+        return store.query(query, default_graph=default_graphs(store, graphs), named_graphs=reach)
     except SyntaxError as err:
         missing = undeclared_prefixes(text)
         if missing:

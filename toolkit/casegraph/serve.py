@@ -40,9 +40,10 @@ from typing import IO, Any, cast
 
 import pyoxigraph as ox
 
+from .dataset import MERGED
 from .errors import CasegraphError, QueryError, UsageError, one_line
 from .iris import iri_term  # imported before the workers fork: a worker never reads code from disk
-from .queries import check_form, run_sparql
+from .queries import check_form, refuse_service, run_sparql
 
 #: Result formats by media type, for SELECT/ASK and for CONSTRUCT/DESCRIBE (first: the default).
 _SOLUTIONS = {
@@ -314,6 +315,7 @@ def answer(
         CasegraphError: a refused or malformed query, or a graph IRI that is not one.
     """
     check_form(text, "the query")
+    refuse_service(text, "the query", "send the query to the endpoint it names instead")
     for iri in (*default, *named):
         iri_term(iri, "default-graph-uri/named-graph-uri")
     if default or named:  # the protocol's dataset: exactly the graphs named
@@ -324,8 +326,9 @@ def answer(
             graphs=[ox.NamedNode(iri) for iri in default],
             named=[ox.NamedNode(iri) for iri in named],
         )
-    else:
-        result = run_sparql(store, text, where="the query", graphs=graphs)
+    else:  # the served graphs make the default graph; every graph of the store can be named
+        nameable = [g for g in store.named_graphs() if isinstance(g, ox.NamedNode) and not g.value.startswith(MERGED)]
+        result = run_sparql(store, text, where="the query", graphs=graphs, nameable=nameable)
     formats: dict[str, Any] = _GRAPHS if isinstance(result, ox.QueryTriples) else _SOLUTIONS
     chosen = _choose(accept, formats)
     if chosen is None:
@@ -629,11 +632,13 @@ def serve(
     location: Path | None = None,
     timeout: float = 60.0,
     max_answer: int = 256,
+    default: Sequence[ox.NamedNode] | None = None,
     ready: Any = None,
 ) -> int:
     """Load ``quads`` into a store (in memory, or at ``location``) and answer SPARQL on
     ``host:port`` until stopped (Ctrl-C, SIGTERM), each query for at most ``timeout`` seconds and
-    ``max_answer`` megabytes; ``ready(server)`` is called once it listens. Returns 0.
+    ``max_answer`` megabytes, the default graph the union of the ``default`` graphs (all of them
+    when None; every graph can be named); ``ready(server)`` is called once it listens. Returns 0.
 
     Raises:
         UsageError: the port is out of range or busy, or the store folder is not empty.
@@ -647,7 +652,8 @@ def serve(
     assert store is not None
     store.extend(quads)
     merge_reports(store)
-    graphs = sorted({q.graph_name for q in quads if isinstance(q.graph_name, ox.NamedNode)}, key=str)
+    named = {q.graph_name for q in quads if isinstance(q.graph_name, ox.NamedNode)}
+    graphs = sorted(named if default is None else set(default), key=str)
     if location is not None:  # the workers open it read-only: no writer may hold it open
         store.flush()
         store = None
