@@ -656,6 +656,20 @@ def test_the_main_answer_is_one_answer_with_each_span_once(
     assert text.endswith(f"({ORDERED_OVER_OBJECTION_ROWS} rows)\n")
 
 
+def test_the_table_shows_a_value_without_a_label_and_each_group_once(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The table showed an empty `object` where the value is a literal (no label to show), and
+    printed a statement's block twice when its quotes were not next to each other in the rows."""
+    monkeypatch.setenv("COLUMNS", "100")
+    evidence = [line.strip() for line in run("query", "evidence", "--param", f"resource={VITOLO}").stdout.splitlines()]
+    assert evidence[evidence.index("predicate  career status") + 1] == "object     career employee"
+    statements = run("query", "statements").stdout
+    assert statements.count("statement  Sara Vitolo's memo: sharing the data would break federal law") == 1
+    rows = list(csv.DictReader(io.StringIO(run("query", "statements", "--format", "csv").stdout)))
+    memo = [row["quoteStart"] for row in rows if row["statementLabel"].startswith("Sara Vitolo's memo")]
+    assert len(memo) == 3 and statements.count("| back-translation |") == sum(1 for row in rows if row["quote"])
+    assert statements.count("quote ") == len({row["statement"] for row in rows if row["quote"]})  # names per group
+
+
 def test_the_table_uses_the_terminal_width_and_never_splits_an_iri(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
     """Cells wrapped at 48 characters even with COLUMNS=400; IRIs were split mid-string."""
     monkeypatch.setenv("COLUMNS", "400")
@@ -896,7 +910,7 @@ def test_bash_completion_completes_a_query_id_and_a_format() -> None:
     import subprocess
 
     script = _console_script()
-    asked = ["casegraph query time", "casegraph export --format nq", "casegraph que"]
+    asked = ["casegraph query time", "casegraph export --format nq", "casegraph que", "casegraph serve --graphs ontology,as"]
     program = f'eval "$(_CASEGRAPH_COMPLETE=bash_source {script})"\ncomplete -p casegraph >/dev/null\n' + "".join(
         f"COMPREPLY=(); COMP_WORDS=({words}); COMP_CWORD={len(words.split()) - 1}; "
         '_casegraph_completion casegraph; echo "${COMPREPLY[*]}"\n'
@@ -905,7 +919,7 @@ def test_bash_completion_completes_a_query_id_and_a_format() -> None:
     env = {**os.environ, "PATH": f"{Path(script).parent}:{os.environ['PATH']}"}
     done = subprocess.run(["bash", "--norc", "-c", program], capture_output=True, text=True, env=env, check=False)
     assert (done.returncode, done.stderr) == (0, "")
-    assert done.stdout.splitlines() == ["timeline", "nquads", "queries query"]
+    assert done.stdout.splitlines() == ["timeline", "nquads", "queries query", "ontology,asserted"]
 
 
 @pytest.mark.parametrize("shell", ["zsh", "fish"])

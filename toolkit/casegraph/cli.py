@@ -207,10 +207,19 @@ def dataset_option(func: F) -> F:
     )(func)
 
 
+def _complete_graphs(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[str]:
+    """Graph roles for shell completion, after the ones already typed in a comma list."""
+    done, _, part = incomplete.rpartition(",")
+    given = set(done.split(",")) if done else set()
+    head = done + "," if done else ""
+    return [head + role for role in [*GraphRole, "all"] if role.startswith(part) and role not in given]
+
+
 def graphs_option(default: str | None, meaning: str) -> Callable[[F], F]:
     def decorate(func: F) -> F:
         return click.option(
             "--graphs",
+            shell_complete=_complete_graphs,
             default=default,
             show_default=default is not None,
             metavar="LIST",

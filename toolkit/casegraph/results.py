@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from itertools import pairwise
@@ -73,29 +73,29 @@ def display(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None) -
     return visible(str(term))
 
 
-def legend(table: Table, columns: Sequence[int] | None = None) -> str:
-    """The prefixes that the shown IRIs use, as one line (empty when none is used)."""
+def legend(terms: Iterable[ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None]) -> str:
+    """The prefixes that the IRIs among ``terms`` (those shown) use, as one line (empty when none)."""
     used: set[str] = set()
-    for row in table.rows:
-        for index in range(len(row)) if columns is None else columns:
-            term = row[index]
-            if isinstance(term, ox.NamedNode):
-                used.update(p for p, ns in PREFIXES.items() if term.value.startswith(ns) and len(term.value) > len(ns))
+    for term in terms:
+        if isinstance(term, ox.NamedNode):
+            used.update(p for p, ns in PREFIXES.items() if term.value.startswith(ns) and len(term.value) > len(ns))
     return ", ".join(f"{p}: <{PREFIXES[p]}>" for p in PREFIXES if p in used)
 
 
-def for_people(table: Table) -> tuple[list[str], list[list[str]], list[int]]:
+def for_people(table: Table) -> tuple[list[str], list[list[str]], list[ox.NamedNode]]:
     """Columns and cell texts for people: a resource column with a ``…Label`` twin shows the label
-    under the resource's name (machines get both from csv/tsv/json/xml); also the indexes of the
-    columns kept."""
+    under the resource's name (machines get both from csv/tsv/json/xml), or the resource itself
+    where it has none; also the IRIs shown."""
     keep = [i for i, c in enumerate(table.columns) if f"{c}Label" not in table.columns]
-    names = [
-        table.columns[i].removesuffix("Label")
-        if table.columns[i].endswith("Label") and table.columns[i].removesuffix("Label") in table.columns
-        else table.columns[i]
+    twin = {  # a label column's index -> its resource column's
+        i: table.columns.index(table.columns[i].removesuffix("Label"))
         for i in keep
-    ]
-    return names, [[display(row[i]) for i in keep] for row in table.rows], keep
+        if table.columns[i].endswith("Label") and table.columns[i].removesuffix("Label") in table.columns
+    }
+    names = [table.columns[i].removesuffix("Label") if i in twin else table.columns[i] for i in keep]
+    shown = [[row[i] if i not in twin or row[i] is not None else row[twin[i]] for i in keep] for row in table.rows]
+    iris = [term for row in shown for term in row if isinstance(term, ox.NamedNode)]
+    return names, [[display(term) for term in row] for row in shown], iris
 
 
 def _wrap(text: str, width: int) -> list[str]:
@@ -144,6 +144,17 @@ def _same_prefix(previous: list[str] | None, row: list[str]) -> int:
     while previous is not None and same < len(row) - 1 and row[same] == previous[same]:
         same += 1
     return same
+
+
+def clustered(rows: list[list[str]]) -> list[list[str]]:
+    """``rows`` with those that share leading values brought together, each cluster where its first
+    row was: sorted by the first appearance of each row's first value, then of its first two, and
+    so on (rows already grouped keep their order)."""
+    first: dict[tuple[str, ...], int] = {}
+    for row in rows:
+        for end in range(1, len(row) + 1):
+            first.setdefault(tuple(row[:end]), len(first))
+    return sorted(rows, key=lambda row: [first[tuple(row[:end])] for end in range(1, len(row) + 1)])
 
 
 def levels(rows: list[list[str]]) -> list[list[int]]:
@@ -218,8 +229,10 @@ def _group(
     start = 0
     for end in range(1, len(rows) + 1):
         if end == len(rows) or [rows[end][i] for i in columns] != [rows[start][i] for i in columns]:
-            if start and depth == 0:
-                out.append("")
+            if depth == 0:
+                leaves.headed = False  # each top-level group shows the last level's column names
+                if start:
+                    out.append("")
             out.extend(_fields(names, rows[start], columns, width, indent, blanks=False))
             out.extend(_group(names, rows[start:end], tiers[1:], width, leaves, depth + 1))
             start = end
@@ -240,7 +253,8 @@ def render_table(table: Table, *, width: int = 100) -> str:
     printed once), else the rows grouped by the leading values they share, each printed once with
     what varies indented below (or, when no rows share any, one block per row); then the count of
     rows and the prefixes the IRIs shown use."""
-    names, rows, kept = for_people(table)
+    names, rows, iris = for_people(table)
+    rows = clustered(rows)
     tiers = levels(rows)
     natural = [max([len(n)] + [len(row[i]) for row in rows]) for i, n in enumerate(names)]
     # grouped rows read best grouped, unless every row fits on one line of a grid
@@ -255,7 +269,7 @@ def render_table(table: Table, *, width: int = 100) -> str:
             lines = _records(names, rows, width)
     count = len(table.rows)
     lines.append(f"({count} row{'' if count == 1 else 's'})")
-    used = legend(table, kept)
+    used = legend(iris)
     if used:
         lines.append(f"prefixes: {used}")
     return "\n".join(lines) + "\n"
@@ -270,7 +284,7 @@ def render_markdown(table: Table) -> str:
     """A GitHub-flavoured Markdown table, then the prefixes its IRIs use."""
     lines = ["| " + " | ".join(table.columns) + " |", "|" + "---|" * len(table.columns)]
     lines += ["| " + " | ".join(_md_cell(t) for t in row) + " |" for row in table.rows]
-    used = legend(table)
+    used = legend(term for row in table.rows for term in row)
     if used:
         lines += ["", f"Prefixes: {used.replace('<', '`<').replace('>', '>`')}"]
     return "\n".join(lines) + "\n"
