@@ -910,7 +910,9 @@ def test_bash_completion_completes_a_query_id_and_a_format() -> None:
     import subprocess
 
     script = _console_script()
-    asked = ["casegraph query time", "casegraph export --format nq", "casegraph que", "casegraph serve --graphs ontology,as"]
+    asked = [
+        "casegraph query time", "casegraph export --format nq", "casegraph que", "casegraph serve --graphs ontology,as"
+    ]  # fmt: skip
     program = f'eval "$(_CASEGRAPH_COMPLETE=bash_source {script})"\ncomplete -p casegraph >/dev/null\n' + "".join(
         f"COMPREPLY=(); COMP_WORDS=({words}); COMP_CWORD={len(words.split()) - 1}; "
         '_casegraph_completion casegraph; echo "${COMPREPLY[*]}"\n'
