@@ -749,6 +749,21 @@ def test_a_bundled_query_without_a_graph_it_needs_says_so(run: Run) -> None:
     assert (same.stderr, same.stdout) == ("", run("query", "people-and-posts").stdout)
 
 
+def test_an_iri_as_the_table_prints_it_or_as_people_mistype_it(run: Run) -> None:
+    """`id:person/sara-vitolo`, as the table shows it, was taken as an IRI of the scheme `id:`;
+    http for https and a trailing slash got no suggestion."""
+    shown = run("query", "evidence", "--param", "resource=id:person/sara-vitolo", "--format", "csv")
+    full = run("query", "evidence", "--param", f"resource={VITOLO}", "--format", "csv")
+    assert (shown.stderr, shown.stdout) == ("", full.stdout)
+    for typed, meant in [
+        (VITOLO.replace("https:", "http:"), VITOLO),
+        (ID_NS + "agency/cms/", ID_NS + "agency/cms"),
+        (ID_NS + "person/Sara-Vitolo", VITOLO),
+    ]:
+        result = run("query", "evidence", "--param", f"resource={typed}")
+        assert result.stderr == f"casegraph: warning: no triple mentions <{typed}>; did you mean <{meant}>?\n"
+
+
 def test_an_empty_data_file_warns(run: Run, tmp_path: Path) -> None:
     empty = tmp_path / "empty.nt"
     empty.write_bytes(b"")

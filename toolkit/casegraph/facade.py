@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from .errors import UsageError
-from .iris import EXPORT_GRAPHS, QUERY_GRAPHS, REPORT_ROLES, ROLES, GraphRole, iri_term, role_graph
+from .iris import EXPORT_GRAPHS, QUERY_GRAPHS, REPORT_ROLES, ROLES, GraphRole, expand, iri_term, role_graph
 
 if TYPE_CHECKING:
     from .build import BuildResult
@@ -152,11 +152,19 @@ def warn_unmentioned(store: ox.Store, iris: Sequence[str]) -> None:
     its namespace that some triple does."""
     from .errors import nearest
 
-    for iri in iris:
+    def mentioned(iri: str) -> bool:
         node = ox.NamedNode(iri)
-        if any(True for _ in store.quads_for_pattern(node, None, None)) or any(
+        return any(True for _ in store.quads_for_pattern(node, None, None)) or any(
             True for _ in store.quads_for_pattern(None, None, node)
-        ):
+        )
+
+    for iri in iris:
+        if mentioned(iri):
+            continue
+        # the same IRI as people mistype it: http for https, a slash more or less, its case
+        found = next((v for v in _variants(iri) if mentioned(v)), None)
+        if found is not None:
+            _warn(f"no triple mentions <{iri}>; did you mean <{found}>?")
             continue
         namespace = iri[: max(iri.rfind("/"), iri.rfind("#")) + 1]
         known: set[str] = set()  # the local names of the namespace's IRIs that triples mention
@@ -167,6 +175,19 @@ def warn_unmentioned(store: ox.Store, iris: Sequence[str]) -> None:
         near = [f"<{namespace}{name}>" for name in nearest(iri[len(namespace) :], known)]
         advice = f"did you mean {' or '.join(near)}?" if near else "the answer is empty"
         _warn(f"no triple mentions <{iri}>; {advice}")
+
+
+def _variants(iri: str) -> list[str]:
+    """``iri`` as it may have been meant: the other of http and https, without or with a trailing
+    slash, in lower case."""
+    swapped = iri
+    if iri.startswith(("http://", "https://")):
+        swapped = "https://" + iri[7:] if iri.startswith("http://") else "http://" + iri[8:]
+    out = []
+    for base in dict.fromkeys((iri, swapped)):
+        out += [base.rstrip("/") if base.endswith("/") else base + "/", base.lower()]
+    out.append(swapped)
+    return [v for v in dict.fromkeys(out) if v != iri]
 
 
 def _warn(message: str) -> None:
@@ -217,7 +238,7 @@ def query(
 
     bundled = find_query(query_id)
     text = query_text(bundled, params or {})
-    iris = [value for name, value in (params or {}).items() if bundled.parameter(name).kind == "iri"]
+    iris = [expand(value) for name, value in (params or {}).items() if bundled.parameter(name).kind == "iri"]
     if graphs is not None:
         chosen = {selector.partition(":")[0] for selector in roles_of(graphs, bundled.graphs)}
         # (every bundled query gives the same rows with or without the inferred graph: a test says so)

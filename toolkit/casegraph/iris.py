@@ -165,3 +165,13 @@ PREFIXES: Final[dict[str, str]] = {
     "vann": "http://purl.org/vocab/vann/",
     "wd": "http://www.wikidata.org/entity/",
 }
+
+
+def expand(value: str) -> str:
+    """``value`` with a prefix of the published context expanded (``id:person/sara-vitolo``, as
+    the table view prints it, is ``https://w3id.org/casegraph/id/person/sara-vitolo``); any other
+    value as it is."""
+    prefix, colon, rest = value.partition(":")
+    if colon and prefix in PREFIXES and not rest.startswith("//"):
+        return PREFIXES[prefix] + rest
+    return value

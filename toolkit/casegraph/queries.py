@@ -21,7 +21,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from .errors import QueryError, QueryHeaderError, UsageError, did_you_mean, one_line
-from .iris import NOT_ABSOLUTE, PREFIXES, QUERY_GRAPHS, ROLES, GraphRole, iri_problem
+from .iris import NOT_ABSOLUTE, PREFIXES, QUERY_GRAPHS, ROLES, GraphRole, expand, iri_problem
 from .resources import default_paths
 
 #: Header keys we read, plus grlc's own keys (accepted so grlc files load unchanged).
@@ -51,6 +51,7 @@ class Parameter:
         """
         where = f"query {query_id}: --param {self.name}={value!r}"
         if self.kind == "iri":
+            value = expand(value)
             problem = iri_problem(value)
             if problem is not None:
                 hint = "; give one like https://w3id.org/casegraph/id/agency/cms" if problem == NOT_ABSOLUTE else ""
