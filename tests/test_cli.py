@@ -152,7 +152,12 @@ def test_queries_id_prints_the_query_in_full_to_copy_and_run(run: Run, tmp_path:
     copy.write_text(shown.stdout, encoding="utf-8")
     rerun = run("sparql", str(copy), "--graphs", "ontology,asserted,evidence,inferred", "--format", "csv")
     assert rerun.stdout == run("query", "ordered-over-objection", "--format", "csv").stdout
-    plain = run("queries", "people-and-posts")  # over the default graphs: no note
+    parameterised = run("queries", "evidence")
+    assert parameterised.stderr.splitlines()[-1] == (
+        "note: ?_resource_iri is the parameter resource: a copy run by `casegraph sparql` leaves it unbound (every "
+        "value); bind it in the copy, or run `casegraph query evidence --param resource=…`"
+    )
+    plain = run("queries", "people-and-posts")  # over the default graphs, no parameter: no note
     assert (plain.stdout, plain.stderr) == ((REPO / "queries" / "people-and-posts.rq").read_text("utf-8"), "")
     assert_usage_error(run("queries", "timelin"), "unknown query 'timelin'; did you mean timeline?")
 
@@ -353,6 +358,15 @@ def test_an_unknown_format_is_a_usage_error(run: Run, args: list[str]) -> None:
             "no such option '--graph'; did you mean one of: '--auth', '--graphs'? (see `casegraph query --help`)",
         ),
         (["serve", "--port", "http"], "--port: 'http' is not a valid integer (see `casegraph serve --help`)"),
+        (
+            ["query", "timeline", "--auth", "basic"],
+            "--auth and --user are for a store's endpoint; give --endpoint URL, or leave them out",
+        ),
+        (
+            ["query", "timeline", "--graphs", ""],
+            "--graphs: empty list; name one or more of ontology, asserted, evidence, enrichment, inferred, metadata, "
+            "all",
+        ),
         (
             ["query", "timeline", "--graphs", "inferrd"],
             "--graphs: unknown graph 'inferrd'; did you mean inferred? (choose from ontology, asserted, evidence, "

@@ -43,10 +43,10 @@ def answer_limit_option(default: int, help_text: str) -> Callable[[F], F]:
     )
 
 
-def timeout_option(default: float, help_text: str) -> Callable[[F], F]:
+def timeout_option(default: float, help_text: str, *, show_default: bool = True) -> Callable[[F], F]:
     """--timeout SECONDS: a finite number of seconds, above 0 and at most a day."""
     return click.option(
-        "--timeout", type=float, callback=_seconds, default=default, show_default=True, metavar="SECONDS",
+        "--timeout", type=float, callback=_seconds, default=default, show_default=show_default, metavar="SECONDS",
         help=help_text,
     )  # fmt: skip
 
@@ -310,7 +310,10 @@ def remote_options(func: F) -> F:
         ),
         auth_options,
         timeout_option(
-            60.0, "How long to wait for the endpoint; run embedded, how long the query may run (no limit unless given)."
+            60.0,
+            "With --endpoint, how long to wait for it (default 60); run embedded, how long the query may run "
+            "(no limit unless given).",
+            show_default=False,
         ),
         max_answer_option,
     )(func)
@@ -372,6 +375,8 @@ def _source(options: dict[str, Any], *, remote: bool = True) -> Any:
     from .facade import Source
 
     endpoint = None
+    if remote and not options.get("endpoint") and (options.get("auth") or options.get("user")):
+        raise UsageError("--auth and --user are for a store's endpoint; give --endpoint URL, or leave them out")
     if remote and options.get("endpoint"):
         endpoint = _endpoint(
             options["endpoint"], options["auth"], options["user"], options["timeout"], options["max_answer"]
@@ -387,7 +392,7 @@ def _source(options: dict[str, Any], *, remote: bool = True) -> Any:
 
 
 def _graphs(options: dict[str, Any]) -> tuple[str, ...] | None:
-    return _roles(options["graphs"]) if options.get("graphs") else None
+    return None if options.get("graphs") is None else _roles(options["graphs"])
 
 
 def result_format_option(func: F) -> F:
@@ -570,6 +575,13 @@ def list_queries(query_id: str | None) -> None:
             click.echo(
                 f"note: the query answers over {','.join(chosen.graphs)}; run a copy with "
                 f"`casegraph sparql FILE --graphs {','.join(chosen.graphs)}` for the same answer",
+                err=True,
+            )
+        for parameter in chosen.parameters:
+            click.echo(
+                f"note: ?{parameter.variable} is the parameter {parameter.name}: a copy run by `casegraph sparql` "
+                f"leaves it unbound (every value); bind it in the copy, or run `casegraph query {chosen.id} "
+                f"--param {parameter.name}=…`",
                 err=True,
             )
         return

@@ -109,6 +109,13 @@ def check(*, port: int, location: Path | None, host: str = "127.0.0.1") -> None:
         try:
             probe.bind(address)
         except OSError as err:
+            import errno
+
+            if err.errno == errno.EADDRNOTAVAIL:  # the address is not this machine's
+                raise UsageError(
+                    f"--bind {host}: no interface of this machine has that address ({err.strerror}); give one it "
+                    "has, such as 127.0.0.1"
+                ) from err
             raise UsageError(
                 f"--port {port}: cannot listen on {url_host(host)}:{port} ({err.strerror}); choose another port"
             ) from err
