@@ -105,20 +105,49 @@ def _wrap(text: str, width: int) -> list[str]:
 
 
 def _fit(names: list[str], rows: list[list[str]], width: int) -> list[int] | None:
-    """Column widths for a grid of at most ``width`` characters, the widest columns wrapped first
-    (never below :data:`MIN_COLUMN` nor below their longest word); None when no widths fit."""
+    """Column widths for a grid of at most ``width`` characters, or None when none fit (no column
+    narrower than :data:`MIN_COLUMN` or its longest word). Columns are narrowed a character at a
+    time, each time the one that adds fewest lines to the grid (so one long name wraps rather than
+    every row's other column); above 200 rows, simply the one with most room."""
     widths = [max([len(n)] + [len(row[i]) for row in rows]) for i, n in enumerate(names)]
     floors = [
         max([len(n), min(w, MIN_COLUMN)] + [len(word) for row in rows for word in row[i].split()])
         for i, (n, w) in enumerate(zip(names, widths, strict=True))
     ]
     budget = width - 3 * (len(names) - 1)
+    words = [[[len(word) for word in row[i].split()] for row in rows] for i in range(len(names))]
+    heights: dict[tuple[int, int], list[int]] = {}
+
+    def tall(column: int, at: int) -> list[int]:  # each row's line count in ``column`` at width ``at``
+        if (column, at) not in heights:
+            heights[column, at] = [_line_count(cell, at) for cell in words[column]]
+        return heights[column, at]
+
+    def lines(trial: list[int]) -> int:
+        return sum(max(column) for column in zip(*(tall(i, w) for i, w in enumerate(trial)), strict=True))
+
     while sum(widths) > budget:
-        widest = max(range(len(widths)), key=lambda i: (widths[i] - floors[i], widths[i]))
-        if widths[widest] <= floors[widest]:
+        room = [i for i in range(len(widths)) if widths[i] > floors[i]]
+        if not room:
             return None
-        widths[widest] -= 1
+        if len(rows) > 200:
+            chosen = max(room, key=lambda i: (widths[i] - floors[i], widths[i]))
+        else:
+            chosen = min(room, key=lambda i: (lines([w - (j == i) for j, w in enumerate(widths)]), -widths[i]))
+        widths[chosen] -= 1
     return widths
+
+
+def _line_count(words: list[int], width: int) -> int:
+    """How many lines words of these lengths take, filled greedily into ``width`` (a word longer
+    than the line takes a line of its own), as :func:`_wrap` breaks them."""
+    count, used = 1, -1
+    for size in words:
+        if used >= 0 and used + 1 + size > width:
+            count, used = count + 1, size
+        else:
+            used += size + 1 if used >= 0 else size + 1
+    return count
 
 
 def _grid(names: list[str], rows: list[list[str]], widths: list[int], indent: str = "") -> list[str]:
