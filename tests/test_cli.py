@@ -1023,3 +1023,16 @@ def test_the_readme_command_lines_run_as_written(run: Run, tmp_path: Path, monke
     assert sorted(p.name for p in (tmp_path / "built").iterdir()) == [
         "SHA256SUMS", "casegraph.jsonld", "casegraph.nq", "casegraph.trig", "casegraph.ttl"
     ]  # fmt: skip
+
+
+def test_a_grid_wraps_the_one_long_value_rather_than_every_row() -> None:
+    """The widest column was narrowed first: one long name in one column made every row of the
+    other column wrap. The column narrowed is the one that adds fewest lines."""
+    from casegraph.results import Table, render_table
+
+    long_name = "an unnamed official who reviewed the requests"  # 45 characters, in one row only
+    posts = [f"Deputy Director of the Agency number {n}" for n in range(10)]  # 38 characters each
+    rows = [(ox.Literal(long_name if n == 0 else f"person {n}"), ox.Literal(post)) for n, post in enumerate(posts)]
+    lines = render_table(Table(("person", "post"), tuple(rows)), width=80).splitlines()
+    assert len(lines) == 2 + 10 + 1 + 1  # header, rule, ten rows, one wrapped line, the count
+    assert any(line.startswith(posts[5]) or f"| {posts[5]}" in line for line in lines)  # posts whole
