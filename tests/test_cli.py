@@ -359,6 +359,15 @@ def test_an_unknown_format_is_a_usage_error(run: Run, args: list[str]) -> None:
         ),
         (["serve", "--port", "http"], "--port: 'http' is not a valid integer (see `casegraph serve --help`)"),
         (
+            ["query", "timeline", "--output", ""],
+            "--output: an empty file name; give a file, or - for standard output (see `casegraph query --help`)",
+        ),
+        (
+            ["query", "timeline", "--graphs", "ALL"],
+            "--graphs: unknown graph 'ALL'; did you mean all? (choose from ontology, asserted, evidence, enrichment, "
+            "inferred, metadata, all)",
+        ),
+        (
             ["query", "timeline", "--auth", "basic"],
             "--auth and --user are for a store's endpoint; give --endpoint URL, or leave them out",
         ),

@@ -230,12 +230,19 @@ def graphs_option(default: str | None, meaning: str) -> Callable[[F], F]:
     return decorate
 
 
+def _output(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    if not value:
+        raise click.BadParameter("an empty file name; give a file, or - for standard output", ctx, param)
+    return value
+
+
 def output_option(func: F) -> F:
     return click.option(
         "--output",
         "-o",
         default="-",
         show_default=True,
+        callback=_output,
         metavar="FILE|-",
         help="Where to write; '-' is stdout. Files are written whole or not at all.",
     )(func)

@@ -35,7 +35,8 @@ def nearest(word: str, choices: Iterable[str]) -> list[str]:
     """The one or two of ``choices`` nearest to ``word`` (none when nothing is near)."""
     import difflib
 
-    return difflib.get_close_matches(word, list(choices), n=2, cutoff=0.7)
+    folded = {choice.lower(): choice for choice in choices}  # `ALL` is all; case is no distance
+    return [folded[near] for near in difflib.get_close_matches(word.lower(), list(folded), n=2, cutoff=0.7)]
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
