@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -15,6 +16,8 @@ from rdflib.compare import isomorphic
 from casegraph.dataset import parse_graphs, select_quads
 from casegraph.export import RdfFormat, context, graph_iri, serialize
 from casegraph.iris import GRAPHS
+
+from .conftest import Run
 
 
 def _set(quads: list[ox.Quad], keep_graphs: bool) -> set[str]:
@@ -89,3 +92,69 @@ def test_exports_are_byte_identical_across_hash_seeds(fmt: str) -> None:
         )
         outputs.add(done.stdout)
     assert len(outputs) == 1
+
+
+# --- the format from the file name, and canonical N-Quads ----------------------------------------
+
+
+def test_the_format_comes_from_the_file_name_and_never_contradicts_it(run: Run, tmp_path: Path) -> None:
+    """`export --output x.jsonld` wrote Turtle into x.jsonld; `--format turtle --output x.jsonld`
+    did too. The extension names the format; a contradiction or an ambiguous name is refused."""
+    for name, fmt in [("x.jsonld", "jsonld"), ("x.nq", "nquads"), ("x.trig", "trig"), ("x.rdf", "rdfxml")]:
+        assert run("export", "--output", str(tmp_path / name)).exit_code == 0
+        assert (tmp_path / name).read_text(encoding="utf-8") == run("export", "--format", fmt).stdout, name
+    assert run("export", "--format", "jsonld-expanded", "--output", str(tmp_path / "e.jsonld")).exit_code == 0
+    refusals = {
+        ("--format", "turtle", "--output", str(tmp_path / "t.jsonld")): (
+            f"--format turtle contradicts --output {tmp_path / 't.jsonld'}, whose .jsonld is jsonld; change one of them"
+        ),
+        ("--output", str(tmp_path / "r.json")): (
+            f"--output {tmp_path / 'r.json'}: .json may hold several formats; give --format, or an extension of "
+            ".ttl, .jsonld, .trig, .nq, .nt, .rdf, .owl"
+        ),
+        ("--output", str(tmp_path / "r.txt")): (
+            f"--output {tmp_path / 'r.txt'}: .txt names no RDF format; give --format, or an extension of .ttl, "
+            ".jsonld, .trig, .nq, .nt, .rdf, .owl"
+        ),
+    }
+    for args, message in refusals.items():
+        refused = run("export", *args)
+        assert (refused.exit_code, refused.stderr) == (2, f"casegraph: error: {message}\n")
+    assert not any(p.name.startswith(("t.", "r.")) for p in tmp_path.iterdir())  # nothing written
+    assert run("export", "--format", "jsonld", "--output", str(tmp_path / "j.json")).exit_code == 0  # said
+
+
+BLANK = """\
+_:a <http://example.org/knows> _:b <http://example.org/g> .
+_:b <http://example.org/knows> _:a <http://example.org/g> .
+_:c <http://example.org/knows> _:d .
+_:d <http://example.org/knows> _:c .
+_:c <http://example.org/name> "Zoë \\"quoted\\"\\nline"@en .
+<http://example.org/s> <http://example.org/p> _:e _:f .
+_:e <http://example.org/p> "1"^^<http://www.w3.org/2001/XMLSchema#integer> _:f .
+"""
+
+
+def test_canonical_nquads_are_rdfc_1_0_as_pyld_computes_them(run: Run, tmp_path: Path, quads: list[ox.Quad]) -> None:
+    """RDFC-1.0 (pyoxigraph) and URDNA2015 (pyld, an independent implementation) give the same
+    bytes, whatever the input's order and blank node labels."""
+    from pyld import jsonld
+
+    metadata = [q for q in quads if q.graph_name == ox.NamedNode(GRAPHS["metadata"])]
+    data = BLANK + (ox.serialize(metadata, format=ox.RdfFormat.N_QUADS) or b"").decode()
+    first = tmp_path / "first.nq"
+    first.write_text(data, encoding="utf-8")
+    shuffled = tmp_path / "second.nq"
+    lines = data.splitlines(keepends=True)
+    shuffled.write_text("".join(reversed(lines)).replace("_:a", "_:z1").replace("_:c", "_:z2"), encoding="utf-8")
+    ours = [run("export", "--data", str(path), "--canonical").stdout for path in (first, shuffled)]
+    theirs = jsonld.normalize(
+        data, {"algorithm": "URDNA2015", "inputFormat": "application/n-quads", "format": "application/n-quads"}
+    )
+    assert ours == [theirs, theirs]
+    assert "_:c14n0" in theirs and theirs.count("\n") == len(lines)
+    refused = run("export", "--canonical", "--format", "turtle")
+    assert refused.stderr == (
+        "casegraph: error: --canonical writes canonical N-Quads (RDFC-1.0), not turtle; give --format nquads, and "
+        "a .nq file or standard output\n"
+    )

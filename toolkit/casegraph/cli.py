@@ -731,16 +731,22 @@ def sparql(file: Any, fmt: str | None, output: str, allow_service: bool, **sourc
     "-f",
     "fmt",
     type=Choice(RDF_FORMATS),
-    default="turtle",
-    show_default=True,
-    help="Turtle, N-Triples and RDF/XML merge the graphs; TriG, N-Quads and JSON-LD keep them apart.",
+    default=None,
+    help="Turtle, N-Triples and RDF/XML merge the graphs; TriG, N-Quads and JSON-LD keep them apart. "
+    "Default: the one --output's extension names (.ttl .jsonld .trig .nq .nt .rdf), Turtle on stdout.",
 )
 @graphs_option("ontology,asserted", "The default is the ontology and the report's facts.")
 @dataset_option
 @data_options
 @output_option
+@click.option(
+    "--canonical",
+    is_flag=True,
+    help="Write RDFC-1.0 canonical N-Quads (blank nodes named by the W3C algorithm, lines sorted): "
+    "the form to hash for fixity. With --format nquads.",
+)
 def export(
-    fmt: str,
+    fmt: str | None,
     graphs: str,
     dataset: Path | None,
     data: tuple[str, ...],
@@ -748,6 +754,7 @@ def export(
     with_article: bool,
     store_dir: Path | None,
     output: str,
+    canonical: bool,
 ) -> None:
     """Export the dataset's graphs (or --data) in an RDF format, byte-identically on every run.
 
@@ -757,13 +764,14 @@ def export(
     Examples:
       casegraph export --format jsonld --output casegraph.jsonld
       casegraph export --format trig --graphs all > casegraph.trig
-      casegraph export --data big.nt --format nquads --output big.nq
+      casegraph export --data big.nt --output big.nq
+      casegraph export --format nquads --canonical --graphs all | sha256sum
     """
     from .facade import Source
     from .facade import export as run_export
 
     mine = Source(dataset, data, input_format, store_dir, with_article)
-    run_export(mine, fmt, output, graphs=_roles(graphs), progress=_byte_progress)
+    run_export(mine, fmt, output, graphs=_roles(graphs), progress=_byte_progress, canonical=canonical)
 
 
 @cli.command()

@@ -64,6 +64,59 @@ _EXTENSIONS = {
     RdfFormat.NTRIPLES: "nt",
     RdfFormat.RDFXML: "rdf",
 }
+#: The format a file's extension names (``.json`` and ``.xml`` name none: JSON-LD in either form,
+#: SPARQL results or RDF/XML would all fit).
+BY_EXTENSION = {
+    "ttl": RdfFormat.TURTLE,
+    "jsonld": RdfFormat.JSONLD,
+    "trig": RdfFormat.TRIG,
+    "nq": RdfFormat.NQUADS,
+    "nt": RdfFormat.NTRIPLES,
+    "rdf": RdfFormat.RDFXML,
+    "owl": RdfFormat.RDFXML,
+}
+
+
+def format_for(output: str, given: str | None) -> RdfFormat:
+    """The format to write ``output`` in: ``given``, else the one its extension names (Turtle on
+    standard output, or into a file without an extension, such as a FIFO or /dev/null).
+
+    Raises:
+        UsageError: the extension names no format and none is given, or ``given`` contradicts it.
+    """
+    from pathlib import PurePath
+
+    from .errors import UsageError
+
+    extension = PurePath(output).suffix.lower().lstrip(".") if output != "-" else ""
+    named = BY_EXTENSION.get(extension)
+    if given is not None:
+        chosen = RdfFormat(given)
+        if named is not None and named.extension != chosen.extension:
+            raise UsageError(
+                f"--format {given} contradicts --output {output}, whose .{extension} is {named.value}; "
+                f"change one of them"
+            )
+        return chosen
+    if not extension:
+        return RdfFormat.TURTLE
+    if named is None:
+        known = ", ".join(f".{e}" for e in BY_EXTENSION)
+        kind = "may hold several formats" if extension in ("json", "xml") else "names no RDF format"
+        raise UsageError(f"--output {output}: .{extension} {kind}; give --format, or an extension of {known}")
+    return named
+
+
+def canonical_nquads(quads: Iterable[ox.Quad]) -> bytes:
+    """``quads`` as RDFC-1.0 canonical N-Quads: blank nodes named by the W3C algorithm, one quad a
+    line, the lines sorted in code point order (the form whose SHA-256 is the dataset's hash)."""
+    dataset = ox.Dataset(quads)
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    text = cast(bytes, ox.serialize(dataset, format=ox.RdfFormat.N_QUADS))
+    lines = sorted(set(text.splitlines(keepends=True)))
+    return b"".join(lines)
+
+
 _MEDIA_TYPES = {
     RdfFormat.TURTLE: "text/turtle",
     RdfFormat.JSONLD: "application/ld+json",

@@ -255,31 +255,57 @@ def query(
 
 def export(
     source: Source | None,
-    fmt: str,
+    fmt: str | None,
     output: str = "-",
     *,
     graphs: Sequence[GraphRole | str] | None = None,
     progress: Progress = _no_progress,
+    canonical: bool = False,
 ) -> None:
     """Write ``source``'s graphs (by default ontology + asserted) to ``output`` (a path, or ``-``
-    for stdout) in ``fmt``: the article's dataset sorted, byte-identically on every run; your own
-    files streamed from the parser (flat memory, every literal as written); an on-disk store
-    streamed from the store. Files are written whole or not at all.
+    for stdout) in ``fmt`` (None: the one the file's extension names, Turtle on stdout): the
+    article's dataset sorted, byte-identically on every run; your own files streamed from the
+    parser (flat memory, every literal as written); an on-disk store streamed from the store; with
+    ``canonical``, RDFC-1.0 canonical N-Quads (the whole input in memory). Files are written whole
+    or not at all.
 
     Raises:
-        UsageError: an unknown format or graph role, or ``output`` is one of the inputs;
+        UsageError: an unknown format or graph role, a format the file's extension contradicts (or
+            none to take from it), ``canonical`` with another format than N-Quads, or ``output``
+            is one of the inputs;
         DatasetError: unreadable input;
         ExportError: the output cannot be written.
     """
     from .dataset import read_quads, select_quads
-    from .export import RdfFormat, export_note, serialize
+    from .export import RdfFormat, canonical_nquads, export_note, format_for, serialize
     from .files import refuse_overwriting, write_bytes, writing
 
     source = source or Source()
-    rdf, roles = RdfFormat(fmt), roles_of(graphs, EXPORT_GRAPHS)
+    bare = output == "-" or not Path(output).suffix  # stdout, a FIFO…: nothing names a format
+    rdf = RdfFormat.NQUADS if canonical and fmt is None and bare else format_for(output, fmt)
+    roles = roles_of(graphs, EXPORT_GRAPHS)
+    if canonical and rdf is not RdfFormat.NQUADS:
+        raise UsageError(
+            f"--canonical writes canonical N-Quads (RDFC-1.0), not {rdf.value}; give --format nquads, and a .nq "
+            "file or standard output"
+        )
     from .dataset import dataset_file
 
     refuse_overwriting(output, [*source.data, str(dataset_file(source.dataset))])
+    if canonical:  # from the parser, never through a store: pyoxigraph's store writes
+        # xsd:nonNegativeInteger and the other integer types back as xsd:integer
+        chosen: list[ox.Quad] = select_quads(read_quads(source.dataset), roles) if source.with_article else []
+        if source.data and source.store is None:
+            from .inputs import iter_inputs
+
+            chosen += iter_inputs(source.data, input_format=source.input_format, progress=progress)
+        elif source.is_yours:
+            store = open_user_store(source, roles, progress=progress)
+            chosen = list(store.quads_for_pattern(None, None, None)) if store is not None else chosen
+        else:
+            chosen = select_quads(read_quads(source.dataset), roles)
+        write_bytes(output, canonical_nquads(chosen))
+        return
     if source.data and source.store is None:  # stream straight from the parser
         import itertools
 
