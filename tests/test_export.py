@@ -17,7 +17,7 @@ from casegraph.dataset import parse_graphs, select_quads
 from casegraph.export import RdfFormat, context, graph_iri, serialize
 from casegraph.iris import GRAPHS
 
-from .conftest import Run
+from .conftest import REPO, Run
 
 
 def _set(quads: list[ox.Quad], keep_graphs: bool) -> set[str]:
@@ -158,3 +158,28 @@ def test_canonical_nquads_are_rdfc_1_0_as_pyld_computes_them(run: Run, tmp_path:
         "casegraph: error: --canonical writes canonical N-Quads (RDFC-1.0), not turtle; give --format nquads, and "
         "a .nq file or standard output\n"
     )
+
+
+def test_the_default_export_describes_itself(run: Run, tmp_path: Path) -> None:
+    """`export` (and the shipped casegraph.ttl/.jsonld) carried no licence, no description of the
+    source and no checksum: every oa:hasSource pointed at a node the file never described."""
+    dcterms, spdx = "http://purl.org/dc/terms/", "http://spdx.org/rdf/terms#"
+    source = ox.NamedNode("https://w3id.org/casegraph/id/source/ap-2025-06-13-medicaid-data-dhs")
+    shipped = REPO / "graph" / "build"
+    for fmt, name in ((ox.RdfFormat.TURTLE, "casegraph.ttl"), (ox.RdfFormat.JSON_LD, "casegraph.jsonld")):
+        exported = run("export", "--format", "turtle" if name.endswith("ttl") else "jsonld").stdout.encode()
+        assert exported == (shipped / name).read_bytes()
+        triples = list(ox.parse(exported, format=fmt))
+        about = {t.predicate.value for t in triples if t.subject == source}
+        assert {dcterms + "title", dcterms + "rightsHolder", dcterms + "publisher", spdx + "checksum"} <= about
+        assert any(t.predicate.value == dcterms + "license" for t in triples)  # the dataset's licence, an IRI
+    only = run("export", "--graphs", "asserted", "--format", "nquads").stdout  # asked for: exactly that
+    assert {line.rsplit(" ", 2)[1] for line in only.splitlines() if line and not line.startswith("#")} == {
+        f"<{GRAPHS['asserted']}>"
+    }
+    mine = tmp_path / "mine.nt"
+    mine.write_text("<https://example.org/a> <https://example.org/p> <https://example.org/b> .\n", encoding="utf-8")
+    for extra in ((), ("--with-article",)):  # your data never gets the article's description unasked
+        theirs = run("export", "--data", str(mine), *extra, "--format", "nquads").stdout_bytes
+        names = {graph_iri(q) for q in ox.parse(theirs, format=ox.RdfFormat.N_QUADS)}
+        assert GRAPHS["metadata"] not in names and len(names) == (3 if extra else 1)  # default (+ ontology, asserted)

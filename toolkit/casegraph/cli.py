@@ -735,7 +735,11 @@ def sparql(file: Any, fmt: str | None, output: str, allow_service: bool, **sourc
     help="Turtle, N-Triples and RDF/XML merge the graphs; TriG, N-Quads and JSON-LD keep them apart. "
     "Default: the one --output's extension names (.ttl .jsonld .trig .nq .nt .rdf), Turtle on stdout.",
 )
-@graphs_option("ontology,asserted", "The default is the ontology and the report's facts.")
+@graphs_option(
+    None,
+    "Default: ontology,asserted,metadata — the ontology, the report's facts and the dataset's description "
+    "(licence, source, checksums, provenance); with --data, your data alone.",
+)
 @dataset_option
 @data_options
 @output_option
@@ -747,7 +751,7 @@ def sparql(file: Any, fmt: str | None, output: str, allow_service: bool, **sourc
 )
 def export(
     fmt: str | None,
-    graphs: str,
+    graphs: str | None,
     dataset: Path | None,
     data: tuple[str, ...],
     input_format: str | None,
@@ -771,7 +775,8 @@ def export(
     from .facade import export as run_export
 
     mine = Source(dataset, data, input_format, store_dir, with_article)
-    run_export(mine, fmt, output, graphs=_roles(graphs), progress=_byte_progress, canonical=canonical)
+    chosen = None if graphs is None else _roles(graphs)
+    run_export(mine, fmt, output, graphs=chosen, progress=_byte_progress, canonical=canonical)
 
 
 @cli.command()

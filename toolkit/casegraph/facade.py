@@ -262,9 +262,11 @@ def export(
     progress: Progress = _no_progress,
     canonical: bool = False,
 ) -> None:
-    """Write ``source``'s graphs (by default ontology + asserted) to ``output`` (a path, or ``-``
-    for stdout) in ``fmt`` (None: the one the file's extension names, Turtle on stdout): the
-    article's dataset sorted, byte-identically on every run; your own files streamed from the
+    """Write ``source``'s graphs to ``output`` (a path, or ``-`` for stdout) in ``fmt`` (None: the
+    one the file's extension names, Turtle on stdout). The graphs are by default ontology + asserted
+    + metadata, so the file describes itself (licence, source report, checksums, provenance); your
+    own data never receives the article's description unless ``graphs`` asks for it. The article's
+    dataset is written sorted, byte-identically on every run; your own files streamed from the
     parser (flat memory, every literal as written); an on-disk store streamed from the store; with
     ``canonical``, RDFC-1.0 canonical N-Quads (the whole input in memory). Files are written whole
     or not at all.
@@ -284,6 +286,8 @@ def export(
     bare = output == "-" or not Path(output).suffix  # stdout, a FIFO…: nothing names a format
     rdf = RdfFormat.NQUADS if canonical and fmt is None and bare else format_for(output, fmt)
     roles = roles_of(graphs, EXPORT_GRAPHS)
+    if graphs is None and source.is_yours:  # your data never gets the article's description unasked
+        roles = tuple(role for role in roles if role != "metadata")
     if canonical and rdf is not RdfFormat.NQUADS:
         raise UsageError(
             f"--canonical writes canonical N-Quads (RDFC-1.0), not {rdf.value}; give --format nquads, and a .nq "

@@ -139,8 +139,9 @@ class GraphRole(StrEnum):
 #: What ``query``, ``sparql``, ``serve`` and the Python API answer over by default: the entailed
 #: view of the report's facts (so plain SPARQL finds ``?e a cg:Event``).
 QUERY_GRAPHS: Final = ("ontology", "asserted", "inferred")
-#: What ``export`` writes by default: the ontology and the report's facts.
-EXPORT_GRAPHS: Final = ("ontology", "asserted")
+#: What ``export`` writes by default: the ontology, the report's facts, and the dataset's own
+#: description (licence, source report with its checksum, provenance), so a file describes itself.
+EXPORT_GRAPHS: Final = ("ontology", "asserted", "metadata")
 
 #: Prefixes used in every export, in a fixed order.
 PREFIXES: Final[dict[str, str]] = {
