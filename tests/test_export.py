@@ -183,3 +183,47 @@ def test_the_default_export_describes_itself(run: Run, tmp_path: Path) -> None:
         theirs = run("export", "--data", str(mine), *extra, "--format", "nquads").stdout_bytes
         names = {graph_iri(q) for q in ox.parse(theirs, format=ox.RdfFormat.N_QUADS)}
         assert GRAPHS["metadata"] not in names and len(names) == (3 if extra else 1)  # default (+ ontology, asserted)
+
+
+def test_verify_recomputes_every_checksum_and_names_each_difference(run: Run, tmp_path: Path) -> None:
+    """Fixity an archive can check: each file's SHA-256, and each graph's canonical SHA-256, which
+    the metadata records and `export --graphs ROLE --canonical | sha256sum` reproduces."""
+    import hashlib
+    import shutil
+
+    shipped = REPO / "graph" / "build"
+    fine = run("verify", str(shipped))
+    assert (fine.exit_code, fine.stdout) == (0, "")
+    assert fine.stderr == f"verified 4 files and 5 graphs' canonical hashes in {shipped}\n"
+    canonical = run("export", "--graphs", "asserted", "--canonical").stdout_bytes
+    recorded = f'"{hashlib.sha256(canonical).hexdigest()}"'
+    assert any(
+        recorded in line and "rdfc-1.0-sha256" in line for line in (shipped / "casegraph.nq").read_text().splitlines()
+    )
+    copy = tmp_path / "copy"
+    shutil.copytree(shipped, copy)
+    (copy / "casegraph.ttl").write_bytes((copy / "casegraph.ttl").read_bytes().replace(b"Sara Vitolo", b"Sara Vitola"))
+    nq = copy / "casegraph.nq"  # a fact changed, its file's checksum updated to match: only the graph's hash tells
+    nq.write_bytes(
+        nq.read_bytes().replace(
+            b'"Kim Brandt"@en <https://w3id.org/casegraph/graph/asserted/',
+            b'"Kim Brand"@en <https://w3id.org/casegraph/graph/asserted/',
+        )
+    )
+    sums = (copy / "SHA256SUMS").read_text(encoding="utf-8").splitlines()
+    digest = hashlib.sha256(nq.read_bytes()).hexdigest()
+    (copy / "SHA256SUMS").write_text(
+        "\n".join(f"{digest}  casegraph.nq" if line.endswith("casegraph.nq") else line for line in sums) + "\n",
+        encoding="utf-8",
+    )
+    tampered = run("verify", str(copy))
+    assert tampered.exit_code == 1
+    lines = tampered.stdout.splitlines()
+    assert [line.split(":")[0] for line in lines] == [str(copy / "casegraph.ttl"), "graph <https"]
+    assert lines[1].startswith(f"graph <{GRAPHS['asserted']}>: canonical SHA-256 ")
+    assert tampered.stderr == f"casegraph: error: {copy}: 2 checksum(s) differ (listed above)\n"
+    nothing = run("verify", str(tmp_path))
+    assert (nothing.exit_code, nothing.stderr) == (
+        1,
+        f"casegraph: error: {tmp_path}: not a dataset written by `casegraph build` (no SHA256SUMS or casegraph.nq)\n",
+    )

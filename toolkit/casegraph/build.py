@@ -288,6 +288,27 @@ def _check_fixity(paths: Paths, digests: dict[str, str]) -> None:
         raise OntologyError(f"{listing}: records {extra[0]}, which is not in {paths.sources}; remove its line")
 
 
+#: The W3C RDF Dataset Canonicalization: a graph checksum is the SHA-256 of its canonical N-Quads.
+RDF_CANON = URIRef("https://www.w3.org/TR/rdf-canon/")
+
+
+def graph_hash(quads: list[ox.Quad]) -> str:
+    """The SHA-256 of ``quads`` as RDFC-1.0 canonical N-Quads: what `casegraph export --graphs ROLE
+    --canonical | sha256sum` prints for that graph, and what `casegraph verify` recomputes."""
+    from .export import canonical_nquads
+
+    return hashlib.sha256(canonical_nquads(quads)).hexdigest()
+
+
+def _add_graph_checksum(graph: Graph, node: URIRef, digest: str) -> None:
+    checksum = URIRef(f"{node}/checksum/rdfc-1.0-sha256")
+    graph.add((node, SPDX.checksum, checksum))
+    graph.add((checksum, RDF.type, SPDX.Checksum))
+    graph.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
+    graph.add((checksum, DCTERMS.conformsTo, RDF_CANON))
+    graph.add((checksum, SPDX.checksumValue, Literal(digest)))
+
+
 def _add_checksum(graph: Graph, node: URIRef, digest: str) -> None:
     checksum = URIRef(f"{node}/checksum/sha256")
     graph.add((node, SPDX.checksum, checksum))
@@ -397,6 +418,8 @@ def describe_dataset(graphs: dict[str, Graph], inputs: Graph, engine: Engine) ->
             g.add((ENGINE_AGENTS[agent], SKOS.prefLabel, Literal(ENGINE_NAMES[agent], lang="en")))
     for name in names:  # the metadata's own count is a placeholder until the graph is complete
         g.add((URIRef(name), VOID.triples, Literal(len(graphs[name]) if name in graphs else 0)))
+        if name != metadata and name in graphs:  # fixity of the content, whatever the serialisation
+            _add_graph_checksum(g, URIRef(name), graph_hash(to_oxigraph(graphs[name], ox.NamedNode(name))))
     g.set((URIRef(metadata), VOID.triples, Literal(len(g))))
     return g
 

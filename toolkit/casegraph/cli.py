@@ -891,6 +891,30 @@ def load(
         )
 
 
+@cli.command()
+@click.argument("path", type=click.Path(file_okay=False, exists=True, path_type=Path))
+def verify(path: Path) -> None:
+    """Recompute every checksum of a dataset folder written by `casegraph build`: each file's
+    SHA-256 (SHA256SUMS) and each graph's canonical SHA-256 (RDFC-1.0, recorded in its metadata
+    graph); exit 1 naming each difference.
+
+    \b
+    Examples:
+      casegraph verify graph/build
+      casegraph build --output /tmp/cg && casegraph verify /tmp/cg
+    """
+    from .verify import verify as run_verify
+
+    done = run_verify(path)
+    for difference in done.differences:
+        click.echo(visible(difference))
+    if done.differences:
+        count = len(done.differences)
+        click.echo(f"casegraph: error: {path}: {count} checksum(s) differ (listed above)", err=True)
+        raise click.exceptions.Exit(1)
+    click.echo(f"verified {done.files} files and {done.graphs} graphs' canonical hashes in {path}", err=True)
+
+
 def _progress_bar(total: int, label: str, triples: int) -> Callable[[int], None]:
     """A progress bar for loading a graph of more than 5,000 triples on a terminal; silent otherwise."""
     if triples <= 5_000 or not sys.stderr.isatty():

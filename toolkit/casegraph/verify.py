@@ -1,0 +1,86 @@
+"""Verify: recompute every checksum of a built dataset folder and name each difference.
+
+A folder written by ``casegraph build`` carries two kinds of fixity: ``SHA256SUMS``, the SHA-256
+of each file, and, in the metadata graph of ``casegraph.nq``, the SHA-256 of each other graph's
+RDFC-1.0 canonical N-Quads (``spdx:checksum`` with ``dcterms:conformsTo`` the W3C RDF Dataset
+Canonicalization), which holds whatever the serialisation. Both are recomputed here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from .errors import DatasetError
+
+_SPDX = "http://spdx.org/rdf/terms#"
+_CANON = "https://www.w3.org/TR/rdf-canon/"
+_CONFORMS = "http://purl.org/dc/terms/conformsTo"
+
+
+@dataclass(frozen=True)
+class Verification:
+    """What was checked in a folder, and every difference found (empty: all hold)."""
+
+    files: int
+    graphs: int
+    differences: list[str] = field(default_factory=list)
+
+
+def verify(folder: Path) -> Verification:
+    """Recompute the checksums of the dataset folder ``folder``.
+
+    Raises:
+        DatasetError: the folder is no built dataset (no SHA256SUMS or no casegraph.nq).
+    """
+    from .dataset import DATASET_FILE, read_quads
+    from .export import canonical_nquads
+
+    listing = folder / "SHA256SUMS"
+    if not listing.is_file() or not (folder / DATASET_FILE).is_file():
+        raise DatasetError(f"{folder}: not a dataset written by `casegraph build` (no SHA256SUMS or {DATASET_FILE})")
+    differences: list[str] = []
+    files = 0
+    for number, line in enumerate(listing.read_text(encoding="utf-8").splitlines(), start=1):
+        digest, _, name = line.partition("  ")
+        if not name or len(digest) != 64:
+            differences.append(f"{listing}:{number}: not a `SHA-256  file` line")
+            continue
+        path = folder / name
+        if not path.is_file():
+            differences.append(f"{path}: listed in SHA256SUMS, missing")
+            continue
+        files += 1
+        with path.open("rb") as data:
+            found = hashlib.file_digest(data, "sha256").hexdigest()
+        if found != digest:
+            differences.append(f"{path}: SHA-256 {found}, not the {digest} SHA256SUMS records")
+    quads = read_quads(folder)
+    recorded = _graph_checksums(quads)
+    by_graph: dict[str, list[ox.Quad]] = {}
+    for quad in quads:
+        if isinstance(quad.graph_name, ox.NamedNode):
+            by_graph.setdefault(quad.graph_name.value, []).append(quad)
+    for graph, digest in sorted(recorded.items()):
+        found = hashlib.sha256(canonical_nquads(by_graph.get(graph, []))).hexdigest()
+        if found != digest:
+            differences.append(f"graph <{graph}>: canonical SHA-256 {found}, not the {digest} the metadata records")
+    return Verification(files, len(recorded), differences)
+
+
+def _graph_checksums(quads: list[ox.Quad]) -> dict[str, str]:
+    """Graph IRI -> the canonical SHA-256 the metadata records for it."""
+    by_subject: dict[str, dict[str, str]] = {}
+    for quad in quads:
+        if isinstance(quad.object, ox.NamedNode | ox.Literal):
+            by_subject.setdefault(str(quad.subject), {})[quad.predicate.value] = quad.object.value
+    out: dict[str, str] = {}
+    for quad in quads:
+        if quad.predicate.value == _SPDX + "checksum" and isinstance(quad.subject, ox.NamedNode):
+            facts = by_subject.get(str(quad.object), {})
+            if facts.get(_CONFORMS) == _CANON and _SPDX + "checksumValue" in facts:
+                out[quad.subject.value] = facts[_SPDX + "checksumValue"]
+    return out
