@@ -24,6 +24,7 @@ from click.testing import CliRunner
 
 from casegraph.cli import cli
 from casegraph.dataset import parse_graphs, read_quads, select_quads
+from casegraph.iris import GRAPHS
 
 from .external import jsonld_js, require_tool
 
@@ -329,3 +330,23 @@ def test_jsonld_js_reports_errors(tmp_path: Path, document: dict[str, object], n
     assert proc.stdout == b""
     assert stderr.startswith("ERROR ") and stderr.count("\n") == 1, stderr
     assert needle in stderr
+
+
+def test_pyld_and_pyoxigraph_read_several_named_graphs_back_apart(built: list[ox.Quad], tmp_path: Path) -> None:
+    """JSON-LD of several named graphs writes each as a graph object with its @id: pyld (a third
+    implementation, besides jsonld.js above) and pyoxigraph read the same quads back."""
+    from pyld import jsonld
+
+    graphs = "enrichment,metadata"  # two small graphs: pyld is slow on large documents
+    path = export(tmp_path, "jsonld", graphs, "jsonld")
+    document = json.loads(path.read_text(encoding="utf-8"))
+    assert {node.get("@id") for node in document["@graph"] if "@graph" in node} >= {
+        GRAPHS["enrichment"],
+        GRAPHS["metadata"],
+    }
+    expected = canonical_lines(expected_quads(built, graphs), keep_graphs=True, normalise=[])
+    read_by_pyld = jsonld.to_rdf(document, {"format": "application/n-quads"})
+    assert_same(canonical_lines(parse(read_by_pyld.encode(), ox.RdfFormat.N_QUADS), keep_graphs=True, normalise=[]),
+                expected, "pyld toRDF of the jsonld export")  # fmt: skip
+    read_by_oxigraph = list(ox.parse(path=path, format=ox.RdfFormat.JSON_LD))
+    assert_same(canonical_lines(read_by_oxigraph, keep_graphs=True, normalise=[]), expected, "pyoxigraph")
