@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,8 +24,8 @@ from .chronology import place_in_time
 from .dataset import select_quads
 from .enrichment import read_enrichment
 from .errors import BuildError, OntologyError, UsageError, ValidationError
-from .export import RdfFormat, export_note, graph_iri, serialize, sorted_triples
-from .files import write_files
+from .export import RdfFormat, export_note, graph_hash, graph_iri, serialize, sorted_triples
+from .files import sha256, sha256sum_entry, write_files
 from .ground import ground
 from .iris import (
     CURATION_NS,
@@ -96,10 +95,6 @@ class Sources:
     digests: dict[str, str]
     #: each input file but the reports' texts, by input name: its path in the tree
     inputs: dict[str, str]
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _read_text(path: Path) -> str:
@@ -233,7 +228,7 @@ def read_sources(paths: Paths) -> Sources:
     for name in ("enrichment", "retired"):
         if getattr(paths, name).exists():
             files[name] = getattr(paths, name)
-    digests = {name: _sha256(path) for name, path in files.items()}
+    digests = {name: sha256(path) for name, path in files.items()}
     _check_fixity(paths, {text.name: digests[f"text/{text.stem}"] for text in texts})
     return Sources(
         ontology=ontology,
@@ -264,14 +259,14 @@ def _check_fixity(paths: Paths, digests: dict[str, str]) -> None:
     for number, line in enumerate(lines, 1):
         if not line.strip():
             continue
-        match = re.fullmatch(r"([0-9a-fA-F]{64}) [ *](?:\./)?([^/]+)", line)  # text or binary mode
-        if match is None:
+        entry = sha256sum_entry(line)
+        if entry is None:
             raise OntologyError(
                 f"{listing}:{number}: not a `sha256sum` line of a file in this folder (64 hex digits, two spaces, "
                 "its name)"
             )
-        digest, name = match.groups()
-        if recorded.setdefault(name, digest.lower()) != digest.lower():
+        digest, name = entry
+        if recorded.setdefault(name, digest) != digest:
             raise OntologyError(f"{listing}:{number}: {name} is recorded twice, with different SHA-256s; keep one line")
     for name, digest in sorted(digests.items()):
         if name not in recorded:
@@ -290,14 +285,6 @@ def _check_fixity(paths: Paths, digests: dict[str, str]) -> None:
 
 #: The W3C RDF Dataset Canonicalization: a graph checksum is the SHA-256 of its canonical N-Quads.
 RDF_CANON = URIRef("https://www.w3.org/TR/rdf-canon/")
-
-
-def graph_hash(quads: list[ox.Quad]) -> str:
-    """The SHA-256 of ``quads`` as RDFC-1.0 canonical N-Quads: what `casegraph export --graphs ROLE
-    --canonical | sha256sum` prints for that graph, and what `casegraph verify` recomputes."""
-    from .export import canonical_nquads
-
-    return hashlib.sha256(canonical_nquads(quads)).hexdigest()
 
 
 def _add_graph_checksum(graph: Graph, node: URIRef, digest: str) -> None:

@@ -424,15 +424,14 @@ def _version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
     """--version: the package's version, the engine's, and the SHA-256 of the dataset answered from."""
     if not value or ctx.resilient_parsing:
         return
-    import hashlib
     from importlib.metadata import version
 
-    from .resources import default_paths
+    from .dataset import dataset_file
+    from .files import sha256
 
-    dataset = default_paths().build / "casegraph.nq"
+    dataset = dataset_file()
     try:
-        with dataset.open("rb") as data:
-            digest = hashlib.file_digest(data, "sha256").hexdigest()
+        digest = sha256(dataset)
     except OSError as err:
         digest = f"unreadable ({err.strerror})"
     click.echo(f"casegraph {__version__} (pyoxigraph {version('pyoxigraph')})")

@@ -117,6 +117,15 @@ def canonical_nquads(quads: Iterable[ox.Quad]) -> bytes:
     return b"".join(lines)
 
 
+def graph_hash(quads: Iterable[ox.Quad]) -> str:
+    """The SHA-256 of ``quads`` as RDFC-1.0 canonical N-Quads: what `casegraph export --graphs ROLE
+    --canonical | sha256sum` prints for that graph, what the build records in the metadata graph
+    and what `casegraph verify` recomputes."""
+    import hashlib
+
+    return hashlib.sha256(canonical_nquads(quads)).hexdigest()
+
+
 _MEDIA_TYPES = {
     RdfFormat.TURTLE: "text/turtle",
     RdfFormat.JSONLD: "application/ld+json",

@@ -15,6 +15,27 @@ from typing import IO, BinaryIO
 from .errors import ExportError, UsageError
 
 
+def sha256(path: Path) -> str:
+    """The SHA-256 of the file ``path``, read in chunks.
+
+    Raises:
+        OSError: the file cannot be read.
+    """
+    import hashlib
+
+    with path.open("rb") as data:
+        return hashlib.file_digest(data, "sha256").hexdigest()
+
+
+def sha256sum_entry(line: str) -> tuple[str, str] | None:
+    """``(digest, file name)`` of a line of ``sha256sum``'s output (text or binary mode, the name
+    possibly after ``./``; the digest in lower case), or None when the line is not one."""
+    import re
+
+    match = re.fullmatch(r"([0-9a-fA-F]{64}) [ *](?:\./)?([^/]+)", line)
+    return None if match is None else (match.group(1).lower(), match.group(2))
+
+
 def is_special(path: Path) -> bool:
     """True for an existing target that is not a regular file (``/dev/null``, a FIFO, a
     terminal): it is written to directly, never replaced by a rename."""

@@ -8,13 +8,13 @@ Canonicalization), which holds whatever the serialisation. Both are recomputed h
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from .errors import DatasetError
+from .files import sha256, sha256sum_entry
 
 _SPDX = "http://spdx.org/rdf/terms#"
 _CANON = "https://www.w3.org/TR/rdf-canon/"
@@ -37,7 +37,7 @@ def verify(folder: Path) -> Verification:
         DatasetError: the folder is no built dataset (no SHA256SUMS or no casegraph.nq).
     """
     from .dataset import DATASET_FILE, read_quads
-    from .export import canonical_nquads
+    from .export import graph_hash
 
     listing = folder / "SHA256SUMS"
     if not listing.is_file() or not (folder / DATASET_FILE).is_file():
@@ -45,17 +45,17 @@ def verify(folder: Path) -> Verification:
     differences: list[str] = []
     files = 0
     for number, line in enumerate(listing.read_text(encoding="utf-8").splitlines(), start=1):
-        digest, _, name = line.partition("  ")
-        if not name or len(digest) != 64:
-            differences.append(f"{listing}:{number}: not a `SHA-256  file` line")
+        entry = sha256sum_entry(line)
+        if entry is None:
+            differences.append(f"{listing}:{number}: not a `sha256sum` line (64 hex digits, two spaces, a file name)")
             continue
+        digest, name = entry
         path = folder / name
         if not path.is_file():
             differences.append(f"{path}: listed in SHA256SUMS, missing")
             continue
         files += 1
-        with path.open("rb") as data:
-            found = hashlib.file_digest(data, "sha256").hexdigest()
+        found = sha256(path)
         if found != digest:
             differences.append(f"{path}: SHA-256 {found}, not the {digest} SHA256SUMS records")
     quads = read_quads(folder)
@@ -65,7 +65,7 @@ def verify(folder: Path) -> Verification:
         if isinstance(quad.graph_name, ox.NamedNode):
             by_graph.setdefault(quad.graph_name.value, []).append(quad)
     for graph, digest in sorted(recorded.items()):
-        found = hashlib.sha256(canonical_nquads(by_graph.get(graph, []))).hexdigest()
+        found = graph_hash(by_graph.get(graph, []))
         if found != digest:
             differences.append(f"graph <{graph}>: canonical SHA-256 {found}, not the {digest} the metadata records")
     return Verification(files, len(recorded), differences)
