@@ -77,9 +77,9 @@ BY_EXTENSION = {
 }
 
 
-def format_for(output: str, given: str | None) -> RdfFormat:
-    """The format to write ``output`` in: ``given``, else the one its extension names (Turtle on
-    standard output, or into a file without an extension, such as a FIFO or /dev/null).
+def format_for(output: str, given: str | None, *, bare: RdfFormat = RdfFormat.TURTLE) -> RdfFormat:
+    """The format to write ``output`` in: ``given``, else the one its extension names (``bare``
+    on standard output, or into a file without an extension, such as a FIFO or /dev/null).
 
     Raises:
         UsageError: the extension names no format and none is given, or ``given`` contradicts it.
@@ -99,7 +99,7 @@ def format_for(output: str, given: str | None) -> RdfFormat:
             )
         return chosen
     if not extension:
-        return RdfFormat.TURTLE
+        return bare
     if named is None:
         known = ", ".join(f".{e}" for e in BY_EXTENSION)
         kind = "may hold several formats" if extension in ("json", "xml") else "names no RDF format"

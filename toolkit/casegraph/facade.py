@@ -283,8 +283,7 @@ def export(
     from .files import refuse_overwriting, write_bytes, writing
 
     source = source or Source()
-    bare = output == "-" or not Path(output).suffix  # stdout, a FIFO…: nothing names a format
-    rdf = RdfFormat.NQUADS if canonical and fmt is None and bare else format_for(output, fmt)
+    rdf = format_for(output, fmt, bare=RdfFormat.NQUADS if canonical else RdfFormat.TURTLE)
     roles = roles_of(graphs, EXPORT_GRAPHS)
     if graphs is None and source.is_yours:  # your data never gets the article's description unasked
         roles = tuple(role for role in roles if role != "metadata")
@@ -296,21 +295,8 @@ def export(
     from .dataset import dataset_file
 
     refuse_overwriting(output, [*source.data, str(dataset_file(source.dataset))])
-    if canonical:  # from the parser, never through a store: pyoxigraph's store writes
-        # xsd:nonNegativeInteger and the other integer types back as xsd:integer
-        chosen: list[ox.Quad] = select_quads(read_quads(source.dataset), roles) if source.with_article else []
-        if source.data and source.store is None:
-            from .inputs import iter_inputs
-
-            chosen += iter_inputs(source.data, input_format=source.input_format, progress=progress)
-        elif source.is_yours:
-            store = open_user_store(source, roles, progress=progress)
-            chosen = list(store.quads_for_pattern(None, None, None)) if store is not None else chosen
-        else:
-            chosen = select_quads(read_quads(source.dataset), roles)
-        write_bytes(output, canonical_nquads(chosen))
-        return
-    if source.data and source.store is None:  # stream straight from the parser
+    if source.data and source.store is None:  # straight from the parser (never through a store,
+        # which writes xsd:nonNegativeInteger and the other integer types back as xsd:integer)
         import itertools
 
         from .inputs import iter_inputs
@@ -318,6 +304,9 @@ def export(
 
         streamed = iter_inputs(source.data, input_format=source.input_format, progress=progress)
         article = select_quads(read_quads(source.dataset), roles) if source.with_article else []
+        if canonical:
+            write_bytes(output, canonical_nquads(itertools.chain(article, streamed)))
+            return
         with writing(output) as out:
             dump(itertools.chain(article, streamed), rdf, out)
         return
@@ -325,11 +314,14 @@ def export(
     if store is not None:
         from .stream import dump
 
+        if canonical:
+            write_bytes(output, canonical_nquads(store.quads_for_pattern(None, None, None)))
+            return
         with writing(output) as out:
             dump(store, rdf, out)
         return
     quads = select_quads(read_quads(source.dataset), roles)
-    write_bytes(output, serialize(quads, rdf, note=export_note(quads)))
+    write_bytes(output, canonical_nquads(quads) if canonical else serialize(quads, rdf, note=export_note(quads)))
 
 
 def tree_to_build(root: Path | None, output: Path | None, *, cwd: Path | None = None) -> Paths:
