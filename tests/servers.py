@@ -474,3 +474,21 @@ def listener() -> Iterator[Listener]:
     server = Listener()
     yield server
     server.close()
+
+
+def serving(tmp_path: Path, *args: str) -> tuple[subprocess.Popen[bytes], str, Path]:
+    """`casegraph serve` with ``args`` on a free port, once it listens: the process, its /query
+    URL and its log (stdout and stderr)."""
+    port = free_port()
+    log = tmp_path / f"serve-{port}.log"
+    with log.open("wb") as sink:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "casegraph", "serve", "--port", str(port), *args], stdout=sink, stderr=sink
+        )
+    deadline = time.monotonic() + 30
+    while "serving" not in log.read_text():
+        if server.poll() is not None or time.monotonic() > deadline:
+            server.kill()
+            pytest.fail("casegraph serve did not start: " + log.read_text())
+        time.sleep(0.05)
+    return server, f"http://127.0.0.1:{port}/query", log

@@ -24,7 +24,7 @@ import pytest
 
 from . import external
 from .conftest import Run
-from .servers import Listener
+from .servers import Listener, serving
 
 CLI = [sys.executable, "-m", "casegraph"]
 DATA = "<http://example.org/s> <http://example.org/p> <http://example.org/o> .\n"
@@ -601,24 +601,6 @@ def _cpu_and_state(pid: int) -> tuple[float, str]:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"), fields[0]
 
 
-def _serving(tmp_path: Path, *args: str) -> tuple[subprocess.Popen[bytes], str, Path]:
-    """`casegraph serve` with ``args`` on a free port, once it listens: the process, its /query
-    URL and its log (stdout and stderr)."""
-    from .servers import free_port
-
-    port = free_port()
-    log = tmp_path / f"serve-{port}.log"
-    with log.open("wb") as sink:
-        server = subprocess.Popen([*CLI, "serve", "--port", str(port), *args], stdout=sink, stderr=sink)
-    deadline = time.monotonic() + 30
-    while "serving" not in log.read_text():
-        if server.poll() is not None or time.monotonic() > deadline:
-            server.kill()
-            pytest.fail("casegraph serve did not start: " + log.read_text())
-        time.sleep(0.05)
-    return server, f"http://127.0.0.1:{port}/query", log
-
-
 ENDLESS = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 PERSONS = "SELECT (COUNT(*) AS ?n) { ?s a <https://w3id.org/casegraph/ontology#Person> }"
 
@@ -630,7 +612,7 @@ def test_serve_stops_a_query_past_its_timeout_and_goes_on_answering(tmp_path: Pa
     import requests
 
     _needs("/proc/self/stat")
-    server, url, _ = _serving(tmp_path, "--timeout", "1")
+    server, url, _ = serving(tmp_path, "--timeout", "1")
     try:
         slow: dict[str, Any] = {}
 
@@ -686,7 +668,7 @@ def test_serve_holds_against_hostile_clients(tmp_path: Path) -> None:
 
     import requests
 
-    server, url, log = _serving(tmp_path, "--timeout", "20", "--max-answer", "1")
+    server, url, log = serving(tmp_path, "--timeout", "20", "--max-answer", "1")
     port = int(url.split(":")[2].split("/")[0])
     try:
         for _ in range(4):  # more than the workers: each hangs up while its endless query runs
@@ -722,7 +704,7 @@ def test_serve_stops_in_one_line_when_it_can_no_longer_start_workers(tmp_path: P
     import requests
 
     _needs("/proc/self/stat")
-    server, url, log = _serving(tmp_path)
+    server, url, log = serving(tmp_path)
     try:
         (zygote,) = _descendants(server.pid)  # before any query: the zygote alone
         os.kill(zygote, signal.SIGKILL)
@@ -815,7 +797,7 @@ def test_serve_with_a_store_folder_answers_from_it(tmp_path: Path) -> None:
     import requests
 
     store = tmp_path / "store"
-    server, url, log = _serving(tmp_path, "--store", str(store))
+    server, url, log = serving(tmp_path, "--store", str(store))
     try:
         triples = int(log.read_text().split("serving ")[1].split()[0])
         count = requests.get(

@@ -3,13 +3,13 @@ across engines, and break loads on purpose with a fault-injecting proxy."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
 import sys
 import time
-import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -24,7 +24,7 @@ from casegraph.queries import query_ids
 
 from .conftest import SECOND, TwoReports
 from .faultproxy import FaultProxy
-from .servers import EMPTY_RESULTS, Server, answer_empty, free_port
+from .servers import EMPTY_RESULTS, Server, answer_empty, free_port, serving
 
 CLI = [sys.executable, "-c", "from casegraph.cli import main; main()"]
 SECRET = "s3cret-Pa55word-never-printed"
@@ -347,27 +347,9 @@ def test_a_broken_query_answer_is_one_line(
 
 
 def test_serve_is_a_read_only_endpoint_with_cors(tmp_path: Path) -> None:
-    port = free_port()
-    log = tmp_path / "serve.log"
-    with log.open("wb") as sink:
-        process = subprocess.Popen(
-            [*CLI, "serve", "--port", str(port), "--graphs", "ontology,asserted,enrichment"],
-            stdout=sink,
-            stderr=sink,
-            start_new_session=True,
-        )
-    base = f"http://127.0.0.1:{port}"
+    process, url, _ = serving(tmp_path, "--graphs", "ontology,asserted,enrichment")
+    base = url.removesuffix("/query")
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/query?query=ASK%7B%7D", timeout=2) as ready:
-                    ready.read()
-                break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    pytest.fail("casegraph serve did not start: " + log.read_text()[-500:])
-                time.sleep(0.2)
         # the evidence graph is not in the default graph, but a query can name it, as these two do
         for query in ("statements", "ordered-over-objection"):
             served = casegraph("query", query, "--format", "csv", "--endpoint", f"{base}/query")
@@ -392,7 +374,8 @@ def test_serve_is_a_read_only_endpoint_with_cors(tmp_path: Path) -> None:
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=20)
-    assert subprocess.run(["pgrep", "-f", f"127.0.0.1:{port}"], capture_output=True, check=False).returncode == 1
+    port = base.rsplit(":", 1)[1]  # nothing left behind: neither the server nor its worker processes
+    assert subprocess.run(["pgrep", "-f", f"serve --port {port}"], capture_output=True, check=False).returncode == 1
 
 
 def test_serve_refuses_a_store_folder_in_use(tmp_path: Path) -> None:
@@ -598,6 +581,20 @@ def test_a_connection_lost_while_writing_a_graph_says_its_state_is_unknown(
     assert LEASE_GRAPH not in store_graphs(fresh_oxigraph)  # the lease was released all the same
 
 
+@contextlib.contextmanager
+def _load_until(proxy: FaultProxy, server: Server, requests_seen: int, *extra: str) -> Iterator[subprocess.Popen[str]]:
+    """A `casegraph load` through ``proxy`` in a real process, once the proxy has seen
+    ``requests_seen`` of its requests (stderr piped, as text)."""
+    with subprocess.Popen(
+        [*CLI, *proxied_load_args(proxy, server), *extra], stderr=subprocess.PIPE, text=True
+    ) as process:
+        deadline = time.monotonic() + 30
+        while len(proxy.requests) < requests_seen:
+            assert process.poll() is None and time.monotonic() < deadline, "the load did not get there"
+            time.sleep(0.02)
+        yield process
+
+
 def test_ctrl_c_during_a_load_releases_the_lease_drops_its_staging_graph_and_says_what_was_replaced(
     fresh_oxigraph: Server, fault_proxy_factory: Callable[..., FaultProxy]
 ) -> None:
@@ -607,16 +604,9 @@ def test_ctrl_c_during_a_load_releases_the_lease_drops_its_staging_graph_and_say
     # lease, read back, staging listing; ontology: count, POST, count; asserted: count, POST into
     # staging, then the lease check before the MOVE (the 9th request) stalls: stop it there
     proxy.stall_nth(9, 20.0)
-    with subprocess.Popen(
-        [*CLI, *proxied_load_args(proxy, fresh_oxigraph)], stderr=subprocess.PIPE, text=True
-    ) as process:
-        assert process.stderr is not None
-        deadline = time.monotonic() + 30
-        while len(proxy.requests) < 9:
-            assert process.poll() is None and time.monotonic() < deadline, "the load did not get there"
-            time.sleep(0.02)
+    with _load_until(proxy, fresh_oxigraph, 9) as process:
         process.send_signal(signal.SIGINT)
-        assert process.wait(timeout=15) == 130
+        assert process.wait(timeout=15) == 130 and process.stderr is not None
         said = process.stderr.read()
     assert said == (
         f"casegraph: the load stopped; graphs replaced: ontology; graph being written and after it, unchanged "
@@ -634,16 +624,9 @@ def test_a_server_killed_mid_load_is_one_line_naming_the_graphs(
     """A real `kill -9` of the Oxigraph server while the asserted graph is uploaded to staging."""
     proxy = fault_proxy_factory(fresh_oxigraph.base)
     proxy.stall_nth(8, 0.3)  # the asserted graph's POST into staging waits, and the server dies meanwhile
-    with subprocess.Popen(
-        [*CLI, *proxied_load_args(proxy, fresh_oxigraph), "--timeout", "10"], stderr=subprocess.PIPE, text=True
-    ) as process:
-        assert process.stderr is not None
-        deadline = time.monotonic() + 30
-        while len(proxy.requests) < 8:
-            assert process.poll() is None and time.monotonic() < deadline, "the load did not get there"
-            time.sleep(0.02)
+    with _load_until(proxy, fresh_oxigraph, 8, "--timeout", "10") as process:
         os.kill(fresh_oxigraph.pid, signal.SIGKILL)
-        assert process.wait(timeout=30) == 1
+        assert process.wait(timeout=30) == 1 and process.stderr is not None
         said = process.stderr.read()
     assert said.count("\n") == 1 and "Traceback" not in said
     assert said.startswith("casegraph: error: ")
