@@ -24,6 +24,8 @@ from casegraph.reason import Engine
 from casegraph.results import ResultFormat
 from casegraph.validate import ReportFormat
 
+from .conftest import REPO
+
 
 def names(*enums: type[StrEnum]) -> list[str]:
     return [member.value for enum in enums for member in enum]
@@ -34,6 +36,7 @@ EXPECTED = {
     ("query", "fmt"): names(ResultFormat, RdfFormat),
     ("sparql", "fmt"): names(ResultFormat, RdfFormat),
     ("export", "fmt"): names(RdfFormat),
+    ("export", "frame"): sorted(path.stem for path in (REPO / "ontology" / "frames").glob("*.jsonld")),
     ("validate", "fmt"): names(ReportFormat),
     ("reason", "engine"): names(Engine),
     ("*", "input_format"): names(InputFormat),

@@ -21,7 +21,7 @@ import click
 
 from . import __version__
 from .errors import CasegraphError, QueryError, UsageError, one_line, visible
-from .formats import InputFormat
+from .formats import FRAMES, InputFormat
 from .iris import GraphRole
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -748,6 +748,14 @@ def sparql(file: Any, fmt: str | None, output: str, allow_service: bool, **sourc
     help="Write RDFC-1.0 canonical N-Quads (blank nodes named by the W3C algorithm, lines sorted): "
     "the form to hash for fixity. With --format nquads.",
 )
+@click.option(
+    "--frame",
+    type=Choice(FRAMES),
+    default=None,
+    help="Write framed JSON-LD, one readable tree per event, person or claim, each assertion with the "
+    "report's words that state it (ontology/frames/README.md says what each frame selects). "
+    "Default graphs: asserted,evidence.",
+)
 def export(
     fmt: str | None,
     graphs: str | None,
@@ -758,6 +766,7 @@ def export(
     store_dir: Path | None,
     output: str,
     canonical: bool,
+    frame: str | None,
 ) -> None:
     """Export the dataset's graphs (or --data) in an RDF format, byte-identically on every run.
 
@@ -769,13 +778,14 @@ def export(
       casegraph export --format trig --graphs all > casegraph.trig
       casegraph export --data big.nt --output big.nq
       casegraph export --format nquads --canonical --graphs all | sha256sum
+      casegraph export --frame events --output events.jsonld
     """
     from .facade import Source
     from .facade import export as run_export
 
     mine = Source(dataset, data, input_format, store_dir, with_article)
     chosen = None if graphs is None else _roles(graphs)
-    run_export(mine, fmt, output, graphs=chosen, progress=_byte_progress, canonical=canonical)
+    run_export(mine, fmt, output, graphs=chosen, progress=_byte_progress, canonical=canonical, frame=frame)
 
 
 @cli.command()

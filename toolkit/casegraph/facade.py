@@ -261,39 +261,60 @@ def export(
     graphs: Sequence[GraphRole | str] | None = None,
     progress: Progress = _no_progress,
     canonical: bool = False,
+    frame: str | None = None,
 ) -> None:
     """Write ``source``'s graphs to ``output`` (a path, or ``-`` for stdout) in ``fmt`` (None: the
     one the file's extension names, Turtle on stdout). The graphs are by default ontology + asserted
     + metadata, so the file describes itself (licence, source report, checksums, provenance); your
     own data never receives the article's description unless ``graphs`` asks for it. The article's
     dataset is written sorted, byte-identically on every run; your own files streamed from the
-    parser (flat memory, every literal as written); an on-disk store streamed from the store; with
-    ``canonical``, RDFC-1.0 canonical N-Quads (the whole input in memory). Files are written whole
-    or not at all.
+    parser (flat memory, every literal as written); an on-disk store streamed from the store. With
+    ``canonical``, RDFC-1.0 canonical N-Quads; with ``frame`` (one of ``ontology/frames/``), framed
+    JSON-LD of the graphs merged (default: asserted + evidence); both hold the whole input in
+    memory. Files are written whole or not at all.
 
     Raises:
-        UsageError: an unknown format or graph role, a format the file's extension contradicts (or
-            none to take from it), ``canonical`` with another format than N-Quads, or ``output``
-            is one of the inputs;
+        UsageError: an unknown format, frame or graph role, a format the file's extension
+            contradicts (or none to take from it), ``canonical`` with another format than N-Quads,
+            ``frame`` with another format than JSON-LD, both, or ``output`` is one of the inputs;
         DatasetError: unreadable input;
         ExportError: the output cannot be written.
     """
-    from .dataset import read_quads, select_quads
+    from collections.abc import Iterable
+
+    from .dataset import dataset_file, read_quads, select_quads
     from .export import RdfFormat, canonical_nquads, export_note, format_for, serialize
     from .files import refuse_overwriting, write_bytes, writing
 
     source = source or Source()
-    rdf = format_for(output, fmt, bare=RdfFormat.NQUADS if canonical else RdfFormat.TURTLE)
-    roles = roles_of(graphs, EXPORT_GRAPHS)
+    whole: Callable[[Iterable[ox.Quad]], bytes] | None = None  # a writer that needs the whole input
+    default: Sequence[str]
+    if canonical and frame is not None:
+        raise UsageError("--canonical and --frame exclude each other: canonical N-Quads are flat; choose one")
+    if canonical:
+        rdf = format_for(output, fmt, bare=RdfFormat.NQUADS)
+        if rdf is not RdfFormat.NQUADS:
+            raise UsageError(
+                f"--canonical writes canonical N-Quads (RDFC-1.0), not {rdf.value}; give --format nquads, and a .nq "
+                "file or standard output"
+            )
+        whole, default = canonical_nquads, EXPORT_GRAPHS
+    elif frame is not None:
+        from .frames import FRAME_GRAPHS, frame_document, framed_jsonld
+
+        rdf = format_for(output, fmt, bare=RdfFormat.JSONLD)
+        if rdf is not RdfFormat.JSONLD:
+            raise UsageError(
+                f"--frame writes framed JSON-LD, not {rdf.value}; give --format jsonld (or none), and a .jsonld "
+                "file or standard output"
+            )
+        frame_document(frame)  # an unknown frame fails before any input is read
+        whole, default = (lambda quads: framed_jsonld(quads, frame)), FRAME_GRAPHS
+    else:
+        rdf, default = format_for(output, fmt), EXPORT_GRAPHS
+    roles = roles_of(graphs, default)
     if graphs is None and source.is_yours:  # your data never gets the article's description unasked
         roles = tuple(role for role in roles if role != "metadata")
-    if canonical and rdf is not RdfFormat.NQUADS:
-        raise UsageError(
-            f"--canonical writes canonical N-Quads (RDFC-1.0), not {rdf.value}; give --format nquads, and a .nq "
-            "file or standard output"
-        )
-    from .dataset import dataset_file
-
     refuse_overwriting(output, [*source.data, str(dataset_file(source.dataset))])
     if source.data and source.store is None:  # straight from the parser (never through a store,
         # which writes xsd:nonNegativeInteger and the other integer types back as xsd:integer)
@@ -304,8 +325,8 @@ def export(
 
         streamed = iter_inputs(source.data, input_format=source.input_format, progress=progress)
         article = select_quads(read_quads(source.dataset), roles) if source.with_article else []
-        if canonical:
-            write_bytes(output, canonical_nquads(itertools.chain(article, streamed)))
+        if whole is not None:
+            write_bytes(output, whole(itertools.chain(article, streamed)))
             return
         with writing(output) as out:
             dump(itertools.chain(article, streamed), rdf, out)
@@ -314,14 +335,14 @@ def export(
     if store is not None:
         from .stream import dump
 
-        if canonical:
-            write_bytes(output, canonical_nquads(store.quads_for_pattern(None, None, None)))
+        if whole is not None:
+            write_bytes(output, whole(store.quads_for_pattern(None, None, None)))
             return
         with writing(output) as out:
             dump(store, rdf, out)
         return
     quads = select_quads(read_quads(source.dataset), roles)
-    write_bytes(output, canonical_nquads(quads) if canonical else serialize(quads, rdf, note=export_note(quads)))
+    write_bytes(output, whole(quads) if whole is not None else serialize(quads, rdf, note=export_note(quads)))
 
 
 def tree_to_build(root: Path | None, output: Path | None, *, cwd: Path | None = None) -> Paths:

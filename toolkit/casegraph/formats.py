@@ -18,3 +18,8 @@ class InputFormat(StrEnum):
     NQUADS = "nquads"
     JSONLD = "jsonld"
     RDFXML = "rdfxml"
+
+
+#: The frames shipped in ``ontology/frames/`` (``export --frame NAME``); a test keeps the list
+#: equal to the folder.
+FRAMES = ("claims", "events", "people")

@@ -36,6 +36,11 @@ class Paths:
         return self.root / "ontology" / "context.jsonld"
 
     @property
+    def frames(self) -> Path:
+        """The JSON-LD frames of ``export --frame``, one ``NAME.jsonld`` each."""
+        return self.root / "ontology" / "frames"
+
+    @property
     def enrichment(self) -> Path:
         return self.root / "graph" / "enrichment.trig"
 
