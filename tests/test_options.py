@@ -72,7 +72,7 @@ def test_every_expected_choice_is_offered() -> None:
             assert any(p == param for _, p in found), param
         else:
             assert (command, param) in found, (command, param)
-    assert {c for c, p in found if p == "input_format"} == {"export", "load", "query", "sparql", "validate"}
+    assert {c for c, p in found if p == "input_format"} == {"export", "load", "publish", "query", "sparql", "validate"}
     assert {c for c, p in found if p == "auth"} == {"load", "query", "sparql"}
 
 

@@ -901,6 +901,40 @@ def load(
 
 
 @cli.command()
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path),
+    required=True,
+    metavar="DIR",
+    help="The site's folder: new, empty, or a previous site (replaced whole).",
+)
+@click.option(
+    "--base",
+    metavar="URL",
+    default=None,
+    help="Where the site will be hosted (an absolute http(s) URL): writes the w3id.org redirect rule.",
+)
+@dataset_option
+@data_options
+def publish(output: Path, base: str | None, dataset: Path | None, **source: Any) -> None:
+    """Write a static linked-data site: a page per node of the report's facts with the words that
+    state each, an index, the ontology's documentation, content-negotiation rules.
+
+    \b
+    Examples:
+      casegraph publish --output site
+      casegraph publish --output site --base https://example.org/casegraph/
+    """
+    from .facade import Source
+    from .facade import publish as run_publish
+
+    mine = Source(dataset, source["data"], source["input_format"], source["store_dir"], source["with_article"])
+    site = run_publish(mine, output, base=base, progress=_byte_progress)
+    click.echo(f"wrote {site.pages} pages ({site.files} files) to {site.folder}", err=True)
+
+
+@cli.command()
 @click.argument("path", type=click.Path(file_okay=False, exists=True, path_type=Path))
 def verify(path: Path) -> None:
     """Recompute every checksum of a dataset folder written by `casegraph build`: each file's

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from .endpoint import Endpoint
     from .load import GraphLoad, LoadReport
     from .resources import Paths
+    from .site import Site
     from .validate import Report
 
 Result = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
@@ -343,6 +344,28 @@ def export(
         return
     quads = select_quads(read_quads(source.dataset), roles)
     write_bytes(output, whole(quads) if whole is not None else serialize(quads, rdf, note=export_note(quads)))
+
+
+def publish(source: Source | None, output: Path, *, base: str | None = None, progress: Progress = _no_progress) -> Site:
+    """Write the static linked-data site of ``source`` into the folder ``output`` (absent, empty,
+    or a previous site, which it replaces whole): a page per node of the report's facts with the
+    words that state each, an index and the ontology's documentation, and content-negotiation
+    rules; ``base`` is where the site will be hosted (for the w3id redirect rule).
+
+    Raises:
+        UsageError: ``base`` is not an absolute http(s) URL;
+        DatasetError: unreadable input;
+        ExportError: ``output`` is another folder or a file, or cannot be written.
+    """
+    from .dataset import read_quads, select_quads
+    from .site import SITE_GRAPHS, check_base
+    from .site import publish as write_site
+
+    source = source or Source()
+    base = check_base(base)
+    store = open_user_store(source, SITE_GRAPHS, progress=progress)
+    quads = list(store) if store is not None else select_quads(read_quads(source.dataset), SITE_GRAPHS)
+    return write_site(quads, output, base=base)
 
 
 def tree_to_build(root: Path | None, output: Path | None, *, cwd: Path | None = None) -> Paths:

@@ -297,3 +297,47 @@ class ProgressReader:
         count = self._raw.readinto(buffer)  # type: ignore[attr-defined]
         self._advance(count or 0)
         return int(count or 0)
+
+
+def replace_folder(output: Path, files: dict[str, bytes], *, is_ours: Callable[[Path], bool], what: str) -> None:
+    """Write ``files`` (relative path -> bytes) as the folder ``output``, whole or not at all: into
+    a new sibling folder first, which then takes the place of ``output``. ``output`` may be absent,
+    an empty folder, or a folder ``is_ours`` recognises (``what`` names it in the refusal); anything
+    else is refused untouched. A stop signal removes the unfinished folder.
+
+    Raises:
+        ExportError: ``output`` is something else, or cannot be written.
+    """
+    import shutil
+    import tempfile
+
+    if output.exists() and not (output.is_dir() and (not any(output.iterdir()) or is_ours(output))):
+        kind = "a file" if not output.is_dir() else "a folder"
+        raise ExportError(f"{output}: is {kind} but not {what}; give a new or empty folder, nothing was written")
+    parent = output.absolute().parent
+    if not parent.is_dir():
+        raise ExportError(f"{output}: folder {parent} does not exist; create it or choose another path")
+    try:
+        fresh = Path(tempfile.mkdtemp(dir=parent, prefix=f".{output.name}.", suffix=".part"))
+    except OSError as err:
+        raise ExportError(f"{output}: cannot write in {parent} ({err.strerror}); choose a writable path") from err
+    pending(fresh)
+    try:
+        for name, data in files.items():
+            target = fresh / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        fresh.chmod(0o755)
+        with locked(parent):
+            old = None
+            if output.exists():  # (a stop between the two renames leaves the old folder in .NAME.*.old)
+                old = Path(tempfile.mkdtemp(dir=parent, prefix=f".{output.name}.", suffix=".old"))
+                output.replace(old / output.name)
+            fresh.replace(output)
+            finished(fresh)
+            if old is not None:
+                shutil.rmtree(old, ignore_errors=True)
+    except OSError as err:
+        shutil.rmtree(fresh, ignore_errors=True)
+        finished(fresh)
+        raise ExportError(f"{output}: cannot write ({err.strerror}); choose a writable path") from err

@@ -1,0 +1,221 @@
+"""The linked-data site (`casegraph publish`): every link resolves, nothing loads from outside,
+each page shows the report's words that state what it says and embeds its own triples, every text
+is escaped, and a folder that is not a site is never touched."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urldefrag
+
+import pyoxigraph as ox
+import pytest
+
+from casegraph.dataset import select_quads
+from casegraph.facade import Source, publish
+from casegraph.site import SITE_GRAPHS, site_files
+
+from .conftest import Run
+
+ID = "https://w3id.org/casegraph/id/"
+OA = "http://www.w3.org/ns/oa#"
+
+
+class Links(HTMLParser):
+    """The links, loads, ids, marks and embedded JSON-LD of one page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[str] = []
+        self.loads: list[str] = []
+        self.ids: set[str] = set()
+        self.marks: list[str] = []
+        self.scripts: list[str] = []
+        self._in: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if "id" in found:
+            self.ids.add(found["id"] or "")
+        if tag == "a" and found.get("href"):
+            self.links.append(found["href"] or "")
+        if tag == "link" and found.get("rel") in ("stylesheet", "icon", "preload"):
+            self.loads.append(found.get("href") or "")
+        if tag == "link" and found.get("rel") == "alternate":
+            self.links.append(found.get("href") or "")
+        if found.get("src"):
+            self.loads.append(found["src"] or "")
+        if tag in ("mark", "script"):
+            self._in = tag
+            if tag == "mark":
+                self.marks.append("")
+            else:
+                self.scripts.append("")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == self._in:
+            self._in = None
+
+    def handle_data(self, data: str) -> None:
+        if self._in == "mark":
+            self.marks[-1] += data
+        elif self._in == "script":
+            self.scripts[-1] += data
+
+
+def _parse(path: Path) -> Links:
+    parser = Links()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser
+
+
+BASE = "https://example.org/casegraph/"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The article's site, written by the CLI under another hash seed than the tests'."""
+    folder = tmp_path_factory.mktemp("publish") / "site"
+    env = {**os.environ, "PYTHONHASHSEED": "4242"}
+    command = [sys.executable, "-m", "casegraph", "publish", "--output", str(folder), "--base", BASE]
+    subprocess.run(command, env=env, check=True, capture_output=True)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def pages(site: Path) -> dict[Path, Links]:
+    return {path: _parse(path) for path in sorted(site.rglob("*.html"))}
+
+
+def test_every_link_resolves_and_nothing_loads_from_outside(site: Path, pages: dict[Path, Links]) -> None:
+    assert len(pages) > 150
+    for path, page in pages.items():
+        for load in page.loads:
+            assert "//" not in load and not load.startswith("data:"), f"{path}: loads {load}"
+            assert (path.parent / load).resolve().is_file(), f"{path}: {load} is missing"
+        for link in page.links:
+            if link.startswith(("http://", "https://")):
+                continue  # a link out (a Wikidata item, a licence) is followed, never loaded
+            target, fragment = urldefrag(link)
+            resolved = (path.parent / target).resolve() if target else path
+            assert resolved.is_file() and resolved.is_relative_to(site.resolve()), f"{path}: {link} does not resolve"
+            if fragment:
+                assert fragment in pages[resolved].ids, f"{path}: {link} names no anchor of {target}"
+
+
+def test_each_page_of_the_dataset_has_its_turtle_and_jsonld_and_the_manifest_lists_every_file(site: Path) -> None:
+    order = site / "id" / "event" / "hhs-order"
+    for extension in (".html", ".ttl", ".jsonld"):
+        assert order.with_suffix(extension).is_file()
+    listed = {line.split("  ", 1)[1] for line in (site / "SHA256SUMS").read_text(encoding="utf-8").splitlines()}
+    written = {str(p.relative_to(site)) for p in site.rglob("*") if p.is_file()} - {"SHA256SUMS"}
+    assert listed == written
+    assert "RewriteRule ^id/(.+)$ https://example.org/casegraph/id/$1 [R=303,L]" in (site / "w3id.htaccess").read_text(
+        encoding="utf-8"
+    )
+    assert "location /casegraph/id/ {" in (site / "nginx.conf").read_text(encoding="utf-8")
+
+
+def test_the_order_page_highlights_the_reports_words_for_each_relation(
+    site: Path, pages: dict[Path, Links], quads: list[ox.Quad]
+) -> None:
+    page = pages[(site / "id" / "event" / "hhs-order.html").resolve()]
+    exact = {q.object.value for q in quads if q.predicate.value == OA + "exact" and isinstance(q.object, ox.Literal)}
+    assert page.marks and set(page.marks) <= exact
+    assert "received only 54 minutes on Tuesday to adhere to the directive" in page.marks
+    assert "two top consultants of the health secretaryRobert F. Kennedy Jr.Ordered the data record" in page.marks
+    html = (site / "id" / "event" / "hhs-order.html").read_text(encoding="utf-8")
+    issued = html[html.index(">issued by</a>") : html.index(">occurred at</a>")]
+    assert 'href="../group/kennedy-advisers.html"' in issued
+    assert "…gal and ethical concerns.\nStill </span><mark>two top consultants" in issued  # the selector's prefix
+    assert "Curator's note: &#39;on Tuesday&#39; is the day the officials had to comply" in html
+
+
+def test_the_embedded_jsonld_of_every_page_is_its_jsonld_file(site: Path, pages: dict[Path, Links]) -> None:
+    import extruct
+
+    checked = 0
+    for path in pages:
+        if path.name in ("index.html", "ontology.html"):
+            continue
+        embedded = extruct.extract(path.read_text(encoding="utf-8"), syntaxes=["json-ld"], uniform=False)["json-ld"]
+        assert len(embedded) == 1, path
+        from_page = set(ox.parse(json.dumps(embedded[0]).encode(), format=ox.RdfFormat.JSON_LD))
+        from_file = set(ox.parse(path=path.with_suffix(".jsonld"), format=ox.RdfFormat.JSON_LD))
+        assert from_page == from_file and from_page, path
+        checked += 1
+    assert checked == len(pages) - 2
+
+
+def test_a_page_publishes_its_facts_with_their_evidence(site: Path, quads: list[ox.Quad]) -> None:
+    published = {
+        ox.Triple(q.subject, q.predicate, q.object)
+        for q in ox.parse(path=site / "id" / "person" / "sara-vitolo.ttl", format=ox.RdfFormat.TURTLE)
+    }
+    vitolo = ox.NamedNode(ID + "person/sara-vitolo")
+    asserted = {
+        ox.Triple(q.subject, q.predicate, q.object)
+        for q in quads
+        if q.subject == vitolo and "asserted" in str(q.graph_name)
+    }
+    assert asserted and asserted <= published
+    quotes = {
+        t.object.value for t in published if t.predicate.value == OA + "exact" and isinstance(t.object, ox.Literal)
+    }
+    assert {"Medicaid Deputy Director Sara Vitolo", "Vitolo, a career employee"} <= quotes
+
+
+def test_text_from_the_graph_is_escaped_everywhere(tmp_path: Path) -> None:
+    hostile = '</script><script>alert(1)</script><!-- & "x"'
+    data = tmp_path / "mine.nt"
+    quoted = hostile.replace('"', '\\"')
+    data.write_text(
+        f'<{ID}event/x> <http://www.w3.org/2004/02/skos/core#prefLabel> "{quoted}" .\n'
+        f"<{ID}event/x> <https://w3id.org/casegraph/ontology#issuedBy> <{ID}person/y> .\n",
+        encoding="utf-8",
+    )
+    folder = tmp_path / "site"
+    publish(Source(data=(str(data),)), folder)
+    html = (folder / "id" / "event" / "x.html").read_text(encoding="utf-8")
+    assert "<script>alert" not in html and "<!--" not in html
+    assert "&lt;/script&gt;&lt;script&gt;alert(1)" in html  # the title and heading show it as text
+    page = _parse(folder / "id" / "event" / "x.html")
+    assert len(page.scripts) == 1  # the label did not close the embedded JSON-LD
+    assert "\\u003c/script\\u003e" in page.scripts[0]
+    labels = [n["prefLabel"] for n in json.loads(page.scripts[0])["@graph"] if "prefLabel" in n]
+    assert labels == [hostile]
+
+
+def test_the_site_is_the_same_bytes_under_another_hash_seed(site: Path, quads: list[ox.Quad]) -> None:
+    files = site_files(select_quads(quads, SITE_GRAPHS), BASE)
+    assert (site / "SHA256SUMS").read_bytes() == files["SHA256SUMS"]
+
+
+def test_publish_replaces_a_previous_site_and_refuses_anything_else(run: Run, tmp_path: Path) -> None:
+    data = tmp_path / "mine.nt"
+    data.write_text(f'<{ID}event/x> <http://www.w3.org/2004/02/skos/core#prefLabel> "x" .\n', encoding="utf-8")
+    other = tmp_path / "notes"
+    other.mkdir()
+    (other / "mine.txt").write_text("keep", encoding="utf-8")
+    done = run("publish", "--data", str(data), "--output", str(other))
+    assert done.exit_code == 1
+    assert done.stderr == (
+        f"casegraph: error: {other}: is a folder but not a site written by `casegraph publish`; "
+        "give a new or empty folder, nothing was written\n"
+    )
+    assert [p.name for p in other.iterdir()] == ["mine.txt"]
+    bad = run("publish", "--data", str(data), "--output", str(tmp_path / "new"), "--base", "example.org/casegraph")
+    assert bad.exit_code == 2 and "--base 'example.org/casegraph' is not an absolute http(s) URL" in bad.stderr
+    assert not (tmp_path / "new").exists()
+    previous = tmp_path / "previous"
+    assert run("publish", "--data", str(data), "--output", str(previous), "--base", BASE).exit_code == 0
+    (previous / "id" / "stale.html").write_text("old", encoding="utf-8")
+    again = run("publish", "--data", str(data), "--output", str(previous))
+    assert again.exit_code == 0, again.stderr
+    assert again.stderr == f"wrote 3 pages (11 files) to {previous}\n"  # index, ontology, event/x
+    assert not (previous / "id" / "stale.html").exists() and not (previous / "w3id.htaccess").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.nt", "notes", "previous"]  # no temporary folder

@@ -1,0 +1,594 @@
+"""Publish: the dataset as a static linked-data site an archive can host anywhere.
+
+One HTML page per node the report's facts describe (entity, event, document, claim, time), at the
+path of its IRI (``id/event/hhs-order.html`` for ``…/id/event/hhs-order``), with its Turtle and
+JSON-LD beside it (``.ttl``, ``.jsonld``) and the same triples embedded as JSON-LD. A page shows
+the node's label and types, each relation the report states with the words that state it (the
+quote highlighted between the selectors' own prefix and suffix: never whole sentences, per the
+rights position), the curator's notes and inferences flagged as such, where the report names the
+node, what refers to it, and apart, what we know from elsewhere with its reference. An index, the
+ontology's documentation, content-negotiation rules for Apache and nginx and (with a base URL) a
+w3id redirect rule complete the site. Every text from the graph is HTML-escaped by Jinja2; links
+are relative, so the folder works from any host or from disk, and nothing loads from outside it.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from .errors import UsageError
+from .iris import ID_NS, ONTOLOGY_NS, role_of
+
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+OWL = "http://www.w3.org/2002/07/owl#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+OA = "http://www.w3.org/ns/oa#"
+DCTERMS = "http://purl.org/dc/terms/"
+RDF_TYPE = RDF + "type"
+PREF_LABEL = SKOS + "prefLabel"
+#: The graphs a site is made from: the ontology (its documentation, the labels of terms), the
+#: report's facts with their evidence, what we know from elsewhere, and the dataset's description.
+SITE_GRAPHS = ("ontology", "asserted", "evidence", "enrichment", "metadata")
+#: What marks a folder as a casegraph site (in ``index.html``): only such a folder is replaced.
+GENERATOR = '<meta name="generator" content="casegraph publish">'
+Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+
+
+@dataclass(frozen=True)
+class Site:
+    """What ``publish`` wrote."""
+
+    folder: Path
+    pages: int
+    files: int
+
+
+@dataclass
+class Span:
+    """Words of the report that state or name something: a quote with its context and place."""
+
+    exact: str
+    prefix: str
+    suffix: str
+    start: int
+    end: int
+
+
+@dataclass
+class Evidence:
+    """The grounding of one asserted triple: its spans and the curator's notes."""
+
+    spans: list[Span] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    readings: list[str] = field(default_factory=list)
+    inferred: list[str] = field(default_factory=list)
+
+
+class Graph:
+    """The quads a site is made from, indexed by role and subject."""
+
+    def __init__(self, quads: Iterable[ox.Quad]) -> None:
+        self.by_role: dict[str, dict[Term, list[ox.Quad]]] = defaultdict(lambda: defaultdict(list))
+        for quad in quads:
+            name = quad.graph_name
+            role = "asserted" if isinstance(name, ox.DefaultGraph) else (role_of(name.value) or "asserted")
+            self.by_role[role][quad.subject].append(quad)
+        self.facts = self.by_role["asserted"]
+        self.evidence = self.by_role["evidence"]
+        self.enrichment = self.by_role["enrichment"]
+        self.ontology = self.by_role["ontology"]
+        self.metadata = self.by_role["metadata"]
+        self.incoming: dict[Term, list[ox.Quad]] = defaultdict(list)
+        for quads_of in self.facts.values():
+            for quad in quads_of:
+                if isinstance(quad.object, ox.NamedNode):
+                    self.incoming[quad.object].append(quad)
+
+    @staticmethod
+    def values(quads: list[ox.Quad], predicate: str) -> list[Term]:
+        return [q.object for q in quads if q.predicate.value == predicate]
+
+    def value(self, quads: list[ox.Quad], predicate: str) -> str:
+        found = sorted(str(v.value) for v in self.values(quads, predicate) if isinstance(v, ox.Literal | ox.NamedNode))
+        return found[0] if found else ""
+
+    @cached_property
+    def pages(self) -> dict[ox.NamedNode, str]:
+        """Each node with a page -> the page's path in the site, without extension."""
+        return {subject: page_path(subject.value) for subject in self.facts if isinstance(subject, ox.NamedNode)}
+
+    @cached_property
+    def labels(self) -> dict[str, str]:
+        """IRI -> its label: a node's skos:prefLabel, a term's rdfs:label."""
+        out: dict[str, str] = {}
+        for index, predicate in (
+            (self.facts, ONTOLOGY_NS + "timeValue"),  # a time without a label reads as its value
+            (self.ontology, RDFS + "label"),
+            (self.metadata, PREF_LABEL),
+            (self.facts, PREF_LABEL),
+        ):
+            for subject, quads in index.items():
+                label = self.value(quads, predicate)
+                if label and isinstance(subject, ox.NamedNode):
+                    out[subject.value] = label
+        return out
+
+    def label(self, term: Term) -> str:
+        """The label of ``term`` ("" for none, or for a literal)."""
+        return self.labels.get(term.value, "") if isinstance(term, ox.NamedNode) else ""
+
+    @cached_property
+    def grounding(self) -> dict[tuple[Term, str, Term], Evidence]:
+        """(subject, predicate IRI, object) of each asserted triple -> its evidence."""
+        statements: dict[Term, tuple[Term, str, Term]] = {}
+        for node, quads in self.evidence.items():
+            subject, predicate, obj = (self.values(quads, RDF + part) for part in ("subject", "predicate", "object"))
+            if subject and predicate and obj:
+                statements[node] = (subject[0], str(predicate[0].value), obj[0])  # type: ignore[union-attr]
+        out: dict[tuple[Term, str, Term], Evidence] = {}
+        for quads in self.evidence.values():
+            for body in self.values(quads, OA + "hasBody"):
+                if body in statements:
+                    evidence = out.setdefault(statements[body], Evidence())
+                    self._fill(evidence, quads)
+        return out
+
+    @cached_property
+    def mentions(self) -> dict[Term, list[Span]]:
+        """Node -> the spans where the report names it."""
+        out: dict[Term, list[Span]] = defaultdict(list)
+        for quads in self.evidence.values():
+            if ox.NamedNode(OA + "identifying") in self.values(quads, OA + "motivatedBy"):
+                for body in self.values(quads, OA + "hasBody"):
+                    out[body] += self.spans(quads)
+        return out
+
+    def spans(self, annotation: list[ox.Quad]) -> list[Span]:
+        found = []
+        for target in self.values(annotation, OA + "hasTarget"):
+            text: dict[str, str] = {}
+            for selector in self.values(self.evidence.get(target, []), OA + "hasSelector"):
+                for quad in self.evidence.get(selector, []):
+                    if isinstance(quad.object, ox.Literal):
+                        text[quad.predicate.value.removeprefix(OA)] = quad.object.value
+            if "exact" in text:
+                found.append(
+                    Span(
+                        text["exact"],
+                        text.get("prefix", ""),
+                        text.get("suffix", ""),
+                        int(text.get("start", 0)),
+                        int(text.get("end", 0)),
+                    )
+                )
+        return sorted(found, key=lambda span: (span.start, span.end))
+
+    def _fill(self, evidence: Evidence, annotation: list[ox.Quad]) -> None:
+        evidence.spans += self.spans(annotation)
+        for quad in annotation:
+            if isinstance(quad.object, ox.Literal):
+                local = quad.predicate.value
+                if local == SKOS + "editorialNote":
+                    evidence.notes.append(quad.object.value)
+                elif local == ONTOLOGY_NS + "reading":
+                    evidence.readings.append(quad.object.value)
+                elif local == ONTOLOGY_NS + "inferenceNote":
+                    evidence.inferred.append(quad.object.value)
+
+    @cached_property
+    def pointing(self) -> dict[Term, list[Term]]:
+        """Node -> the evidence and enrichment nodes that point at it (``rdf:subject``,
+        ``oa:hasBody``): its statements and their annotations, the annotations naming it."""
+        out: dict[Term, list[Term]] = defaultdict(list)
+        for index in (self.evidence, self.enrichment):
+            for subject, quads in index.items():
+                for quad in quads:
+                    if quad.predicate.value in (RDF + "subject", OA + "hasBody"):
+                        out[quad.object].append(subject)
+        return out
+
+    def page_quads(self, node: ox.NamedNode) -> list[ox.Quad]:
+        """The quads a page publishes: the node's facts; the statements about it in the evidence
+        and enrichment graphs with their annotations, spans, selectors and references; and the
+        annotations where the report names it."""
+        nodes: set[Term] = set()
+        todo: list[Term] = [node]
+        while todo:
+            current = todo.pop()
+            if current in nodes:
+                continue
+            nodes.add(current)
+            todo += self.pointing.get(current, [])
+            for index in (self.evidence, self.enrichment):
+                for quad in index.get(current, []) if current != node else []:
+                    if quad.predicate.value in (OA + "hasTarget", OA + "hasSelector", DCTERMS + "source"):
+                        todo.append(quad.object)
+        return [
+            quad for index in (self.facts, self.evidence, self.enrichment) for n in nodes for quad in index.get(n, [])
+        ]
+
+
+def page_path(iri: str) -> str:
+    """The site path (without extension) of the page of ``iri``: its path below the namespace for
+    the dataset's own IRIs, else ``other/`` and a hash of the IRI."""
+    import hashlib
+    from urllib.parse import quote
+
+    if iri.startswith(ID_NS) and len(iri) > len(ID_NS):
+        return "id/" + quote(iri[len(ID_NS) :], safe="/-._~")
+    return "other/" + hashlib.sha256(iri.encode()).hexdigest()[:16]
+
+
+def check_base(base: str | None) -> str | None:
+    """``base`` (where the site will be hosted) as an absolute http(s) URL ending in ``/``.
+
+    Raises:
+        UsageError: it is not one.
+    """
+    if base is None:
+        return None
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(base)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise UsageError(
+            f"--base {base!r} is not an absolute http(s) URL (such as https://example.org/casegraph/); "
+            "give where the site will be hosted"
+        )
+    return base if base.endswith("/") else base + "/"
+
+
+@dataclass(frozen=True)
+class Value:
+    """A term as a page shows it: its text, and a link (relative, or to an outside IRI)."""
+
+    text: str
+    href: str = ""
+    iri: str = ""
+    note: str = ""
+
+
+class Renderer:
+    """Writes the site's files from a :class:`Graph`."""
+
+    def __init__(self, graph: Graph, base: str | None) -> None:
+        import jinja2
+
+        from .export import context
+
+        self.graph = graph
+        self.base = base
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
+            autoescape=jinja2.select_autoescape(["html"], default_for_string=True, default=False),
+            keep_trailing_newline=True,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.prefixes = sorted(
+            ((n, i) for n, i in context()["@context"].items() if isinstance(i, str) and i.endswith(("/", "#"))),
+            key=lambda pair: -len(pair[1]),
+        )
+        self.documented = {
+            s.value for s, quads in graph.ontology.items() if isinstance(s, ox.NamedNode) and s.value in graph.labels
+        }
+
+    def curie(self, iri: str) -> str:
+        for name, namespace in self.prefixes:
+            if iri.startswith(namespace) and len(iri) > len(namespace):
+                return f"{name}:{iri[len(namespace) :]}"
+        return iri
+
+    def anchor(self, iri: str) -> str:
+        return self.curie(iri).replace(":", "-").replace("/", "-")
+
+    def value(self, term: Term, here: str) -> Value:
+        """``term`` as shown on the page at ``here`` (a site path)."""
+        if isinstance(term, ox.Literal):
+            datatype = term.datatype.value
+            note = (
+                f"@{term.language}"
+                if term.language
+                else ""
+                if datatype == "http://www.w3.org/2001/XMLSchema#string"
+                else self.curie(datatype)
+            )
+            return Value(term.value, note=note)
+        if not isinstance(term, ox.NamedNode):
+            return Value(str(term))
+        iri = term.value
+        label = self.graph.labels.get(iri, "")
+        page = self.graph.pages.get(term)
+        if page is not None:
+            return Value(label or self.curie(iri), self.link(here, page + ".html"), iri)
+        if iri in self.documented:
+            return Value(label or self.curie(iri), self.link(here, "ontology.html") + "#" + self.anchor(iri), iri)
+        return Value(label or self.curie(iri), iri, iri)
+
+    @staticmethod
+    def link(here: str, target: str) -> str:
+        return posixpath.relpath(target, posixpath.dirname(here) or ".")
+
+    def root(self, here: str) -> str:
+        depth = here.count("/")
+        return "../" * depth
+
+    def footer(self) -> str:
+        from . import __version__
+
+        return f"casegraph {__version__}"
+
+    def jsonld(self, quads: list[ox.Quad]) -> str:
+        """Compact JSON-LD of ``quads`` (named graphs kept) with only the context it uses."""
+        from .export import compact_jsonld
+
+        document = json.loads(compact_jsonld(quads))
+        document["@context"] = used_context(document["@context"], document["@graph"])
+        return json.dumps(document, ensure_ascii=False, indent=1) + "\n"
+
+    def page(self, node: ox.NamedNode) -> dict[str, bytes]:
+        """The page of ``node``: its HTML, Turtle and JSON-LD."""
+        from .export import RdfFormat, serialize
+
+        graph = self.graph
+        path = graph.pages[node]
+        here = path + ".html"
+        own = graph.facts.get(node, [])
+        quads = sorted(graph.page_quads(node), key=str)
+        jsonld = self.jsonld(quads)
+        facts = []
+        for quad in sorted(own, key=lambda q: (q.predicate.value, str(q.object))):
+            if quad.predicate.value in (RDF_TYPE, PREF_LABEL):
+                continue
+            facts.append(
+                {
+                    "property": self.value(quad.predicate, here),
+                    "value": self.value(quad.object, here),
+                    "evidence": graph.grounding.get((node, quad.predicate.value, quad.object)),
+                }
+            )
+        incoming = [
+            {"subject": self.value(q.subject, here), "property": self.value(q.predicate, here)}
+            for q in sorted(graph.incoming.get(node, []), key=lambda q: (str(q.subject), q.predicate.value))
+        ]
+        elsewhere = []
+        for quad in sorted(graph.enrichment.get(node, []), key=lambda q: (q.predicate.value, str(q.object))):
+            references = [
+                self.value(reference, here)
+                for statement in graph.pointing.get(node, [])
+                if statement in graph.enrichment
+                and quad.object in graph.values(graph.enrichment[statement], RDF + "object")
+                and quad.predicate in graph.values(graph.enrichment[statement], RDF + "predicate")
+                for reference in graph.values(graph.enrichment[statement], DCTERMS + "source")
+            ]
+            elsewhere.append(
+                {
+                    "property": self.value(quad.predicate, here),
+                    "value": self.value(quad.object, here),
+                    "references": references,
+                }
+            )
+        html = self.env.get_template("page.html").render(
+            title=graph.labels.get(node.value) or self.curie(node.value),
+            iri=node.value,
+            name=posixpath.basename(path),
+            types=[self.value(t, here) for t in sorted(graph.values(own, RDF_TYPE), key=str)],
+            facts=facts,
+            mentions=graph.mentions.get(node, []),
+            incoming=incoming,
+            elsewhere=elsewhere,
+            jsonld=script_json(jsonld),
+            root=self.root(here),
+            footer=self.footer(),
+        )
+        return {
+            here: html.encode(),
+            path + ".ttl": serialize(quads, RdfFormat.TURTLE, note=f"{node.value}: generated by casegraph publish"),
+            path + ".jsonld": jsonld.encode(),
+        }
+
+    def index(self) -> bytes:
+        graph = self.graph
+        groups: dict[str, list[Value]] = defaultdict(list)
+        for node in graph.pages:
+            types = sorted(
+                str(t.value) for t in graph.values(graph.facts[node], RDF_TYPE) if isinstance(t, ox.NamedNode)
+            )
+            kind = graph.labels.get(types[0], self.curie(types[0])) if types else "other"
+            groups[kind].append(self.value(node, "index.html"))
+        dataset = next(
+            (
+                quads
+                for s, quads in graph.metadata.items()
+                if ox.NamedNode(OWL + "Ontology") not in graph.values(quads, RDF_TYPE)
+                and ox.NamedNode("http://www.w3.org/ns/dcat#Dataset") in graph.values(quads, RDF_TYPE)
+            ),
+            [],
+        )
+        licence = graph.values(dataset, DCTERMS + "license")
+        source = None
+        for reference in graph.values(dataset, DCTERMS + "source")[:1]:
+            described = graph.metadata.get(reference, [])
+            by = " and ".join(sorted(graph.label(c) for c in graph.values(described, DCTERMS + "creator")))
+            source = {
+                "title": graph.value(described, DCTERMS + "title"),
+                "by": by,
+                "publisher": ", ".join(graph.label(p) for p in graph.values(described, DCTERMS + "publisher")),
+                "date": graph.value(described, DCTERMS + "date"),
+            }
+        html = self.env.get_template("index.html").render(
+            title=graph.value(dataset, DCTERMS + "title") or "casegraph",
+            source=source,
+            licence=self.value(licence[0], "index.html") if licence else None,
+            pages=len(graph.pages),
+            groups=[
+                {"label": label[:1].upper() + label[1:], "members": sorted(members, key=lambda v: v.text.lower())}
+                for label, members in sorted(groups.items())
+            ],
+            root="",
+            footer=self.footer(),
+        )
+        return html.encode()
+
+    def ontology(self) -> bytes:
+        graph = self.graph
+        kinds = [
+            ("Classes", OWL + "Class"),
+            ("Object properties", OWL + "ObjectProperty"),
+            ("Data properties", OWL + "DatatypeProperty"),
+            ("Annotation properties", OWL + "AnnotationProperty"),
+            ("Concepts", SKOS + "Concept"),
+            ("Individuals", ""),  # every other term the ontology labels: the values of its enumerations
+        ]
+        relations = [
+            ("subclass of", RDFS + "subClassOf"),
+            ("subproperty of", RDFS + "subPropertyOf"),
+            ("domain", RDFS + "domain"),
+            ("range", RDFS + "range"),
+            ("inverse of", OWL + "inverseOf"),
+            ("in scheme", SKOS + "inScheme"),
+            ("broader", SKOS + "broader"),
+            ("exact match", SKOS + "exactMatch"),
+            ("close match", SKOS + "closeMatch"),
+            ("equivalent class", OWL + "equivalentClass"),
+        ]
+        sections: list[dict[str, Any]] = []
+        placed: set[str] = set()
+        for label, kind in kinds:
+            terms: list[dict[str, Any]] = []
+            for subject, quads in sorted(graph.ontology.items(), key=lambda item: str(item[0])):
+                if not isinstance(subject, ox.NamedNode) or subject.value not in self.documented:
+                    continue
+                if subject.value in placed or kind and ox.NamedNode(kind) not in graph.values(quads, RDF_TYPE):
+                    continue  # (a term is documented once, in the first section it fits)
+                placed.add(subject.value)
+                terms.append(
+                    {
+                        "anchor": self.anchor(subject.value),
+                        "label": graph.labels[subject.value],
+                        "curie": self.curie(subject.value),
+                        "definition": graph.value(quads, SKOS + "definition"),
+                        "relations": [
+                            {"label": name, "terms": [self.value(v, "ontology.html") for v in sorted(found, key=str)]}
+                            for name, predicate in relations
+                            if (found := [v for v in graph.values(quads, predicate) if isinstance(v, ox.NamedNode)])
+                        ],
+                    }
+                )
+            if terms:
+                sections.append({"label": label, "terms": terms})
+        header = graph.ontology.get(ox.NamedNode(ONTOLOGY_NS.rstrip("#")), [])
+        html = self.env.get_template("ontology.html").render(
+            title=graph.value(header, RDFS + "label") or "The casegraph ontology",
+            iri=ONTOLOGY_NS.rstrip("#"),
+            definition=graph.value(header, DCTERMS + "description") or graph.value(header, RDFS + "comment"),
+            sections=sections,
+            root="",
+            footer=self.footer(),
+        )
+        return html.encode()
+
+    def negotiation(self) -> dict[str, bytes]:
+        """Content negotiation for ``id/…`` (Apache ``.htaccess``, an nginx snippet) and, with a
+        base URL, the w3id.org redirect rule that sends the IRIs to the site."""
+        from urllib.parse import urlsplit
+
+        path = urlsplit(self.base).path if self.base else "/"
+        files = {
+            ".htaccess": self.env.get_template("htaccess").render().encode(),
+            "nginx.conf": self.env.get_template("nginx.conf").render(path=path).encode(),
+        }
+        if self.base:
+            files["w3id.htaccess"] = self.env.get_template("w3id.htaccess").render(base=self.base).encode()
+        return files
+
+
+def script_json(text: str) -> Any:
+    """JSON text made safe inside ``<script>``: ``<``, ``>`` and ``&`` as JSON escapes (the same
+    JSON), so no label can close the script or open a comment."""
+    from markupsafe import Markup
+
+    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+
+
+def used_context(ctx: dict[str, Any], graph: Any) -> dict[str, Any]:
+    """The entries of ``ctx`` that the compacted ``graph`` uses (terms as keys or values, prefixes
+    of compact IRIs), and the prefixes those entries need: each page carries a small context."""
+    names: set[str] = set()
+
+    def walk(item: Any) -> None:
+        if isinstance(item, dict):
+            for key, value in item.items():
+                names.add(key)
+                walk(value)
+        elif isinstance(item, list):
+            for value in item:
+                walk(value)
+        elif isinstance(item, str):
+            names.add(item)
+            names.add(item.partition(":")[0])
+
+    walk(graph)
+    kept = {name: definition for name, definition in ctx.items() if name in names}
+    for definition in list(kept.values()):
+        walk(definition)
+    return {name: definition for name, definition in ctx.items() if name in names}
+
+
+def site_files(quads: Iterable[ox.Quad], base: str | None = None) -> dict[str, bytes]:
+    """Every file of the site of ``quads``, by path."""
+    from .export import RdfFormat, compact_jsonld, serialize
+    from .files import MANIFEST
+
+    quads = list(quads)
+    graph = Graph(quads)
+    renderer = Renderer(graph, check_base(base))
+    files: dict[str, bytes] = {}
+    for node in sorted(graph.pages, key=lambda n: n.value):
+        files.update(renderer.page(node))
+    files["index.html"] = renderer.index()
+    files["ontology.html"] = renderer.ontology()
+    files["style.css"] = (Path(__file__).parent / "templates" / "style.css").read_bytes()
+    files["casegraph.trig"] = serialize(quads, RdfFormat.TRIG, note="casegraph publish: every graph of the site")
+    files["casegraph.jsonld"] = compact_jsonld(quads)
+    files.update(renderer.negotiation())
+    import hashlib
+
+    files[MANIFEST] = "".join(
+        f"{hashlib.sha256(data).hexdigest()}  {name}\n" for name, data in sorted(files.items())
+    ).encode()
+    return files
+
+
+def is_site(folder: Path) -> bool:
+    """True when ``folder`` was written by ``casegraph publish`` (its index says so)."""
+    index = folder / "index.html"
+    try:
+        return index.is_file() and GENERATOR in index.read_text(encoding="utf-8", errors="replace")[:2000]
+    except OSError:
+        return False
+
+
+def publish(quads: Iterable[ox.Quad], output: Path, *, base: str | None = None) -> Site:
+    """Write the site of ``quads`` into the folder ``output``: created whole in a sibling folder,
+    then put in place of ``output`` (which must be absent, empty, or a previous site).
+
+    Raises:
+        UsageError: ``base`` is not an absolute http(s) URL;
+        ExportError: ``output`` is something else, or cannot be written.
+    """
+    from .files import replace_folder
+
+    files = site_files(quads, check_base(base))
+    replace_folder(output, files, is_ours=is_site, what="a site written by `casegraph publish`")
+    return Site(output, sum(1 for name in files if name.endswith(".html")), len(files))
