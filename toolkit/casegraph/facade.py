@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from .build import BuildResult
     from .endpoint import Endpoint
     from .load import GraphLoad, LoadReport
+    from .package import PackageResult
     from .resources import Paths
     from .validate import Report
 
@@ -352,6 +353,19 @@ def build(root: Path | None = None, output: Path | None = None) -> BuildResult:
     from .build import build as run_build
 
     return run_build(tree_to_build(root, output), output=output)
+
+
+def package(output: Path, *, dataset: Path | None = None, root: Path | None = None) -> PackageResult:
+    """``casegraph package``: write the dataset (the shipped one, or ``dataset`` built from the tree
+    ``root``) as a BagIt bag whose ``data/`` is an RO-Crate 1.2, to the folder ``output`` or the
+    zip file ``output`` (``.zip``); a previous package there is replaced atomically.
+
+    Raises:
+        UsageError: ``output`` exists and is no casegraph package; DatasetError, ExportError.
+    """
+    from .package import write_package
+
+    return write_package(output, dataset=dataset, root=root)
 
 
 @dataclass(frozen=True)
