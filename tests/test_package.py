@@ -194,7 +194,16 @@ def test_an_existing_output_that_is_no_package_is_refused_untouched(run: Run, tm
     archive.write_bytes(b"not a zip\n")
     refused = run("package", "--output", str(archive))
     assert refused.exit_code == 2 and f"--output {archive}: an existing zip file that is not" in refused.stderr
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine", "mine.zip"]  # no temporary left behind
+    plain = tmp_path / "plain"
+    plain.write_text("a file\n")
+    for given, message in (
+        (plain, f"--output {plain}: is a file, not a folder; nothing was written"),
+        (Path(os.devnull), f"--output {os.devnull}: exists and is neither a folder nor a regular file"),
+        (plain / "inside", f"{plain / 'inside'}: {plain} is a file, not a folder; nothing was written"),
+    ):
+        other = run("package", "--output", str(given))
+        assert other.exit_code in (1, 2) and other.stderr.startswith(f"casegraph: error: {message}"), other.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine", "mine.zip", "plain"]  # no temporary left
     assert [p.name for p in folder.iterdir()] == ["notes.txt"]
     assert (folder / "notes.txt").read_text() == "keep me\n" and archive.read_bytes() == b"not a zip\n"
 

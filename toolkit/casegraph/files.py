@@ -94,12 +94,26 @@ def discard_pending() -> int:
     count = 0
     for path in list(_PENDING):
         if path.is_dir():
-            shutil.rmtree(path, ignore_errors=True)
+            _remove_tree(path, shutil.rmtree)
         else:
             path.unlink(missing_ok=True)
         _PENDING.discard(path)
         count += 1
     return count
+
+
+def _remove_tree(path: Path, rmtree: Callable[..., None]) -> None:
+    """Remove the folder ``path`` while the command's own thread may still be writing into it (a
+    stop signal does not stop that thread): a file created meanwhile makes a folder non-empty,
+    and a folder made with its parents brings ``path`` back, so remove until it stays gone
+    (for at most about a second)."""
+    import time
+
+    for _ in range(50):
+        rmtree(path, ignore_errors=True)
+        time.sleep(0.02)
+        if not path.exists():
+            return
 
 
 def _temporary(path: Path, data: bytes) -> Path:

@@ -362,6 +362,11 @@ def _check_output(output: Path) -> None:
         return
     if output.is_symlink():
         raise UsageError(f"--output {output}: is a symbolic link; give the path of the package itself")
+    if not output.is_dir() and not output.is_file():
+        raise UsageError(
+            f"--output {output}: exists and is neither a folder nor a regular file; nothing was written; choose "
+            "another path"
+        )
     if zipped and output.is_dir():
         raise UsageError(f"--output {output}: is a folder, not a zip file; nothing was written; choose another path")
     if not zipped and output.is_file():
@@ -407,6 +412,9 @@ def write_package(output: Path, *, dataset: Path | None = None, root: Path | Non
     meta = _Metadata(quads)
     files, inputs = _payload(paths, folder, meta)
     parent = output.absolute().parent
+    blocking = next((up for up in (parent, *parent.parents) if up.exists()), parent)
+    if not blocking.is_dir():
+        raise ExportError(f"{output}: {blocking} is a file, not a folder; nothing was written; choose another path")
     try:
         parent.mkdir(parents=True, exist_ok=True)
     except OSError as err:
@@ -483,10 +491,11 @@ def _stage(
     payload's files and bytes (its Payload-Oxum)."""
     import bagit
 
+    folders = {up for name in files for up in Path(name).parents} - {Path()}
+    for folder in sorted(folders, key=lambda f: len(f.parts)):
+        (stage / folder).mkdir(exist_ok=True)  # without parents: a stage removed by a stop stays removed
     for name, source in files.items():
-        target = stage / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target)
+        shutil.copyfile(source, stage / name)
     (stage / "graph/sources/SHA256SUMS").write_bytes(_sources_sums(files))
     (stage / "LICENSE").write_bytes(_licence_text(meta))
     _write_crate(stage, meta, released, inputs)
