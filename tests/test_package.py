@@ -217,7 +217,9 @@ def test_a_previous_package_is_replaced_whole_dated_by_source_date_epoch(
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # 2026-01-01T00:00:00Z
     done = run("package", "--output", str(previous))
     assert done.exit_code == 0, done.output
-    assert done.stderr == f"wrote {previous}: a bag of 24 payload files (3582739 bytes), dated 2026-01-01\n"
+    size, count = (previous / "bag-info.txt").read_text().split("Payload-Oxum: ")[1].split()[0].split(".")
+    assert done.stderr == f"wrote {previous}: a bag of {count} payload files ({size} bytes), dated 2026-01-01\n"
+    assert count == "24"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["pkg"]  # the old one and the temporary are gone
     assert not (previous / "data" / "stray.txt").exists()
     assert "Bagging-Date: 2026-01-01\n" in (previous / "bag-info.txt").read_text()

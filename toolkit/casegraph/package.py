@@ -4,7 +4,7 @@
 
     DIR/bagit.txt  bag-info.txt  manifest-sha256.txt  manifest-sha512.txt  tagmanifest-*.txt
     DIR/data/ro-crate-metadata.json      the RO-Crate 1.2 metadata: every file below, described
-    DIR/data/LICENSE                     the dataset's licence, and whose words the report's are
+    DIR/data/LICENSE                     the repository's LICENSE (code: MIT; data: CC BY 4.0; the report's text)
     DIR/data/graph/build/                the built dataset (casegraph.nq, .trig, .ttl, .jsonld, SHA256SUMS)
     DIR/data/graph/sources/              each report's text and description, their SHA256SUMS
     DIR/data/graph/*.ttl, *.trig         the curated facts, enrichment and retired IRIs the build read
@@ -160,6 +160,9 @@ def _payload(paths: Paths, dataset: Path, meta: _Metadata) -> tuple[dict[str, Pa
         files[relative] = path
     for path in (paths.ontology, paths.shapes, paths.context, *sorted(paths.queries.glob("*.rq"))):
         files[path.relative_to(paths.root).as_posix()] = path
+    if not paths.licence.is_file():
+        raise DatasetError(f"{paths.licence}: missing; the package carries the licence of the code and the data")
+    files["LICENSE"] = paths.licence
     return dict(sorted(files.items())), sorted(recorded)
 
 
@@ -167,28 +170,6 @@ def _sources_sums(files: dict[str, Path]) -> bytes:
     """``graph/sources/SHA256SUMS`` for the reports' texts in the package (as a curator writes it)."""
     texts = sorted(name for name in files if name.startswith("graph/sources/") and name.endswith(".txt"))
     return "".join(f"{sha256(files[name])}  {name.rsplit('/', 1)[1]}\n" for name in texts).encode()
-
-
-def _licence_text(meta: _Metadata) -> bytes:
-    licence = meta.one(DATASET_IRI, _DCTERMS + "license") or "no licence recorded"
-    title = meta.one(DATASET_IRI, _DCTERMS + "title") or "casegraph"
-    lines = [
-        f"{title} (casegraph {meta.one(DATASET_IRI, _DCTERMS + 'hasVersion') or __version__})",
-        "",
-        f"The dataset ({BUILD_FOLDER}/) is published under {_LICENCES.get(licence, licence)}:",
-        f"    {licence}",
-    ]
-    for report in meta.all(DATASET_IRI, _DCTERMS + "source"):
-        holders = [meta.name(h) for h in meta.all(report, _DCTERMS + "rightsHolder")]
-        rights = meta.all(report, _DCTERMS + "rights") + meta.all(report, _DCTERMS + "license")
-        text = meta.one(report, _DCTERMS + "identifier")
-        lines += [
-            "",
-            f'graph/sources/{text}: the text of the report "{meta.one(report, _DCTERMS + "title") or report}"',
-            f"    ({report}), quoted by the dataset as evidence, is not covered by that licence.",
-        ]
-        lines += [f"    Rights holder: {holder}" for holder in holders] + [f"    Rights: {r}" for r in rights]
-    return ("\n".join(lines) + "\n").encode()
 
 
 # --- the crate ----------------------------------------------------------------------------------
@@ -316,7 +297,7 @@ def _describe(name: str) -> str:
         "ontology/casegraph.ttl": "The casegraph OWL 2 RL ontology",
         "ontology/shapes.ttl": "The SHACL shapes the dataset is validated against",
         "ontology/context.jsonld": "The JSON-LD context of the JSON-LD exports",
-        "LICENSE": "The dataset's licence, and the rights in the report's text",
+        "LICENSE": "The licences: MIT for the code, CC BY 4.0 for the data; the report's text is its rights holder's",
     }
     if name in known:
         return known[name]
@@ -497,7 +478,6 @@ def _stage(
     for name, source in files.items():
         shutil.copyfile(source, stage / name)
     (stage / "graph/sources/SHA256SUMS").write_bytes(_sources_sums(files))
-    (stage / "LICENSE").write_bytes(_licence_text(meta))
     _write_crate(stage, meta, released, inputs)
     info = {
         "Bagging-Date": released.date().isoformat(),
