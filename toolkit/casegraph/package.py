@@ -674,6 +674,9 @@ def _verify_zip(archive: Path) -> Verification:
                 finally:
                     finished(Path(unpacked))
     except (zipfile.BadZipFile, OSError) as err:
-        raise DatasetError(f"{archive}: not a readable zip file ({one_line(err)})") from err
+        raise DatasetError(
+            f"{archive}: not a readable zip file ({one_line(err)}); give a dataset folder, a package folder or a "
+            "package's .zip"
+        ) from err
     shown = [line.replace(unpacked + "/", f"{archive}:") for line in done.differences]
     return Verification(done.files, done.graphs, shown, package=done.package)
