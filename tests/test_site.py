@@ -202,10 +202,10 @@ def test_publish_replaces_a_previous_site_and_refuses_anything_else(run: Run, tm
     other.mkdir()
     (other / "mine.txt").write_text("keep", encoding="utf-8")
     done = run("publish", "--data", str(data), "--output", str(other))
-    assert done.exit_code == 1
+    assert done.exit_code == 2
     assert done.stderr == (
-        f"casegraph: error: {other}: is a folder but not a site written by `casegraph publish`; "
-        "give a new or empty folder, nothing was written\n"
+        f"casegraph: error: --output {other}: an existing folder that is not a casegraph site (no index.html "
+        "written by casegraph publish); nothing was written; choose a new path, or remove it yourself\n"
     )
     assert [p.name for p in other.iterdir()] == ["mine.txt"]
     bad = run("publish", "--data", str(data), "--output", str(tmp_path / "new"), "--base", "example.org/casegraph")

@@ -935,16 +935,20 @@ def publish(output: Path, base: str | None, dataset: Path | None, **source: Any)
 
 
 @cli.command()
-@click.argument("path", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
 def verify(path: Path) -> None:
     """Recompute every checksum of a dataset folder written by `casegraph build`: each file's
     SHA-256 (SHA256SUMS) and each graph's canonical SHA-256 (RDFC-1.0, recorded in its metadata
     graph); exit 1 naming each difference.
 
+    A package written by `casegraph package` (its folder or .zip) is checked whole: the bag's
+    manifests, the RO-Crate metadata listing every payload file, and the dataset inside.
+
     \b
     Examples:
       casegraph verify graph/build
       casegraph build --output /tmp/cg && casegraph verify /tmp/cg
+      casegraph package --output casegraph.zip && casegraph verify casegraph.zip
     """
     from .verify import verify as run_verify
 
@@ -955,7 +959,44 @@ def verify(path: Path) -> None:
         count = len(done.differences)
         click.echo(f"casegraph: error: {path}: {count} checksum(s) differ (listed above)", err=True)
         raise click.exceptions.Exit(1)
-    click.echo(f"verified {done.files} files and {done.graphs} graphs' canonical hashes in {path}", err=True)
+    what = f"{done.files} files and {done.graphs} graphs' canonical hashes"
+    if done.package is not None:
+        what = f"the bag's {done.package} payload files, the RO-Crate's list of them, and the dataset's {what}"
+    click.echo(f"verified {what} in {path}", err=True)
+
+
+@cli.command()
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path),
+    required=True,
+    metavar="DIR|FILE.zip",
+    help="Where to write the package: a new folder (or a previous package, replaced whole), or a .zip file.",
+)
+@dataset_option
+@root_option("The source tree the --dataset was built from (default: the shipped one).")
+def package(output: Path, dataset: Path | None, root: Path | None) -> None:
+    """Write the dataset for an archive: a BagIt bag whose data/ is an RO-Crate 1.2 (the dataset,
+    the report's text, the ontology, shapes and queries, described).
+
+    Byte-identical on every run: its dates are SOURCE_DATE_EPOCH, else the dataset's release
+    date. An existing --output that is not a casegraph package is refused; a previous package is
+    replaced atomically. `casegraph verify` checks the result.
+
+    \b
+    Examples:
+      casegraph package --output casegraph-package
+      casegraph package --output casegraph.zip && casegraph verify casegraph.zip
+    """
+    from .facade import package as run_package
+
+    done = run_package(output, dataset=dataset, root=root)
+    click.echo(
+        f"wrote {output}: a bag of {done.files} payload files ({done.size} bytes), dated "
+        f"{done.released.date().isoformat()}",
+        err=True,
+    )
 
 
 def _progress_bar(total: int, label: str, triples: int) -> Callable[[int], None]:

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from .build import BuildResult
     from .endpoint import Endpoint
     from .load import GraphLoad, LoadReport
+    from .package import PackageResult
     from .resources import Paths
     from .site import Site
     from .validate import Report
@@ -358,11 +359,12 @@ def publish(source: Source | None, output: Path, *, base: str | None = None, pro
         ExportError: ``output`` is another folder or a file, or cannot be written.
     """
     from .dataset import read_quads, select_quads
-    from .site import SITE_GRAPHS, check_base
+    from .site import SITE_GRAPHS, check_base, check_output
     from .site import publish as write_site
 
     source = source or Source()
     base = check_base(base)
+    check_output(output)  # before any input is read
     store = open_user_store(source, SITE_GRAPHS, progress=progress)
     quads = list(store) if store is not None else select_quads(read_quads(source.dataset), SITE_GRAPHS)
     return write_site(quads, output, base=base)
@@ -396,6 +398,19 @@ def build(root: Path | None = None, output: Path | None = None) -> BuildResult:
     from .build import build as run_build
 
     return run_build(tree_to_build(root, output), output=output)
+
+
+def package(output: Path, *, dataset: Path | None = None, root: Path | None = None) -> PackageResult:
+    """``casegraph package``: write the dataset (the shipped one, or ``dataset`` built from the tree
+    ``root``) as a BagIt bag whose ``data/`` is an RO-Crate 1.2, to the folder ``output`` or the
+    zip file ``output`` (``.zip``); a previous package there is replaced atomically.
+
+    Raises:
+        UsageError: ``output`` exists and is no casegraph package; DatasetError, ExportError.
+    """
+    from .package import write_package
+
+    return write_package(output, dataset=dataset, root=root)
 
 
 @dataclass(frozen=True)

@@ -94,12 +94,26 @@ def discard_pending() -> int:
     count = 0
     for path in list(_PENDING):
         if path.is_dir():
-            shutil.rmtree(path, ignore_errors=True)
+            _remove_tree(path, shutil.rmtree)
         else:
             path.unlink(missing_ok=True)
         _PENDING.discard(path)
         count += 1
     return count
+
+
+def _remove_tree(path: Path, rmtree: Callable[..., None]) -> None:
+    """Remove the folder ``path`` while the command's own thread may still be writing into it (a
+    stop signal does not stop that thread): a file created meanwhile makes a folder non-empty,
+    and a folder made with its parents brings ``path`` back, so remove until it stays gone
+    (for at most about a second)."""
+    import time
+
+    for _ in range(50):
+        rmtree(path, ignore_errors=True)
+        time.sleep(0.02)
+        if not path.exists():
+            return
 
 
 def _temporary(path: Path, data: bytes) -> Path:
@@ -299,45 +313,95 @@ class ProgressReader:
         return int(count or 0)
 
 
-def replace_folder(output: Path, files: dict[str, bytes], *, is_ours: Callable[[Path], bool], what: str) -> None:
+def replace_folder(output: Path, files: dict[str, bytes]) -> None:
     """Write ``files`` (relative path -> bytes) as the folder ``output``, whole or not at all: into
-    a new sibling folder first, which then takes the place of ``output``. ``output`` may be absent,
-    an empty folder, or a folder ``is_ours`` recognises (``what`` names it in the refusal); anything
-    else is refused untouched. A stop signal removes the unfinished folder.
+    a new folder beside it (:func:`staging`), put in place of ``output`` in one step where the
+    system can (:func:`put_in_place`). The caller has checked that ``output`` may be replaced.
 
     Raises:
-        ExportError: ``output`` is something else, or cannot be written.
+        ExportError: the folder cannot be written.
     """
-    import shutil
-    import tempfile
-
-    if output.exists() and not (output.is_dir() and (not any(output.iterdir()) or is_ours(output))):
-        kind = "a file" if not output.is_dir() else "a folder"
-        raise ExportError(f"{output}: is {kind} but not {what}; give a new or empty folder, nothing was written")
     parent = output.absolute().parent
     if not parent.is_dir():
         raise ExportError(f"{output}: folder {parent} does not exist; create it or choose another path")
+    with staging(parent, output.name) as stage:
+        try:
+            folders = {up for name in files for up in Path(name).parents} - {Path()}
+            for folder in sorted(folders, key=lambda f: len(f.parts)):
+                (stage / folder).mkdir()  # without parents: a stage removed by a stop stays removed
+            for name, data in files.items():
+                (stage / name).write_bytes(data)
+            stage.chmod(file_mode(folder=True))
+            put_in_place(stage, output)
+        except OSError as err:
+            raise ExportError(f"{output}: cannot write ({err.strerror}); nothing was written") from err
+
+
+def file_mode(folder: bool = False) -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return (0o777 if folder else 0o666) & ~umask
+
+
+@contextmanager
+def staging(parent: Path, name: str, *, folder: bool = True) -> Iterator[Path]:
+    """A temporary folder (or file) beside the output, removed when the block ends unless it was
+    renamed into place; a stop signal removes it too."""
+    import shutil
+    import tempfile
+
     try:
-        fresh = Path(tempfile.mkdtemp(dir=parent, prefix=f".{output.name}.", suffix=".part"))
+        if folder:
+            made = Path(tempfile.mkdtemp(dir=parent, prefix=f".{name}.", suffix=".part"))
+        else:
+            fd, raw = tempfile.mkstemp(dir=parent, prefix=f".{name}.", suffix=".part")
+            os.close(fd)
+            made = Path(raw)
     except OSError as err:
-        raise ExportError(f"{output}: cannot write in {parent} ({err.strerror}); choose a writable path") from err
-    pending(fresh)
+        raise ExportError(
+            f"{parent / name}: cannot write in {parent} ({err.strerror}); choose a writable path"
+        ) from err
+    pending(made)
     try:
-        for name, data in files.items():
-            target = fresh / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
-        fresh.chmod(0o755)
-        with locked(parent):
-            old = None
-            if output.exists():  # (a stop between the two renames leaves the old folder in .NAME.*.old)
-                old = Path(tempfile.mkdtemp(dir=parent, prefix=f".{output.name}.", suffix=".old"))
-                output.replace(old / output.name)
-            fresh.replace(output)
-            finished(fresh)
-            if old is not None:
-                shutil.rmtree(old, ignore_errors=True)
-    except OSError as err:
-        shutil.rmtree(fresh, ignore_errors=True)
-        finished(fresh)
-        raise ExportError(f"{output}: cannot write ({err.strerror}); choose a writable path") from err
+        yield made
+    finally:
+        if made.is_dir() and not made.is_symlink():
+            shutil.rmtree(made, ignore_errors=True)
+        else:
+            made.unlink(missing_ok=True)
+        finished(made)
+
+
+def put_in_place(stage: Path, output: Path) -> None:
+    """Rename the written package ``stage`` to ``output``; an existing one (a previous package, or
+    an empty folder) is exchanged with it in one step where the system can (``renameat2``), so a
+    reader sees the old package or the new one, never neither; ``stage`` then holds the old one
+    and is removed."""
+    import shutil
+
+    if not output.exists():
+        stage.rename(output)
+        return
+    if _exchange(stage, output):
+        return
+    old = output.with_name(f".{output.name}.old-{os.getpid()}")
+    output.rename(old)
+    try:
+        stage.rename(output)
+    except OSError:
+        old.rename(output)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths atomically (Linux ``renameat2(RENAME_EXCHANGE)``); False when unsupported."""
+    import ctypes
+
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    done = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange)
+    return bool(done == 0)

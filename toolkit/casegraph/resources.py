@@ -58,6 +58,11 @@ class Paths:
         return sorted(self.sources.glob("*.txt"))
 
     @property
+    def licence(self) -> Path:
+        """The LICENSE: the code's (MIT) and the data's (CC BY 4.0), and whose the reports' texts are."""
+        return self.root / "LICENSE"
+
+    @property
     def queries(self) -> Path:
         return self.root / "queries"
 

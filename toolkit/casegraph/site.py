@@ -579,16 +579,32 @@ def is_site(folder: Path) -> bool:
         return False
 
 
-def publish(quads: Iterable[ox.Quad], output: Path, *, base: str | None = None) -> Site:
-    """Write the site of ``quads`` into the folder ``output``: created whole in a sibling folder,
-    then put in place of ``output`` (which must be absent, empty, or a previous site).
+def check_output(output: Path) -> None:
+    """``output`` may take a site: it is absent, an empty folder, or a previous site.
 
     Raises:
-        UsageError: ``base`` is not an absolute http(s) URL;
-        ExportError: ``output`` is something else, or cannot be written.
+        UsageError: naming what it is instead.
+    """
+    if output.is_symlink() or (output.exists() and not output.is_dir()):
+        raise UsageError(f"--output {output}: is not a folder; nothing was written; give a new folder's path")
+    if output.is_dir() and any(output.iterdir()) and not is_site(output):
+        raise UsageError(
+            f"--output {output}: an existing folder that is not a casegraph site (no index.html written by "
+            "casegraph publish); nothing was written; choose a new path, or remove it yourself"
+        )
+
+
+def publish(quads: Iterable[ox.Quad], output: Path, *, base: str | None = None) -> Site:
+    """Write the site of ``quads`` into the folder ``output``: created whole beside it, then put in
+    place of ``output`` (which must be absent, empty, or a previous site).
+
+    Raises:
+        UsageError: ``base`` is not an absolute http(s) URL, or ``output`` is something else;
+        ExportError: ``output`` cannot be written.
     """
     from .files import replace_folder
 
+    check_output(output)
     files = site_files(quads, check_base(base))
-    replace_folder(output, files, is_ours=is_site, what="a site written by `casegraph publish`")
+    replace_folder(output, files)
     return Site(output, sum(1 for name in files if name.endswith(".html")), len(files))

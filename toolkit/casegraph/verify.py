@@ -28,16 +28,25 @@ class Verification:
     files: int
     graphs: int
     differences: list[str] = field(default_factory=list)
+    #: for a package (``casegraph package``): the number of payload files its bag lists; else None
+    package: int | None = None
 
 
 def verify(folder: Path) -> Verification:
-    """Recompute the checksums of the dataset folder ``folder``.
+    """Recompute the checksums of the dataset folder ``folder``, or check a package written by
+    ``casegraph package`` (a folder holding ``bagit.txt``, or a zip file: see
+    :func:`casegraph.package.verify_package`).
 
     Raises:
-        DatasetError: the folder is no built dataset (no SHA256SUMS or no casegraph.nq).
+        DatasetError: the folder is no built dataset (no SHA256SUMS or no casegraph.nq), nor a package.
     """
     from .dataset import DATASET_FILE, read_quads
     from .export import graph_hash
+
+    if folder.is_file() or (folder / "bagit.txt").is_file():
+        from .package import verify_package
+
+        return verify_package(folder)
 
     listing = folder / "SHA256SUMS"
     if not listing.is_file() or not (folder / DATASET_FILE).is_file():
