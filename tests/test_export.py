@@ -320,6 +320,7 @@ def test_a_blank_line_never_lands_inside_a_literal_and_chunks_do_not_matter() ->
             format=fmt.ox_format,
             prefixes=PREFIXES,
         )
+        assert plain is not None
         for size in (1, 2, 3, 5, 8192):
             out = io.BytesIO()
             sink = Spaced(out, fmt.ox_format)
