@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -14,8 +15,17 @@ from rdflib import Dataset, Graph, URIRef
 from rdflib.compare import isomorphic
 
 from casegraph.dataset import parse_graphs, select_quads
-from casegraph.export import RdfFormat, context, graph_iri, serialize
-from casegraph.iris import GRAPHS
+from casegraph.export import (
+    RdfFormat,
+    Spaced,
+    _prefix_head,
+    context,
+    graph_iri,
+    readable_quads,
+    readable_triples,
+    serialize,
+)
+from casegraph.iris import GRAPHS, ID_NS, PREFIXES
 
 from .conftest import REPO, Run
 
@@ -226,4 +236,133 @@ def test_verify_recomputes_every_checksum_and_names_each_difference(run: Run, tm
     assert (nothing.exit_code, nothing.stderr) == (
         1,
         f"casegraph: error: {tmp_path}: not a dataset written by `casegraph build` (no SHA256SUMS or casegraph.nq)\n",
+    )
+
+
+# --- readable Turtle and TriG ---------------------------------------------------------------------
+
+
+def _subject_lines(text: str) -> list[str]:
+    return [line for line in text.split("\n") if line and not line.startswith(("@prefix", "#", "\t", "}"))]
+
+
+def test_the_built_turtle_is_greppable_spaced_and_grouped_by_type() -> None:
+    """Every name was written `id:event\\/hhs-order` (grep for `id:event/hhs-order` found nothing)
+    and 800 subjects followed one another without a break, in IRI order."""
+    text = (REPO / "graph" / "build" / "casegraph.ttl").read_text(encoding="utf-8")
+    lines = text.split("\n")
+    start = lines.index("event:hhs-order a cg:Directive ;")  # grep 'event:hhs-order' finds the block
+    assert lines[start - 1] == ""
+    assert lines[start : lines.index("", start)] == [
+        "event:hhs-order a cg:Directive ;",
+        '\tskos:prefLabel "HHS order to hand the Medicaid data to DHS"@en ;',
+        "\tcg:addressedTo agency:cms ;",
+        "\tcg:deadline when:hhs-order-deadline ;",
+        "\tcg:documentedIn document:hhs-emails ;",
+        "\tcg:issuedBy group:kennedy-advisers ;",
+        "\tcg:occurredAt when:hhs-order ;",
+        "\tcg:onBehalfOf agency:hhs ;",
+        "\tcg:overObjection event:cms-objection ;",
+        "\tcg:timeToComply when:hhs-order-time-to-comply .",
+    ]
+    assert " id:" not in text.replace("@prefix id:", "") and not text.startswith("id:")  # every family has its prefix
+    for before, line in zip(lines, lines[1:], strict=False):  # a blank line before each subject, and one only
+        if line and not line.startswith(("@prefix", "\t", "#")):
+            assert before == "", line
+        assert before or line, "two blank lines"
+    assert text.endswith(" .\n")
+    subjects = _subject_lines(text)
+    header = subjects.index("<https://w3id.org/casegraph/ontology> a owl:Ontology ;")
+    families = tuple(f"{p}:" for p, ns in PREFIXES.items() if ns.startswith(ID_NS))
+    assert all(not s.startswith(families) for s in subjects[header:])  # the ontology's declarations last
+    assert all(" a owl:" not in s for s in subjects[:header])
+    types = [s.split(" a ")[1].split(" ")[0] for s in subjects[:header] if " a " in s]
+    assert types.index("cg:Directive") < types.index("cg:Person") < types.index("cg:Statute")  # by type
+
+
+def test_rdflib_reads_the_built_turtle_to_the_same_triples() -> None:
+    path = REPO / "graph" / "build" / "casegraph.ttl"
+    by_rdflib = Graph().parse(path, format="turtle").serialize(format="nt", encoding="utf-8")
+    assert _set(list(ox.parse(by_rdflib, format=ox.RdfFormat.N_TRIPLES)), False) == _set(
+        list(ox.parse(path=path, format=ox.RdfFormat.TURTLE)), False
+    )
+
+
+def test_a_blank_line_never_lands_inside_a_literal_and_chunks_do_not_matter() -> None:
+    """pyoxigraph escapes line breaks inside literals (never a long string), so the blank lines,
+    inserted after the lines that end a subject, cannot change a value; fed a byte at a time the
+    writer writes the same bytes; the named graphs are spaced too, but not before their brace."""
+    tricky = 'one .\ntwo ;\n\tthree """ "four" \'\'\' .\n}\n@prefix x: <y> .\r\nend \\ .'
+    event, person, label = (ox.NamedNode(ID_NS + p) for p in ("event/x", "person/y", "label"))
+    graph = ox.NamedNode("https://example.org/g")
+    quads = [
+        ox.Quad(event, label, ox.Literal(tricky), graph),
+        ox.Quad(event, label, ox.Literal("b"), graph),
+        ox.Quad(person, label, ox.Literal(tricky, language="en"), graph),
+        ox.Quad(person, ox.NamedNode(ID_NS + "knows"), event, ox.DefaultGraph()),
+    ]
+    escaped = '"one .\\ntwo ;\\n\\tthree \\"\\"\\" \\"four\\" \'\'\' .\\n}\\n@prefix x: <y> .\\r\\nend \\\\ ."'
+    head = _prefix_head(ox.RdfFormat.TRIG).decode()
+    trig = serialize(quads, RdfFormat.TRIG)
+    assert trig.decode() == (
+        f"{head}\n"
+        f"<https://example.org/g> {{\n"
+        f'\tevent:x id:label "b" , {escaped} .\n\n'
+        f"\tperson:y id:label {escaped}@en .\n"
+        f"}}\n\n"
+        f"person:y id:knows event:x .\n"
+    )  # the default graph last, as before
+    turtle = serialize(quads, RdfFormat.TURTLE)
+    for data, fmt in ((trig, RdfFormat.TRIG), (turtle, RdfFormat.TURTLE)):
+        assert _set(list(ox.parse(data, format=fmt.ox_format)), fmt.keeps_graphs) == _set(quads, fmt.keeps_graphs)
+        plain = ox.serialize(
+            readable_quads(quads) if fmt.keeps_graphs else readable_triples(quads),
+            format=fmt.ox_format,
+            prefixes=PREFIXES,
+        )
+        assert plain is not None
+        for size in (1, 2, 3, 5, 8192):
+            out = io.BytesIO()
+            sink = Spaced(out, fmt.ox_format)
+            for at in range(0, len(plain), size):
+                sink.write(plain[at : at + size])
+            sink.close()
+            assert out.getvalue() == data, (fmt, size)
+
+
+def test_a_streamed_data_export_is_spaced_too(run: Run, tmp_path: Path) -> None:
+    """`export --data` streams in the input's order (no grouping), with the same blank lines."""
+    data = tmp_path / "mine.nq"
+    data.write_text(
+        f'<{ID_NS}event/b> <{ID_NS}p> "x\\ny" .\n'
+        f"<{ID_NS}event/b> <{ID_NS}q> <{ID_NS}time/b/end> .\n"
+        f'<{ID_NS}event/a> <{ID_NS}p> "z" <https://example.org/g> .\n',
+        encoding="utf-8",
+    )
+    turtle = run("export", "--data", str(data), "--format", "turtle").stdout
+    assert turtle.endswith(
+        '\n\nevent:b id:p "x\\ny" ;\n\tid:q when:b\\/end .\n\nevent:a id:p "z" .\n'
+    )  # a nested name keeps its escaped slash after the family's prefix
+    trig = run("export", "--data", str(data), "--format", "trig").stdout
+    assert trig.endswith('\n\n<https://example.org/g> {\n\tevent:a id:p "z" .\n}\n')
+    assert ".\n\n<https://example.org/g> {\n" in trig
+
+
+def test_every_family_of_names_has_its_own_prefix_and_none_overrides_a_term(quads: list[ox.Quad]) -> None:
+    """A family prefix named as a term of the context (`organization`) or another prefix (`time`)
+    would silently replace it: JSON keeps the last of two equal keys."""
+    raw = (REPO / "ontology" / "context.jsonld").read_text(encoding="utf-8")
+    keys = [key for key, _ in json.loads(raw, object_pairs_hook=list)[0][1]]
+    assert len(keys) == len(set(keys))
+    families = {
+        t.value[len(ID_NS) :].split("/")[0]
+        for q in quads
+        for t in (q.subject, q.object, q.graph_name)
+        if isinstance(t, ox.NamedNode) and t.value.startswith(ID_NS)
+    }
+    assert {f for f in families if ID_NS + f + "/" not in PREFIXES.values()} == set()
+    assert (PREFIXES["when"], PREFIXES["orgn"]) == (ID_NS + "time/", ID_NS + "organization/")
+    assert (PREFIXES["time"], context()["@context"]["organization"]["@id"]) == (
+        "http://www.w3.org/2006/time#",
+        "org:organization",
     )

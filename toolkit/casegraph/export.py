@@ -18,7 +18,7 @@ from typing import IO, Any, cast
 import pyoxigraph as ox
 
 from .errors import ExportError
-from .iris import PREFIXES, graph_order, graph_role, selector_of
+from .iris import ONTOLOGY_NS, PREFIXES, graph_order, graph_role, selector_of
 from .resources import default_paths
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -166,6 +166,137 @@ def sorted_quads(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
     return sorted(set(quads), key=lambda q: (str(q.graph_name), *_triple_key(q)))
 
 
+OWL = "http://www.w3.org/2002/07/owl#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+#: The types that make a subject a declaration of the ontology, in the order their sections come
+#: (the header, classes, object, datatype and annotation properties, other properties, axioms);
+#: any other subject of the ontology's namespace (concept schemes, concepts) follows them.
+DECLARATIONS: dict[str, int] = {
+    OWL + "Ontology": 0,
+    OWL + "Class": 1,
+    RDFS + "Class": 1,
+    RDFS + "Datatype": 2,
+    OWL + "ObjectProperty": 3,
+    OWL + "DatatypeProperty": 4,
+    OWL + "AnnotationProperty": 5,
+    RDF + "Property": 6,
+    OWL + "OntologyProperty": 6,
+    **{OWL + kind + "Property": 6 for kind in ("Transitive", "Functional", "InverseFunctional", "Symmetric")},
+    **{OWL + kind + "Property": 6 for kind in ("Asymmetric", "Reflexive", "Irreflexive")},
+    **{OWL + axiom: 7 for axiom in ("Restriction", "AllDisjointClasses", "AllDisjointProperties", "AllDifferent")},
+}
+_INSTANCES, _UNTYPED, _DECLARED = 0, 1, 2
+
+
+def _local(iri: str) -> str:
+    return iri[max(iri.rfind("#"), iri.rfind("/")) + 1 :]
+
+
+def _section(subject: ox.NamedNode | ox.BlankNode | ox.Triple, types: list[str]) -> tuple[int, int, str, str]:
+    """Where a subject's block goes in readable Turtle: instances first, grouped by type (their
+    own ontology's class where they have one, else the first of their types by IRI; the groups
+    in the order of the types' local names), then subjects without a type, then the ontology's
+    declarations (header, classes, properties, … ; ``DECLARATIONS``)."""
+    ranks = [DECLARATIONS[t] for t in types if t in DECLARATIONS]
+    own = isinstance(subject, ox.NamedNode) and (
+        subject.value.startswith(ONTOLOGY_NS) or subject.value == ONTOLOGY_NS.rstrip("#")
+    )
+    if ranks or own:
+        rest = sorted(t for t in types if t not in DECLARATIONS)
+        kind = min(ranks) if ranks else max(DECLARATIONS.values()) + 1
+        return (_DECLARED, kind, _local(rest[0]) if rest else "", rest[0] if rest else "")
+    if not types:
+        return (_UNTYPED, 0, "", "")
+    chosen = min(types, key=lambda t: (not t.startswith(ONTOLOGY_NS), t))
+    return (_INSTANCES, 0, _local(chosen), chosen)
+
+
+def _sections(items: Iterable[ox.Triple | ox.Quad], graph: bool) -> dict[Any, tuple[int, int, str, str]]:
+    """The section of every subject of ``items`` (per graph when ``graph``)."""
+    types: dict[Any, list[str]] = {}
+    for t in items:
+        key = (t.graph_name, t.subject) if graph and isinstance(t, ox.Quad) else t.subject
+        found = types.setdefault(key, [])
+        if t.predicate.value == RDF_TYPE and isinstance(t.object, ox.NamedNode):
+            found.append(t.object.value)
+    return {key: _section(key[1] if isinstance(key, tuple) else key, names) for key, names in types.items()}
+
+
+def readable_triples(quads: Iterable[ox.Quad]) -> list[ox.Triple]:
+    """The distinct triples of ``quads`` in the order of readable Turtle: subjects grouped by type,
+    the ontology's declarations last (see ``_section``), then in publication order."""
+    triples = {ox.Triple(q.subject, q.predicate, q.object) for q in quads}
+    sections = _sections(triples, graph=False)
+    return sorted(triples, key=lambda t: (sections[t.subject], *_triple_key(t)))
+
+
+def readable_quads(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
+    """``quads`` grouped by graph, then as ``readable_triples`` within each graph."""
+    distinct = set(quads)
+    sections = _sections(distinct, graph=True)
+    return sorted(distinct, key=lambda q: (str(q.graph_name), sections[(q.graph_name, q.subject)], *_triple_key(q)))
+
+
+@cache
+def _prefix_head(fmt: ox.RdfFormat) -> bytes:
+    """The ``@prefix`` lines pyoxigraph writes first in ``fmt`` (Turtle or TriG) with ``PREFIXES``."""
+    node = ox.NamedNode("urn:casegraph:head")
+    text = cast(bytes, ox.serialize([ox.Triple(node, node, node)], format=fmt, prefixes=PREFIXES))
+    return text[: text.index(b"<urn:casegraph:head>")]
+
+
+class Spaced:
+    """A byte sink that writes pyoxigraph's Turtle or TriG to ``out`` with a blank line between
+    subjects (and between graphs, and after the prefixes), as the bytes come, in any chunks.
+
+    pyoxigraph writes one statement per subject, its predicates on lines of their own ending in
+    `` ;`` and the last in `` .``, and escapes every line break inside a literal (``\\n``, ``\\r``;
+    never a long ``\"\"\"`` string): the byte ``\\n`` only ever ends a line, so a line ending in
+    `` .`` ends a subject's block (or a prefix line: those come first and are passed as they are)."""
+
+    def __init__(self, out: IO[bytes], fmt: ox.RdfFormat) -> None:
+        self.out = out
+        self.trig = fmt == ox.RdfFormat.TRIG
+        self.head = _prefix_head(fmt) if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else b""
+        self.pending = b""
+        self.started = not self.head
+
+    def _spaced(self, text: bytes) -> bytes:
+        text = text.replace(b" .\n", b" .\n\n")
+        if self.trig:  # not before the brace that closes a graph; after it
+            text = text.replace(b" .\n\n}", b" .\n}").replace(b"}\n", b"}\n\n")
+        return text
+
+    def write(self, data: bytes) -> int:
+        buffer = self.pending + bytes(data)
+        if not self.started:
+            if len(buffer) < len(self.head):
+                self.pending = buffer
+                return len(data)
+            self.started = True
+            if buffer.startswith(self.head):
+                self.out.write(self.head + b"\n")
+                buffer = buffer[len(self.head) :]
+        # Up to the first byte of the last line that has one: whether a line break gets a blank
+        # line after it depends on the line before and the first byte of the next.
+        cut = buffer.rfind(b"\n", 0, len(buffer) - 1)
+        if cut < 0:
+            self.pending = buffer
+            return len(data)
+        self.out.write(memoryview(self._spaced(buffer[: cut + 2]))[:-1])
+        self.pending = buffer[cut + 1 :]
+        return len(data)
+
+    def flush(self) -> None:
+        self.out.flush()
+
+    def close(self) -> None:
+        """Write what is left (the last line)."""
+        self.out.write(self.pending)
+        self.pending = b""
+
+
 def header(fmt: RdfFormat, note: str) -> bytes:
     """A leading comment for the formats that allow one (Turtle, TriG, N-Triples, N-Quads)."""
     if fmt in (RdfFormat.JSONLD, RdfFormat.JSONLD_EXPANDED, RdfFormat.RDFXML):
@@ -193,8 +324,17 @@ def serialize(quads: Sequence[ox.Quad], fmt: RdfFormat, *, note: str = "") -> by
     if fmt is RdfFormat.JSONLD:
         return compact_jsonld(quads)
     data: list[ox.Triple] | list[ox.Quad]
+    if fmt in (RdfFormat.TURTLE, RdfFormat.TRIG):  # readable: grouped by type, a blank line between subjects
+        import io
+
+        data = readable_quads(quads) if fmt is RdfFormat.TRIG else readable_triples(quads)
+        buffer = io.BytesIO()
+        sink = Spaced(buffer, fmt.ox_format)
+        ox.serialize(data, cast(IO[bytes], sink), format=fmt.ox_format, prefixes=PREFIXES)  # it writes and flushes
+        sink.close()
+        return head + buffer.getvalue()
     data = sorted_quads(quads) if fmt.keeps_graphs else sorted_triples(quads)
-    prefixes = PREFIXES if fmt in (RdfFormat.TURTLE, RdfFormat.TRIG, RdfFormat.RDFXML) else None
+    prefixes = PREFIXES if fmt is RdfFormat.RDFXML else None
     body = cast(bytes, ox.serialize(data, format=_OX_FORMATS[fmt], prefixes=prefixes))
     return head + body
 

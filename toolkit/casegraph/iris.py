@@ -143,10 +143,40 @@ QUERY_GRAPHS: Final = ("ontology", "asserted", "inferred")
 #: description (licence, source report with its checksum, provenance), so a file describes itself.
 EXPORT_GRAPHS: Final = ("ontology", "asserted", "metadata")
 
-#: Prefixes used in every export, in a fixed order.
+#: Prefixes used in every export, in a fixed order: the published context's (``ontology/context.jsonld``).
+#: Each family of instance IRIs has its own (``event:hhs-order``, not ``id:event\/hhs-order``, which
+#: Turtle would have to escape), named as the family except where that name is taken: ``when:`` for
+#: ``id/time/`` (``time:`` is OWL-Time) and ``orgn:`` for ``id/organization/`` (``organization`` is
+#: the context's term for ``org:organization``). ``id:`` stays, for any other family.
 PREFIXES: Final[dict[str, str]] = {
     "cg": ONTOLOGY_NS,
     "id": ID_NS,
+    "agency": ID_NS + "agency/",
+    "arrangement": ID_NS + "arrangement/",
+    "assertion": ID_NS + "assertion/",
+    "authority": ID_NS + "authority/",
+    "build": ID_NS + "build/",
+    "citation": ID_NS + "citation/",
+    "claim": ID_NS + "claim/",
+    "dataset": ID_NS + "dataset/",
+    "document": ID_NS + "document/",
+    "enrichment": ID_NS + "enrichment/",
+    "event": ID_NS + "event/",
+    "group": ID_NS + "group/",
+    "input": ID_NS + "input/",
+    "jurisdiction": ID_NS + "jurisdiction/",
+    "membership": ID_NS + "membership/",
+    "mention": ID_NS + "mention/",
+    "orgn": ID_NS + "organization/",
+    "person": ID_NS + "person/",
+    "place": ID_NS + "place/",
+    "post": ID_NS + "post/",
+    "program": ID_NS + "program/",
+    "quantity": ID_NS + "quantity/",
+    "reference": ID_NS + "reference/",
+    "software": ID_NS + "software/",
+    "source": ID_NS + "source/",
+    "when": ID_NS + "time/",
     "owl": "http://www.w3.org/2002/07/owl#",
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
     "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
@@ -169,9 +199,9 @@ PREFIXES: Final[dict[str, str]] = {
 
 
 def expand(value: str) -> str:
-    """``value`` with a prefix of the published context expanded (``id:person/sara-vitolo``, as
-    the table view prints it, is ``https://w3id.org/casegraph/id/person/sara-vitolo``); any other
-    value as it is."""
+    """``value`` with a prefix of the published context expanded (``person:sara-vitolo``, as the
+    table view prints it, and ``id:person/sara-vitolo`` are both
+    ``https://w3id.org/casegraph/id/person/sara-vitolo``); any other value as it is."""
     prefix, colon, rest = value.partition(":")
     if colon and prefix in PREFIXES and not rest.startswith("//"):
         return PREFIXES[prefix] + rest

@@ -53,12 +53,24 @@ def to_table(solutions: ox.QuerySolutions) -> Table:
     return Table(columns, rows)
 
 
-def shorten(iri: str) -> str:
-    """``iri`` as a prefixed name where a prefix of the published context fits, else ``<iri>``."""
-    for prefix, namespace in PREFIXES.items():
+#: The prefixes of the published context, longest namespace first: the namespaces nest
+#: (``event:`` within ``id:``), and an IRI takes the most specific that fits.
+_LONGEST_FIRST = sorted(PREFIXES.items(), key=lambda pair: -len(pair[1]))
+
+
+def prefix_of(iri: str) -> str | None:
+    """The prefix that shortens ``iri``: the one of the longest namespace that it extends, or None."""
+    for prefix, namespace in _LONGEST_FIRST:
         if iri.startswith(namespace) and len(iri) > len(namespace):
-            return f"{prefix}:{iri[len(namespace) :]}"
-    return f"<{iri}>"
+            return prefix
+    return None
+
+
+def shorten(iri: str) -> str:
+    """``iri`` as a prefixed name where a prefix of the published context fits (the longest, so
+    ``event:hhs-order`` rather than ``id:event/hhs-order``), else ``<iri>``."""
+    prefix = prefix_of(iri)
+    return f"<{iri}>" if prefix is None else f"{prefix}:{iri[len(PREFIXES[prefix]) :]}"
 
 
 def display(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None) -> str:
@@ -78,7 +90,9 @@ def legend(terms: Iterable[ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple 
     used: set[str] = set()
     for term in terms:
         if isinstance(term, ox.NamedNode):
-            used.update(p for p, ns in PREFIXES.items() if term.value.startswith(ns) and len(term.value) > len(ns))
+            prefix = prefix_of(term.value)
+            if prefix is not None:
+                used.add(prefix)
     return ", ".join(f"{p}: <{PREFIXES[p]}>" for p in PREFIXES if p in used)
 
 
