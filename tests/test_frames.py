@@ -162,32 +162,32 @@ def _quotes(node: dict[str, Any], predicate: str) -> list[str]:
 def test_the_events_tree_says_who_ordered_over_whose_objection_in_the_reports_words(
     framed: Callable[[str], bytes],
 ) -> None:
-    order = _nodes(json.loads(framed("events")))["id:event/hhs-order"]
+    order = _nodes(json.loads(framed("events")))["event:hhs-order"]
     assert list(order)[:3] == ["@id", "@type", "prefLabel"]
     assert order["@type"] == "Directive"
-    assert order["issuedBy"]["@id"] == "id:group/kennedy-advisers"
-    assert order["addressedTo"]["@id"] == "id:agency/cms"
-    assert order["overObjection"]["@id"] == "id:event/cms-objection"
+    assert order["issuedBy"]["@id"] == "group:kennedy-advisers"
+    assert order["addressedTo"]["@id"] == "agency:cms"
+    assert order["overObjection"]["@id"] == "event:cms-objection"
     assert _quotes(order, "cg:timeToComply") == ["received only 54 minutes on Tuesday to adhere to the directive"]
     assert list(order)[-2:] == ["assertions", "annotations"]
 
 
 def test_the_claims_tree_says_who_cited_which_law_in_the_reports_words(framed: Callable[[str], bytes]) -> None:
-    citation = _nodes(json.loads(framed("claims")))["id:citation/memo-privacy-act"]
-    assert citation["citedBy"]["@id"] == "id:person/sara-vitolo"
+    citation = _nodes(json.loads(framed("claims")))["citation:memo-privacy-act"]
+    assert citation["citedBy"]["@id"] == "person:sara-vitolo"
     assert citation["citedAs"] == "cg:AsProhibiting"
-    assert citation["citedAuthority"]["@id"] == "id:authority/privacy-act-of-1974"
+    assert citation["citedAuthority"]["@id"] == "authority:privacy-act-of-1974"
 
 
 def test_the_people_tree_gives_posts_and_the_words_that_state_them(framed: Callable[[str], bytes]) -> None:
-    vitolo = _nodes(json.loads(framed("people")))["id:person/sara-vitolo"]
-    assert vitolo["holds"]["@id"] == "id:post/cms-medicaid-deputy-director"
-    assert vitolo["holds"]["postIn"]["@id"] == "id:agency/cms"
+    vitolo = _nodes(json.loads(framed("people")))["person:sara-vitolo"]
+    assert vitolo["holds"]["@id"] == "post:cms-medicaid-deputy-director"
+    assert vitolo["holds"]["postIn"]["@id"] == "agency:cms"
     assert _quotes(vitolo, "org:holds") == ["Medicaid Deputy Director Sara Vitolo"]
     assert _quotes(vitolo, "cg:careerStatus") == ["Vitolo, a career employee"]
-    grant = _nodes(json.loads(framed("people")))["id:person/jeffrey-grant"]
-    assert [m["@id"] for m in _as_list(grant["memberships"])] == ["id:membership/jeffrey-grant-cms"]
-    assert [s["@id"] for s in _as_list(grant["statements"])] == ["id:event/grant-statement"]
+    grant = _nodes(json.loads(framed("people")))["person:jeffrey-grant"]
+    assert [m["@id"] for m in _as_list(grant["memberships"])] == ["membership:jeffrey-grant-cms"]
+    assert [s["@id"] for s in _as_list(grant["statements"])] == ["event:grant-statement"]
 
 
 def test_export_frame_writes_the_same_bytes_under_another_hash_seed(
@@ -230,5 +230,5 @@ def test_a_frame_reads_your_own_data(run: Run, tmp_path: Path) -> None:
     done = run("export", "--data", str(data), "--frame", "events")
     assert done.exit_code == 0, done.stderr
     document = json.loads(done.stdout)
-    assert [node["@id"] for node in document["@graph"]] == ["id:event/x"]
-    assert document["@graph"][0]["issuedBy"]["@id"] == "id:person/y"
+    assert [node["@id"] for node in document["@graph"]] == ["event:x"]
+    assert document["@graph"][0]["issuedBy"]["@id"] == "person:y"
