@@ -45,6 +45,9 @@ def test_the_wheel_ships_the_data_folders(wheel: Path) -> None:
         "casegraph/_data/graph/sources/000_1ffa199c7bd90bb3.txt",
         "casegraph/_data/queries/ordered-over-objection.rq",
         "casegraph/_data/LICENSE",  # for casegraph package
+        "casegraph/_data/ontology/frames/events.jsonld",  # for export --frame
+        "casegraph/templates/page.html",  # for casegraph publish
+        "casegraph/templates/style.css",
         "casegraph/py.typed",
         "casegraph/ProfileCheck.java",
         "casegraph-0.1.0.dist-info/licenses/LICENSE",

@@ -484,6 +484,30 @@ class CompactWriter:
         out.write(b"\n  ]\n}\n")
 
 
+def used_context(ctx: dict[str, Any], graph: Any) -> dict[str, Any]:
+    """The entries of ``ctx`` that the compacted ``graph`` uses (terms as keys or values, prefixes
+    of compact IRIs), and the prefixes those entries need: each page carries a small context."""
+    names: set[str] = set()
+
+    def walk(item: Any) -> None:
+        if isinstance(item, dict):
+            for key, value in item.items():
+                names.add(key)
+                walk(value)
+        elif isinstance(item, list):
+            for value in item:
+                walk(value)
+        elif isinstance(item, str):
+            names.add(item)
+            names.add(item.partition(":")[0])
+
+    walk(graph)
+    kept = {name: definition for name, definition in ctx.items() if name in names}
+    for definition in list(kept.values()):
+        walk(definition)
+    return {name: definition for name, definition in ctx.items() if name in names}
+
+
 def compact_jsonld(quads: Iterable[ox.Quad]) -> bytes:
     """Compact JSON-LD of ``quads`` with the project's context inline: sorted by graph, subject,
     predicate and object, so the same quads always give the same bytes."""

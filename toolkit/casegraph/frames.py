@@ -53,10 +53,14 @@ def framed_jsonld(quads: Iterable[ox.Quad], name: str) -> bytes:
     """
     from pyld import jsonld
 
-    frame = frame_document(name)
-    from .export import compact_jsonld
+    from .export import compact_jsonld, used_context
 
+    frame = frame_document(name)
     merged = json.loads(compact_jsonld(ox.Quad(q.subject, q.predicate, q.object) for q in quads))
+    # only the context the data and the frame use: pyld's compaction tries every term per IRI
+    published, own = frame["@context"]
+    frame["@context"][0] = used_context(published, [merged["@graph"], {**frame, "@context": own}])
+    merged["@context"] = frame["@context"][0]
     framed = jsonld.frame(merged, frame, {"omitDefault": True, "omitGraph": False, "documentLoader": _no_loading})
     nested = [term for term, definition in frame["@context"][1].items() if "@reverse" in definition]
     return (json.dumps(_readable(framed, nested), indent=2, ensure_ascii=False) + "\n").encode()

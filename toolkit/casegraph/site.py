@@ -330,7 +330,7 @@ class Renderer:
 
     def jsonld(self, quads: list[ox.Quad]) -> str:
         """Compact JSON-LD of ``quads`` (named graphs kept) with only the context it uses."""
-        from .export import compact_jsonld
+        from .export import compact_jsonld, used_context
 
         document = json.loads(compact_jsonld(quads))
         document["@context"] = used_context(document["@context"], document["@graph"])
@@ -519,30 +519,6 @@ def script_json(text: str) -> Any:
     from markupsafe import Markup
 
     return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
-
-
-def used_context(ctx: dict[str, Any], graph: Any) -> dict[str, Any]:
-    """The entries of ``ctx`` that the compacted ``graph`` uses (terms as keys or values, prefixes
-    of compact IRIs), and the prefixes those entries need: each page carries a small context."""
-    names: set[str] = set()
-
-    def walk(item: Any) -> None:
-        if isinstance(item, dict):
-            for key, value in item.items():
-                names.add(key)
-                walk(value)
-        elif isinstance(item, list):
-            for value in item:
-                walk(value)
-        elif isinstance(item, str):
-            names.add(item)
-            names.add(item.partition(":")[0])
-
-    walk(graph)
-    kept = {name: definition for name, definition in ctx.items() if name in names}
-    for definition in list(kept.values()):
-        walk(definition)
-    return {name: definition for name, definition in ctx.items() if name in names}
 
 
 def site_files(quads: Iterable[ox.Quad], base: str | None = None) -> dict[str, bytes]:
