@@ -22,6 +22,7 @@ INSTALL_HINTS: dict[str, str] = {
     "rapper": "install the Debian package raptor2-utils (apt-get install raptor2-utils)",
     "node": "install Node.js >= 18 (Debian package nodejs, or a NodeSource build)",
     "npm": "install npm (Debian package npm, or the one bundled with Node.js)",
+    "chromium": "install the Debian package chromium (apt-get install chromium)",
 }
 
 

@@ -37,8 +37,9 @@ DCTERMS = "http://purl.org/dc/terms/"
 RDF_TYPE = RDF + "type"
 PREF_LABEL = SKOS + "prefLabel"
 #: The graphs a site is made from: the ontology (its documentation, the labels of terms), the
-#: report's facts with their evidence, what we know from elsewhere, and the dataset's description.
-SITE_GRAPHS = ("ontology", "asserted", "evidence", "enrichment", "metadata")
+#: report's facts with their evidence, what we know from elsewhere, the dataset's description, and
+#: (for the bundled queries' answers only: no page shows it) what reasoning adds.
+SITE_GRAPHS = ("ontology", "asserted", "evidence", "enrichment", "inferred", "metadata")
 #: What marks a folder as a casegraph site (in ``index.html``): only such a folder is replaced.
 GENERATOR = '<meta name="generator" content="casegraph publish">'
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
@@ -498,6 +499,130 @@ class Renderer:
         )
         return html.encode()
 
+    def render(self, template: str, **values: Any) -> bytes:
+        """A page at the site's top level from ``template``."""
+        return self.env.get_template(template).render(root="", footer=self.footer(), **values).encode()
+
+    def queries(self, store: ox.Store) -> tuple[bytes, list[Any]]:
+        """The bundled queries with their answers (and the timeline query's rows)."""
+        from .errors import CasegraphError
+        from .queries import discover, run_query
+
+        shown, timeline_rows = [], []
+        for query in discover():
+            entry: dict[str, Any] = {
+                "id": query.id,
+                "summary": query.summary,
+                "description": query.description,
+                "text": query.text,
+                "columns": [],
+                "rows": [],
+                "error": "",
+            }
+            try:
+                answer = run_query(store, query)
+            except CasegraphError as err:
+                entry["error"] = str(err)
+            else:
+                if isinstance(answer, ox.QuerySolutions):
+                    names = [v.value for v in answer.variables]
+                    rows = [[row[name] for name in names] for row in answer]
+                    entry["columns"] = names
+                    entry["rows"] = [
+                        [self.value(t, "queries.html") if t is not None else None for t in r] for r in rows
+                    ]
+                    if query.id == "timeline":
+                        timeline_rows = [dict(zip(names, r, strict=True)) for r in rows]
+                else:
+                    entry["error"] = "not a SELECT query"
+            shown.append(entry)
+        return self.render("queries.html", title="Bundled queries and their answers", queries=shown), timeline_rows
+
+    def timeline(self, rows: list[dict[str, Any]]) -> bytes:
+        """The timeline page from the rows of the bundled timeline query."""
+        from datetime import datetime
+
+        from .svg import Dated, timeline
+
+        items: dict[tuple[str, ...], Dated] = {}
+        for row in rows:
+            item, earliest, latest = row.get("item"), row.get("earliest"), row.get("latest")
+            if not isinstance(item, ox.NamedNode) or earliest is None or latest is None:
+                continue
+            shown = self.value(item, "timeline.html")
+            dated = Dated(
+                label=str(row["itemLabel"].value) if row.get("itemLabel") is not None else shown.text,
+                href=shown.href,
+                when=str(row["when"].value) if row.get("when") is not None else "",
+                precision=str(row["precisionLabel"].value) if row.get("precisionLabel") is not None else "",
+                role=str(row["dateRole"].value) if row.get("dateRole") is not None else "",
+                earliest=datetime.fromisoformat(earliest.value),
+                latest=datetime.fromisoformat(latest.value),
+            )
+            items[(item.value, dated.role, earliest.value, latest.value)] = dated
+        from markupsafe import Markup
+
+        title = "Timeline"
+        return self.render("timeline.html", title=title, svg=Markup(timeline(list(items.values()), title=title)))
+
+    def diagram(self) -> bytes:
+        """Who ordered what, on whose behalf, over whose objection, citing which law."""
+        from markupsafe import Markup
+
+        from .svg import Arrow, Box, diagram
+
+        graph, cg = self.graph, ONTOLOGY_NS
+        here = "diagram.html"
+
+        def box(node: Term) -> Box:
+            shown = self.value(node, here)
+            types = sorted(
+                t.value for t in graph.values(graph.facts.get(node, []), RDF_TYPE) if isinstance(t, ox.NamedNode)
+            )
+            kind = graph.labels.get(types[0], "") if types else ""
+            return Box(shown.text, shown.href, kind)
+
+        def objects(node: Term, predicate: str) -> list[Term]:
+            return sorted(graph.values(graph.facts.get(node, []), cg + predicate), key=str)
+
+        def label(predicate: str) -> str:
+            return graph.labels.get(cg + predicate, predicate)
+
+        drawings = []
+        for order in sorted(graph.facts, key=str):
+            objections = objects(order, "overObjection")
+            if not objections or not objects(order, "issuedBy"):
+                continue  # (what was carried out over an objection is drawn with the order it fulfils)
+            columns: list[list[Box]] = [[], [box(order)], [], []]
+            arrows: list[Arrow] = []
+            for predicate, column in (("issuedBy", 0), ("onBehalfOf", 0), ("addressedTo", 2)):
+                for node in objects(order, predicate):
+                    b = box(node)
+                    if b not in columns[column]:
+                        columns[column].append(b)
+                    arrows.append(Arrow(box(order), b, label(predicate)))
+            for fulfilling in sorted(graph.incoming.get(order, []), key=str):
+                if fulfilling.predicate.value == cg + "fulfils":
+                    columns[2].append(box(fulfilling.subject))
+                    arrows.append(Arrow(box(fulfilling.subject), box(order), label("fulfils")))
+            for objection in objections:
+                columns[2].append(box(objection))
+                arrows.append(Arrow(box(order), box(objection), label("overObjection")))
+                for objector in objects(objection, "objector"):
+                    columns[3].append(box(objector))
+                    arrows.append(Arrow(box(objector), box(objection), label("objector")))
+                for citing in sorted(graph.incoming.get(objection, []), key=str):
+                    if citing.predicate.value != cg + "citedIn":
+                        continue
+                    for authority in objects(citing.subject, "citedAuthority"):
+                        if box(authority) not in columns[3]:
+                            columns[3].append(box(authority))
+                        how = [graph.label(a) for a in objects(citing.subject, "citedAs")]
+                        arrows.append(Arrow(box(objection), box(authority), "cites " + ", ".join(how)))
+            title = f"{box(order).label}: who ordered it, over whose objection, citing which law"
+            drawings.append(Markup(diagram([c for c in columns if c], arrows, title=title)))
+        return self.render("diagram.html", title="Who ordered what over whose objection", drawings=drawings)
+
     def negotiation(self) -> dict[str, bytes]:
         """Content negotiation for ``id/…`` (Apache ``.htaccess``, an nginx snippet) and, with a
         base URL, the w3id.org redirect rule that sends the IRIs to the site."""
@@ -534,7 +659,13 @@ def site_files(quads: Iterable[ox.Quad], base: str | None = None) -> dict[str, b
         files.update(renderer.page(node))
     files["index.html"] = renderer.index()
     files["ontology.html"] = renderer.ontology()
-    files["style.css"] = (Path(__file__).parent / "templates" / "style.css").read_bytes()
+    store = ox.Store()
+    store.bulk_extend(quads)
+    files["queries.html"], timeline_rows = renderer.queries(store)
+    files["timeline.html"] = renderer.timeline(timeline_rows)
+    files["diagram.html"] = renderer.diagram()
+    for name in ("style.css", "favicon.svg"):
+        files[name] = (Path(__file__).parent / "templates" / name).read_bytes()
     files["casegraph.trig"] = serialize(quads, RdfFormat.TRIG, note="casegraph publish: every graph of the site")
     files["casegraph.jsonld"] = compact_jsonld(quads)
     files.update(renderer.negotiation())
