@@ -235,7 +235,8 @@ def test_verify_recomputes_every_checksum_and_names_each_difference(run: Run, tm
     nothing = run("verify", str(tmp_path))
     assert (nothing.exit_code, nothing.stderr) == (
         1,
-        f"casegraph: error: {tmp_path}: not a dataset written by `casegraph build` (no SHA256SUMS or casegraph.nq)\n",
+        f"casegraph: error: {tmp_path}: not a dataset written by `casegraph build` (no SHA256SUMS or casegraph.nq), "
+        "a package or a site written by `casegraph publish`\n",
     )
 
 

@@ -219,3 +219,25 @@ def test_publish_replaces_a_previous_site_and_refuses_anything_else(run: Run, tm
     assert again.stderr == f"wrote 6 pages (15 files) to {previous}\n"
     assert not (previous / "id" / "stale.html").exists() and not (previous / "w3id.htaccess").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.nt", "notes", "previous"]  # no temporary folder
+
+
+def test_verify_checks_a_site_and_names_a_tampered_page(run: Run, tmp_path: Path, site: Path) -> None:
+    import shutil
+
+    copy = tmp_path / "site"
+    shutil.copytree(site, copy)
+    files = len((copy / "SHA256SUMS").read_text(encoding="utf-8").splitlines())
+    done = run("verify", str(copy))
+    assert done.exit_code == 0, done.stdout
+    # the graphs of the metadata's checksums: ontology, asserted, evidence, enrichment, inferred
+    assert done.stderr == f"verified {files} files and 5 graphs' canonical hashes in {copy}\n"
+    page = copy / "id" / "event" / "hhs-order.html"
+    page.write_text(page.read_text(encoding="utf-8").replace("Kennedy", "Kenedy"), encoding="utf-8")
+    with (copy / "SHA256SUMS").open("a", encoding="utf-8") as listing:
+        listing.write("0" * 64 + "  ../../etc/passwd\n")
+    tampered = run("verify", str(copy))
+    assert tampered.exit_code == 1
+    lines = tampered.stdout.splitlines()
+    assert len(lines) == 2
+    assert lines[0].startswith(f"{page}: SHA-256 ") and lines[0].endswith(" SHA256SUMS records")
+    assert lines[1] == f"{copy / 'SHA256SUMS'}:{files + 1}: '../../etc/passwd' is outside the folder; not checked"

@@ -942,13 +942,15 @@ def verify(path: Path) -> None:
     graph); exit 1 naming each difference.
 
     A package written by `casegraph package` (its folder or .zip) is checked whole: the bag's
-    manifests, the RO-Crate metadata listing every payload file, and the dataset inside.
+    manifests, the RO-Crate metadata listing every payload file, and the dataset inside. A site
+    written by `casegraph publish`: its SHA256SUMS and the graphs' canonical hashes.
 
     \b
     Examples:
       casegraph verify graph/build
       casegraph build --output /tmp/cg && casegraph verify /tmp/cg
       casegraph package --output casegraph.zip && casegraph verify casegraph.zip
+      casegraph publish --output site && casegraph verify site
     """
     from .verify import verify as run_verify
 
@@ -988,6 +990,7 @@ def package(output: Path, dataset: Path | None, root: Path | None) -> None:
     Examples:
       casegraph package --output casegraph-package
       casegraph package --output casegraph.zip && casegraph verify casegraph.zip
+      casegraph publish --output site && casegraph verify site
     """
     from .facade import package as run_package
 

@@ -29,10 +29,11 @@ def sha256(path: Path) -> str:
 
 def sha256sum_entry(line: str) -> tuple[str, str] | None:
     """``(digest, file name)`` of a line of ``sha256sum``'s output (text or binary mode, the name
-    possibly after ``./``; the digest in lower case), or None when the line is not one."""
+    possibly after ``./``, a relative path in a site; the digest in lower case), or None when the
+    line is not one. (A name may still climb out with ``..``: the reader checks where it leads.)"""
     import re
 
-    match = re.fullmatch(r"([0-9a-fA-F]{64}) [ *](?:\./)?([^/]+)", line)
+    match = re.fullmatch(r"([0-9a-fA-F]{64}) [ *](?:\./)?([^\0\n]+)", line)
     return None if match is None else (match.group(1).lower(), match.group(2))
 
 

@@ -42,6 +42,8 @@ PREF_LABEL = SKOS + "prefLabel"
 SITE_GRAPHS = ("ontology", "asserted", "evidence", "enrichment", "inferred", "metadata")
 #: What marks a folder as a casegraph site (in ``index.html``): only such a folder is replaced.
 GENERATOR = '<meta name="generator" content="casegraph publish">'
+#: The site's copy of every graph it was made from (what ``casegraph verify`` rehashes).
+SITE_DATASET = "casegraph.trig"
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
 
@@ -666,7 +668,7 @@ def site_files(quads: Iterable[ox.Quad], base: str | None = None) -> dict[str, b
     files["diagram.html"] = renderer.diagram()
     for name in ("style.css", "favicon.svg"):
         files[name] = (Path(__file__).parent / "templates" / name).read_bytes()
-    files["casegraph.trig"] = serialize(quads, RdfFormat.TRIG, note="casegraph publish: every graph of the site")
+    files[SITE_DATASET] = serialize(quads, RdfFormat.TRIG, note="casegraph publish: every graph of the site")
     files["casegraph.jsonld"] = compact_jsonld(quads)
     files.update(renderer.negotiation())
     import hashlib

@@ -33,7 +33,8 @@ class Verification:
 
 
 def verify(folder: Path) -> Verification:
-    """Recompute the checksums of the dataset folder ``folder``, or check a package written by
+    """Recompute the checksums of the dataset folder ``folder`` (or of a site written by ``casegraph
+    publish``: its SHA256SUMS, and the graphs' canonical hashes in its casegraph.trig), or check a package written by
     ``casegraph package`` (a folder holding ``bagit.txt``, or a zip file: see
     :func:`casegraph.package.verify_package`).
 
@@ -48,9 +49,16 @@ def verify(folder: Path) -> Verification:
 
         return verify_package(folder)
 
+    from .site import SITE_DATASET, is_site
+
     listing = folder / "SHA256SUMS"
-    if not listing.is_file() or not (folder / DATASET_FILE).is_file():
-        raise DatasetError(f"{folder}: not a dataset written by `casegraph build` (no SHA256SUMS or {DATASET_FILE})")
+    site = is_site(folder)  # a site written by `casegraph publish`: its graphs are in one TriG file
+    graphs_file = folder / (SITE_DATASET if site else DATASET_FILE)
+    if not listing.is_file() or not graphs_file.is_file():
+        raise DatasetError(
+            f"{folder}: not a dataset written by `casegraph build` (no SHA256SUMS or {DATASET_FILE}), a package "
+            "or a site written by `casegraph publish`"
+        )
     differences: list[str] = []
     files = 0
     for number, line in enumerate(listing.read_text(encoding="utf-8").splitlines(), start=1):
@@ -60,6 +68,9 @@ def verify(folder: Path) -> Verification:
             continue
         digest, name = entry
         path = folder / name
+        if name.startswith("/") or ".." in Path(name).parts:
+            differences.append(f"{listing}:{number}: {name!r} is outside the folder; not checked")
+            continue
         if not path.is_file():
             differences.append(f"{path}: listed in SHA256SUMS, missing")
             continue
@@ -67,7 +78,7 @@ def verify(folder: Path) -> Verification:
         found = sha256(path)
         if found != digest:
             differences.append(f"{path}: SHA-256 {found}, not the {digest} SHA256SUMS records")
-    quads = read_quads(folder)
+    quads = list(ox.parse(path=graphs_file, format=ox.RdfFormat.TRIG)) if site else read_quads(folder)
     recorded = _graph_checksums(quads)
     by_graph: dict[str, list[ox.Quad]] = {}
     for quad in quads:
