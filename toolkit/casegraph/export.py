@@ -354,10 +354,10 @@ class CompactWriter:
 
     def __init__(self, ctx: dict[str, Any]) -> None:
         self.ctx = ctx
-        self.prefixes = sorted(
-            ((name, iri) for name, iri in ctx.items() if isinstance(iri, str) and iri.endswith(("/", "#"))),
-            key=lambda pair: -len(pair[1]),
-        )
+        self.namespaces: dict[str, str] = {}  # namespace IRI -> its prefix (the first, as declared)
+        for name, iri in ctx.items():
+            if isinstance(iri, str) and iri.endswith(("/", "#")):
+                self.namespaces.setdefault(iri, name)
         self.terms: dict[str, tuple[str, str | None]] = {}  # predicate IRI -> (term, coercion IRI)
         self.vocab: dict[str, str] = {}  # class or concept IRI -> term
         for term, definition in ctx.items():
@@ -380,10 +380,18 @@ class CompactWriter:
         return value
 
     def compact_iri(self, iri: str) -> str:
-        for name, namespace in self.prefixes:
-            if iri.startswith(namespace) and len(iri) > len(namespace):
-                return f"{name}:{iri[len(namespace) :]}"
-        return iri
+        """``iri`` as ``prefix:local`` with the longest namespace it starts with (leaving a local
+        part), else itself. Every namespace ends in ``/`` or ``#``, so only the cuts after those
+        characters are tried, the rightmost (the longest namespace) first."""
+        end = len(iri) - 1  # the local part is never empty
+        while True:
+            cut = max(iri.rfind("/", 0, end), iri.rfind("#", 0, end))
+            if cut < 0:
+                return iri
+            name = self.namespaces.get(iri[: cut + 1])
+            if name is not None:
+                return f"{name}:{iri[cut + 1 :]}"
+            end = cut
 
     def _node_id(self, term: ox.NamedNode | ox.BlankNode | ox.Triple) -> str:
         if isinstance(term, ox.BlankNode):
@@ -523,8 +531,14 @@ def compact_jsonld(quads: Iterable[ox.Quad]) -> bytes:
         )
 
     buffer = io.BytesIO()
-    CompactWriter(context()["@context"]).write(sorted(set(quads), key=key), buffer)
+    compact_writer().write(sorted(set(quads), key=key), buffer)
     return buffer.getvalue()
+
+
+@cache
+def compact_writer() -> CompactWriter:
+    """The writer of the published context (it keeps no state between writes)."""
+    return CompactWriter(context()["@context"])
 
 
 def export_note(quads: Sequence[ox.Quad]) -> str:

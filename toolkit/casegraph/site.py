@@ -267,8 +267,6 @@ class Renderer:
     def __init__(self, graph: Graph, base: str | None) -> None:
         import jinja2
 
-        from .export import context
-
         self.graph = graph
         self.base = base
         self.env = jinja2.Environment(
@@ -278,19 +276,16 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
         )
-        self.prefixes = sorted(
-            ((n, i) for n, i in context()["@context"].items() if isinstance(i, str) and i.endswith(("/", "#"))),
-            key=lambda pair: -len(pair[1]),
-        )
+
         self.documented = {
             s.value for s, quads in graph.ontology.items() if isinstance(s, ox.NamedNode) and s.value in graph.labels
         }
 
     def curie(self, iri: str) -> str:
-        for name, namespace in self.prefixes:
-            if iri.startswith(namespace) and len(iri) > len(namespace):
-                return f"{name}:{iri[len(namespace) :]}"
-        return iri
+        """``iri`` with the published context's longest prefix, as the JSON-LD writes it."""
+        from .export import compact_writer
+
+        return compact_writer().compact_iri(iri)
 
     def anchor(self, iri: str) -> str:
         return self.curie(iri).replace(":", "-").replace("/", "-")
