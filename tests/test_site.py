@@ -241,3 +241,41 @@ def test_verify_checks_a_site_and_names_a_tampered_page(run: Run, tmp_path: Path
     assert len(lines) == 2
     assert lines[0].startswith(f"{page}: SHA-256 ") and lines[0].endswith(" SHA256SUMS records")
     assert lines[1] == f"{copy / 'SHA256SUMS'}:{files + 1}: '../../etc/passwd' is outside the folder; not checked"
+
+
+def test_no_iri_leads_a_page_out_of_the_site_or_a_link_into_a_script(tmp_path: Path) -> None:
+    hostile = [
+        f"{ID}../../escaped",
+        f"{ID}event/%2e%2e/x",
+        f"{ID}a%2Fb",
+        f"{ID}x?y=1#z",
+        f"{ID}" + "long" * 80,
+        "http://example.org/other",
+    ]
+    lines = [f'<{iri}> <http://www.w3.org/2004/02/skos/core#prefLabel> "n{i}" .' for i, iri in enumerate(hostile)]
+    lines += [
+        f"<{ID}event/x> <https://w3id.org/casegraph/ontology#documentedIn> <javascript:alert(1)> .",
+        f"<{ID}event/x> <https://w3id.org/casegraph/ontology#documentedIn> <{ID}../../escaped> .",
+    ]
+    data = tmp_path / "hostile.nt"
+    data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    folder = tmp_path / "out" / "site"
+    folder.parent.mkdir()
+    publish(Source(data=(str(data),)), folder)
+    written = [p for p in tmp_path.rglob("*") if p.is_file() and p != data]
+    assert written and all(p.resolve().is_relative_to(folder.resolve()) for p in written)
+    pages = sorted(str(p.relative_to(folder)) for p in folder.rglob("*.html") if p.parent != folder)
+    assert pages == sorted(["id/event/x.html", *(f"other/{name}" for name in _hashed(hostile))])
+    html = (folder / "id" / "event" / "x.html").read_text(encoding="utf-8")
+    assert 'href="javascript:' not in html and ">javascript:alert(1)</span>" in html  # shown, not followed
+    parsed = _parse(folder / "id" / "event" / "x.html")
+    for link in parsed.links:
+        if not link.startswith(("http://", "https://")):  # (links out: the property's own IRI)
+            target, _ = urldefrag(link)
+            assert (folder / "id" / "event" / target).resolve().is_file(), link
+
+
+def _hashed(iris: list[str]) -> list[str]:
+    from casegraph.site import page_path
+
+    return [page_path(iri).removeprefix("other/") + ".html" for iri in iris]

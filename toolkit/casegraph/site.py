@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import posixpath
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -221,14 +222,21 @@ class Graph:
         ]
 
 
-def page_path(iri: str) -> str:
-    """The site path (without extension) of the page of ``iri``: its path below the namespace for
-    the dataset's own IRIs, else ``other/`` and a hash of the IRI."""
-    import hashlib
-    from urllib.parse import quote
+#: A page path below ``id/`` that is the IRI's own path: segments of unreserved characters, none
+#: starting with a dot (so no ``.`` or ``..``), none longer than a file name may be.
+_PLAIN_PATH = re.compile(r"[A-Za-z0-9_~-][A-Za-z0-9._~-]{0,199}(?:/[A-Za-z0-9_~-][A-Za-z0-9._~-]{0,199})*")
 
-    if iri.startswith(ID_NS) and len(iri) > len(ID_NS):
-        return "id/" + quote(iri[len(ID_NS) :], safe="/-._~")
+
+def page_path(iri: str) -> str:
+    """The site path (without extension) of the page of ``iri``: ``id/`` and its path below the
+    namespace for the dataset's own IRIs (``id/event/hhs-order``), when that path is plain (no
+    dot segment, no character a file name or a link would have to escape); else ``other/`` and a
+    hash of the IRI, so no IRI can lead a page out of the site or onto another's."""
+    import hashlib
+
+    rest = iri[len(ID_NS) :] if iri.startswith(ID_NS) else ""
+    if _PLAIN_PATH.fullmatch(rest):
+        return "id/" + rest
     return "other/" + hashlib.sha256(iri.encode()).hexdigest()[:16]
 
 
@@ -311,7 +319,8 @@ class Renderer:
             return Value(label or self.curie(iri), self.link(here, page + ".html"), iri)
         if iri in self.documented:
             return Value(label or self.curie(iri), self.link(here, "ontology.html") + "#" + self.anchor(iri), iri)
-        return Value(label or self.curie(iri), iri, iri)
+        # a link out only to the web: a javascript:, data: or file: IRI is shown, never followed
+        return Value(label or self.curie(iri), iri if iri.startswith(("http://", "https://")) else "", iri)
 
     @staticmethod
     def link(here: str, target: str) -> str:

@@ -92,7 +92,8 @@ def timeline(items: Sequence[Dated], *, title: str = "Timeline") -> str:
         colour = COLOURS.get(item.precision, "#444")
         when = item.when or f"between {item.earliest:%Y-%m-%d} and {item.latest:%Y-%m-%d}"
         tip = f"{when} ({item.precision}; {item.role}): {item.label}"
-        parts.append(f'<a href="{escape(item.href)}"><title>{escape(tip)}</title>')
+        parts.append(f'<a href="{escape(item.href)}">' if item.href else "<g>")
+        parts.append(f"<title>{escape(tip)}</title>")
         if item.earliest == item.latest:  # a moment
             parts.append(f'<circle cx="{x1:.1f}" cy="{y + 8}" r="4" fill="{colour}"/>')
         else:  # a span, at least 2 px wide (a day is narrower at this scale)
@@ -104,8 +105,9 @@ def timeline(items: Sequence[Dated], *, title: str = "Timeline") -> str:
         parts.append(
             f'<text x="{left + width + 12}" y="{y + 12}" font-size="12">'
             f'<tspan font-weight="600">{escape(when)}</tspan> · {escape(item.label)} '
-            f'<tspan fill="#666">({escape(item.role)}, {escape(item.precision)})</tspan></text></a>'
+            f'<tspan fill="#666">({escape(item.role)}, {escape(item.precision)})</tspan></text>'
         )
+        parts.append("</a>" if item.href else "</g>")
     legend_y = axis + 38
     x = left
     for name, colour in COLOURS.items():
@@ -171,12 +173,12 @@ def diagram(columns: Sequence[Sequence[Box]], arrows: Sequence[Arrow], *, title:
         )
     for box, (x, y) in place.items():
         lines = _wrap(box.label, 34)[:2]
-        parts.append(f'<a href="{escape(box.href)}"><title>{escape(box.label)}</title>')
+        parts.append((f'<a href="{escape(box.href)}">' if box.href else "<g>") + f"<title>{escape(box.label)}</title>")
         parts.append(f'<rect x="{x}" y="{y}" width="{box_w}" height="{box_h}" rx="6" fill="#f7f4ea" stroke="#8a7a3d"/>')
         parts.append(f'<text x="{x + 8}" y="{y + 14}" font-size="10" fill="#7a6a2d">{escape(box.kind)}</text>')
         for i, line in enumerate(lines):
             parts.append(f'<text x="{x + 8}" y="{y + 30 + 14 * i}" font-size="12">{escape(line)}</text>')
-        parts.append("</a>")
+        parts.append("</a>" if box.href else "</g>")
     parts.append("</svg>")
     return "\n".join(parts)
 
