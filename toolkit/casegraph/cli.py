@@ -195,6 +195,14 @@ def output_folder_option(help_text: str) -> Callable[[F], F]:
     return folder_option("--output", "-o", help_text=help_text)
 
 
+def written_output_option(metavar: str, help_text: str) -> Callable[[F], F]:
+    """--output of the commands that write a whole site or package (publish, package): required,
+    checked by the command itself (a previous one is replaced, anything else refused)."""
+    return click.option(
+        "--output", "-o", type=click.Path(path_type=Path), required=True, metavar=metavar, help=help_text
+    )
+
+
 def root_option(help_text: str) -> Callable[[F], F]:
     """--root TREE: a casegraph source tree (build, validate)."""
     return folder_option("--root", help_text=help_text, exists=True)
@@ -901,14 +909,7 @@ def load(
 
 
 @cli.command()
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(path_type=Path),
-    required=True,
-    metavar="DIR",
-    help="The site's folder: new, empty, or a previous site (replaced whole).",
-)
+@written_output_option("DIR", "The site's folder: new, empty, or a previous site (replaced whole).")
 @click.option(
     "--base",
     metavar="URL",
@@ -968,13 +969,8 @@ def verify(path: Path) -> None:
 
 
 @cli.command()
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(path_type=Path),
-    required=True,
-    metavar="DIR|FILE.zip",
-    help="Where to write the package: a new folder (or a previous package, replaced whole), or a .zip file.",
+@written_output_option(
+    "DIR|FILE.zip", "Where to write the package: a new folder (or a previous package, replaced whole), or a .zip file."
 )
 @dataset_option
 @root_option("The source tree the --dataset was built from (default: the shipped one).")
