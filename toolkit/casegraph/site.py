@@ -397,7 +397,9 @@ class Renderer:
             path + ".jsonld": jsonld.encode(),
         }
 
-    def index(self) -> bytes:
+    def index(self, *, served: bool = False) -> bytes:
+        """The index page; ``served`` (by ``casegraph serve``) adds links to the server's query
+        page, VoID description and SPARQL service description."""
         graph = self.graph
         groups: dict[str, list[Value]] = defaultdict(list)
         for node in graph.pages:
@@ -437,6 +439,7 @@ class Renderer:
             ],
             root="",
             footer=self.footer(),
+            served=served,
         )
         return html.encode()
 
@@ -521,9 +524,21 @@ def script_json(text: str) -> Any:
     return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
+#: The site's files of the whole dataset, every graph apart.
+WHOLE = ("casegraph.trig", "casegraph.jsonld")
+
+
+def whole_dataset(quads: list[ox.Quad], name: str) -> bytes:
+    """The site's file ``name`` (one of :data:`WHOLE`): every quad of the site."""
+    from .export import RdfFormat, compact_jsonld, serialize
+
+    if name == "casegraph.trig":
+        return serialize(quads, RdfFormat.TRIG, note="casegraph publish: every graph of the site")
+    return compact_jsonld(quads)
+
+
 def site_files(quads: Iterable[ox.Quad], base: str | None = None) -> dict[str, bytes]:
     """Every file of the site of ``quads``, by path."""
-    from .export import RdfFormat, compact_jsonld, serialize
     from .files import MANIFEST
 
     quads = list(quads)
@@ -535,8 +550,8 @@ def site_files(quads: Iterable[ox.Quad], base: str | None = None) -> dict[str, b
     files["index.html"] = renderer.index()
     files["ontology.html"] = renderer.ontology()
     files["style.css"] = (Path(__file__).parent / "templates" / "style.css").read_bytes()
-    files["casegraph.trig"] = serialize(quads, RdfFormat.TRIG, note="casegraph publish: every graph of the site")
-    files["casegraph.jsonld"] = compact_jsonld(quads)
+    files["casegraph.trig"] = whole_dataset(quads, "casegraph.trig")
+    files["casegraph.jsonld"] = whole_dataset(quads, "casegraph.jsonld")
     files.update(renderer.negotiation())
     import hashlib
 
