@@ -9,8 +9,10 @@ come in the format the ``Accept`` header asks for (SPARQL JSON by default; XML, 
 N-Triples, N-Quads, TriG, RDF/XML or JSON-LD for CONSTRUCT and DESCRIBE). Every query goes through
 casegraph's own checks: a ``SERVICE`` clause, which would make the server contact any host a web
 page asks for, is refused (400), as are updates and any write (403). CORS is on, so YASGUI in a
-browser can query it. It binds to 127.0.0.1 unless told otherwise. This is also where the
-publishing issue adds content negotiation for the dataset's own IRIs.
+browser can query it. It binds to 127.0.0.1 unless told otherwise. It is also a linked-data server
+(:mod:`casegraph.linked`): ``/id/…`` answers 303 to a node's page, Turtle or JSON-LD; the site's
+index; VoID at ``/.well-known/void``; a ``GET`` of the endpoint without a query answers its
+Service Description, or to a browser the query page.
 
 Each query runs in a worker process, so that one running past the time limit (``--timeout``) can
 be stopped — pyoxigraph cannot cancel a query, and a thread cannot be killed — and answered 503,
