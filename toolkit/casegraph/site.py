@@ -313,7 +313,8 @@ class Renderer:
             return Value(label or self.curie(iri), self.link(here, page + ".html"), iri)
         if iri in self.documented:
             return Value(label or self.curie(iri), self.link(here, "ontology.html") + "#" + self.anchor(iri), iri)
-        return Value(label or self.curie(iri), iri, iri)
+        # a link out only to the web: an IRI such as javascript:… stays text (it would run on a click)
+        return Value(label or self.curie(iri), iri if iri.startswith(("http://", "https://")) else "", iri)
 
     @staticmethod
     def link(here: str, target: str) -> str:
