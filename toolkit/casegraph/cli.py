@@ -1026,7 +1026,9 @@ def serve(
     """Serve the dataset as a local read-only SPARQL 1.1 endpoint (Oxigraph; Ctrl-C stops it).
 
     The default graph is the union of the served graphs; CORS is on; updates and SERVICE are
-    refused; each query runs in a worker process, stopped after --timeout seconds.
+    refused; each query runs in a worker process, stopped after --timeout seconds. It is also a
+    linked-data server: /id/... answers 303 to the page, Turtle or JSON-LD Accept asks for, with a
+    VoID description, a service description and an offline query page.
 
     \b
     Examples:

@@ -605,7 +605,8 @@ def serve(
             announce(f"casegraph: warning: serving on {host}, not loopback: others on the network can read it")
         announce(
             f"serving {len(chosen)} triples in the default graph, and every graph by name, read-only at "
-            f"http://{url_host(host)}:{port}/query (Ctrl-C stops)"
+            f"http://{url_host(host)}:{port}/query, the dataset's pages and IRIs at http://{url_host(host)}:{port}/ "
+            "(Ctrl-C stops)"
         )
 
     return run_serve(

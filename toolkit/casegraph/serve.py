@@ -9,8 +9,10 @@ come in the format the ``Accept`` header asks for (SPARQL JSON by default; XML, 
 N-Triples, N-Quads, TriG, RDF/XML or JSON-LD for CONSTRUCT and DESCRIBE). Every query goes through
 casegraph's own checks: a ``SERVICE`` clause, which would make the server contact any host a web
 page asks for, is refused (400), as are updates and any write (403). CORS is on, so YASGUI in a
-browser can query it. It binds to 127.0.0.1 unless told otherwise. This is also where the
-publishing issue adds content negotiation for the dataset's own IRIs.
+browser can query it. It binds to 127.0.0.1 unless told otherwise. It is also a linked-data server
+(:mod:`casegraph.linked`): ``/id/…`` answers 303 to a node's page, Turtle or JSON-LD; the site's
+index; VoID at ``/.well-known/void``; a ``GET`` of the endpoint without a query answers its
+Service Description, or to a browser the query page.
 
 Each query runs in a worker process, so that one running past the time limit (``--timeout``) can
 be stopped — pyoxigraph cannot cancel a query, and a thread cannot be killed — and answered 503,
@@ -43,6 +45,7 @@ import pyoxigraph as ox
 from .dataset import MERGED
 from .errors import CasegraphError, QueryError, UsageError, one_line
 from .iris import iri_term  # imported before the workers fork: a worker never reads code from disk
+from .linked import DESCRIPTIONS, DOCUMENTS, MEDIA, PAGE_POLICY, QUERY_POLICY, BadPath, Cache, Linked, describe
 from .queries import check_form, refuse_service, run_sparql
 
 #: Result formats by media type, for SELECT/ASK and for CONSTRUCT/DESCRIBE (first: the default).
@@ -66,6 +69,8 @@ _GRAPHS = {
 MAX_QUERY = 1 << 20
 #: Queries run at once (each in its own worker process); more wait for a free worker.
 WORKERS = max(2, min(4, os.cpu_count() or 2))
+#: Pages of the site rendered at once, in worker processes besides the queries'.
+PAGE_WORKERS = 2
 #: Seconds a client may take to send its whole request.
 REQUEST_TIMEOUT = 30
 #: Connections served at once; more are closed at once (each holds a thread).
@@ -183,6 +188,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self.send_header("Content-Type", media)
             self.send_header("Content-Length", str(len(body)))
             self.send_header("Access-Control-Allow-Origin", "*")
+            self.send_header("X-Content-Type-Options", "nosniff")
             for name, value in (extra or {}).items():
                 self.send_header(name, value)
             self.end_headers()
@@ -250,8 +256,15 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if "update" in params or path.rstrip("/").endswith(("/update", "/store")):
             self._fail(403, "this endpoint is read-only: no SPARQL Update, no Graph Store writes")
             return
-        if path.rstrip("/") not in ("/query", "/sparql", ""):
-            self._fail(404, f"no {path} here; the SPARQL endpoint is /query")
+        endpoint = path.rstrip("/") in ("/query", "/sparql") or (path == "/" and "query" in params)
+        if not endpoint:
+            if self.command == "POST":
+                self._fail(404, f"no {path} here to POST to; the SPARQL endpoint is /query")
+            else:
+                self._linked(path)
+            return
+        if not params and self.command != "POST":  # the endpoint itself: described, or its query page
+            self._describe_endpoint()
             return
         texts = params.get("query", [])
         if len(texts) != 1:
@@ -269,15 +282,107 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             return
         self._send(*answered)
 
+    def _base(self) -> str:
+        """This server's URL: as the request's ``Host`` header names it only when that is the
+        address and port the server listens on (a loopback name for a loopback address), else
+        that address and port; never any other host a client sends."""
+        host, port = str(self.server.server_address[0]), self.server.server_address[1]
+        bound = f"{url_host(host)}:{port}"
+        names = {bound, f"localhost:{port}"} if is_loopback(host) else {bound}
+        given = (self.headers.get("Host") or "").strip().lower()
+        return f"http://{given if given in names else bound}"
+
+    def _describe_endpoint(self) -> None:
+        """A GET of the endpoint without a query: its SPARQL 1.1 Service Description (Turtle by
+        default, as the spec asks), or the query page for a client that prefers HTML."""
+        linked = self.server.linked
+        formats: dict[str, Any] = {**DESCRIPTIONS, "text/html": None, "application/xhtml+xml": None}
+        chosen = _choose(self.headers.get("Accept") or "*/*", formats)
+        vary = {"Vary": "Accept"}
+        if chosen is None:
+            self._send(
+                406, ("ask for one of: " + ", ".join(formats) + "\n").encode(), "text/plain; charset=utf-8", vary
+            )
+        elif chosen[1] is None:
+            self._send(200, linked.query_page.encode(), "text/html; charset=utf-8", {**vary, **_headers(QUERY_POLICY)})
+        else:
+            triples = linked.service(self._base() + "/query", self.server.default)
+            body = describe(triples, chosen[1])
+            self._send(200, body, chosen[0] + ("; charset=utf-8" if chosen[0].startswith("text/") else ""), vary)
+
+    def _linked(self, path: str) -> None:
+        """The site of the dataset, its IRIs looked up, the VoID description (see casegraph.linked)."""
+        linked = self.server.linked
+        if path == "/.well-known/void":
+            chosen = _choose(self.headers.get("Accept") or "*/*", DESCRIPTIONS)
+            if chosen is None:
+                self._send(
+                    406, ("ask for one of: " + ", ".join(DESCRIPTIONS) + "\n").encode(), "text/plain; charset=utf-8"
+                )
+                return
+            media, fmt = chosen
+            body = describe(linked.void(self._base() + "/query"), fmt)
+            self._send(200, body, media + ("; charset=utf-8" if media.startswith("text/") else ""), {"Vary": "Accept"})
+            return
+        try:
+            kind, found = linked.resolve(path) if path.startswith("/") else ("none", path)
+        except (BadPath, UnicodeDecodeError):
+            self._fail(400, "the path may not hold a '.' or '..' segment, a NUL or a backslash")
+            return
+        if kind == "none":
+            self._send(
+                404,
+                f"no {path} here; the dataset's IRIs https://w3id.org/casegraph/id/... are at /id/..., the index "
+                "at /, the SPARQL endpoint at /query\n".encode(),
+                "text/plain; charset=utf-8",
+                _headers(None),
+            )
+        elif kind == "static":
+            media = MEDIA.get("." + found.rpartition(".")[2], "application/octet-stream")
+            self._send(200, linked.static[found], media, _headers(PAGE_POLICY if found.endswith(".html") else None))
+        elif kind == "node":
+            chosen = _choose(self.headers.get("Accept") or "*/*", DOCUMENTS)
+            vary = {"Vary": "Accept"}
+            if chosen is None:
+                self._send(
+                    406, ("ask for one of: " + ", ".join(DOCUMENTS) + "\n").encode(), "text/plain; charset=utf-8", vary
+                )
+                return
+            target = "/" + found + chosen[1]
+            self._send(
+                303,
+                f"See {target}\n".encode(),
+                "text/plain; charset=utf-8",
+                {**vary, "Location": target, **_headers(None)},
+            )
+        else:
+            answered = self.server.cache.get(found)
+            if answered is None:
+                answered = self.server.workers.run([found], self.connection, kind="site")
+                if answered is None:
+                    self.close_connection = True
+                    return
+                self.server.cache.put(found, answered)
+            status, body, media = answered
+            policy = PAGE_POLICY if media.startswith("text/html") and status == 200 else None
+            self._send(status, body, media, _headers(policy))
+
+
+def _headers(policy: str | None) -> dict[str, str]:
+    """The headers of a document of the site: with ``policy``, its Content-Security-Policy."""
+    return {"Content-Security-Policy": policy} if policy else {}
+
 
 class _Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, address: tuple[str, int], workers: _Workers) -> None:
+    def __init__(
+        self, address: tuple[str, int], workers: _Workers, linked: Linked, default: Sequence[ox.NamedNode] = ()
+    ) -> None:
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         super().__init__(address, _Handler)
-        self.workers = workers
+        self.workers, self.linked, self.default, self.cache = workers, linked, list(default), Cache()
         self._connections = threading.BoundedSemaphore(MAX_CONNECTIONS)
 
     def process_request(self, request: Any, client_address: Any) -> None:
@@ -407,7 +512,13 @@ def _fork() -> int:
         return os.fork()
 
 
-def _zygote(channel: socket.socket, store: ox.Store | None, graphs: list[ox.NamedNode], location: Path | None) -> None:
+def _zygote(
+    channel: socket.socket,
+    store: ox.Store | None,
+    graphs: list[ox.NamedNode],
+    location: Path | None,
+    linked: Linked | None = None,
+) -> None:
     """Fork a worker for each socket received on ``channel`` and send back its process id (0 when
     the fork failed); end when the channel closes. Children are reaped by the kernel."""
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)
@@ -423,16 +534,23 @@ def _zygote(channel: socket.socket, store: ox.Store | None, graphs: list[ox.Name
             try:
                 channel.close()
                 _forked_child()
-                _work(Connection(fds[0]), store, graphs, location)
+                _work(Connection(fds[0]), store, graphs, location, linked)
             finally:
                 os._exit(0)
         os.close(fds[0])
         channel.sendall(max(pid, 0).to_bytes(4, "big"))
 
 
-def _work(conn: Connection, store: ox.Store | None, graphs: list[ox.NamedNode], location: Path | None) -> None:
-    """Answer queries from ``conn`` until it closes: each request a JSON list of :func:`answer`'s
-    arguments and the answer's size limit, each reply ``[status, media, retire]`` then the body;
+def _work(
+    conn: Connection,
+    store: ox.Store | None,
+    graphs: list[ox.NamedNode],
+    location: Path | None,
+    linked: Linked | None = None,
+) -> None:
+    """Answer requests from ``conn`` until it closes: each a JSON list of its kind (``query``:
+    :func:`answer`'s arguments follow; ``site``: the path of a file of the site, rendered from
+    ``linked``) and the answer's size limit, each reply ``[status, media, retire]`` then the body;
     a worker that has grown by :data:`RETIRE_GROWTH` bytes answers, then ends (``retire``)."""
     import resource
 
@@ -442,11 +560,18 @@ def _work(conn: Connection, store: ox.Store | None, graphs: list[ox.NamedNode], 
     start = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     while True:
         try:
-            *request, max_bytes = json.loads(conn.recv_bytes())
+            kind, *request, max_bytes = json.loads(conn.recv_bytes())
         except (EOFError, OSError):
             return
         try:
-            status, body, media = answer(store, graphs, *request, max_bytes=max_bytes)
+            if kind == "site" and linked is not None:
+                status, body, media = linked.file(*request)
+                if len(body) > max_bytes:
+                    status, body, media = _text(
+                        500, f"the document is over {max_bytes >> 20} MB (the server's --max-answer)"
+                    )
+            else:
+                status, body, media = answer(store, graphs, *request, max_bytes=max_bytes)
         except CasegraphError as err:
             status, body, media = _text(400, str(err))
         except Exception as err:  # noqa: BLE001 - the worker answers for any query, then goes on
@@ -480,6 +605,7 @@ class _Workers:
         limit: float,
         max_bytes: int,
         lost: Any = None,
+        linked: Linked | None = None,
     ) -> None:
         self.limit, self.max_bytes, self.lost = limit, max_bytes, lost
         self._channel, theirs = socket.socketpair()
@@ -488,7 +614,7 @@ class _Workers:
             try:
                 self._channel.close()
                 _forked_child()
-                _zygote(theirs, store, graphs, location)
+                _zygote(theirs, store, graphs, location, linked)
             finally:
                 os._exit(0)
         theirs.close()
@@ -497,17 +623,23 @@ class _Workers:
         self._idle: list[_Worker] = []
         self._busy: dict[int, _Worker] = {}
         self._slots = threading.BoundedSemaphore(WORKERS)
+        self._page_slots = threading.BoundedSemaphore(PAGE_WORKERS)
         self._closed = False
 
-    def run(self, request: list[Any], client: socket.socket | None = None) -> tuple[int, bytes, str] | None:
-        """Run ``request`` (:func:`answer`'s arguments after the store) in a worker: the status,
-        body and media type to send, or None when ``client`` hung up meanwhile."""
-        if not self._slots.acquire(timeout=self.limit):
-            return _text(503, f"all {WORKERS} workers were busy for {self.limit:g} s; try again later")
+    def run(
+        self, request: list[Any], client: socket.socket | None = None, *, kind: str = "query"
+    ) -> tuple[int, bytes, str] | None:
+        """Run ``request`` (:func:`answer`'s arguments after the store; for ``kind`` ``site``, the
+        path of a file of the site) in a worker: the status, body and media type to send, or None
+        when ``client`` hung up meanwhile. Pages have slots of their own: they never hold up a
+        query."""
+        slots, count = (self._page_slots, PAGE_WORKERS) if kind == "site" else (self._slots, WORKERS)
+        if not slots.acquire(timeout=self.limit):
+            return _text(503, f"all {count} workers were busy for {self.limit:g} s; try again later")
         try:
-            return self._run(request, client)
+            return self._run([kind, *request], client)
         finally:
-            self._slots.release()
+            slots.release()
 
     def _run(self, request: list[Any], client: socket.socket | None) -> tuple[int, bytes, str] | None:
         import time
@@ -670,10 +802,11 @@ def serve(
         lost.set()
         wake.set()
 
-    workers = _Workers(store, graphs, location, timeout, max_answer << 20, lost=on_lost)
+    linked = Linked(quads)  # before the fork: the workers render pages from it
+    workers = _Workers(store, graphs, location, timeout, max_answer << 20, lost=on_lost, linked=linked)
     forget = on_stop(workers.close)
     try:
-        server = _Server((host, port), workers)
+        server = _Server((host, port), workers, linked, graphs)
 
         # the zygote's end is noticed by the next query; the server then stops, saying why
         def stop_when_lost() -> None:

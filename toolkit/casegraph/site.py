@@ -404,7 +404,9 @@ class Renderer:
             path + ".jsonld": jsonld.encode(),
         }
 
-    def index(self) -> bytes:
+    def index(self, *, served: bool = False) -> bytes:
+        """The index page; ``served`` (by ``casegraph serve``) adds links to the server's query
+        page, VoID description and SPARQL service description."""
         graph = self.graph
         groups: dict[str, list[Value]] = defaultdict(list)
         for node in graph.pages:
@@ -444,6 +446,7 @@ class Renderer:
             ],
             root="",
             footer=self.footer(),
+            served=served,
         )
         return html.encode()
 
@@ -652,9 +655,38 @@ def script_json(text: str) -> Any:
     return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
+#: The site's files of the whole dataset, every graph apart.
+WHOLE = ("casegraph.trig", "casegraph.jsonld")
+#: The site's files copied from ``templates/`` as they are.
+STATIC = ("style.css", "favicon.svg")
+#: The site's pages drawn from answers over the whole dataset (:func:`drawn_pages`).
+DRAWN = ("queries.html", "timeline.html", "diagram.html")
+
+
+def drawn_pages(renderer: Renderer, quads: list[ox.Quad]) -> dict[str, bytes]:
+    """The bundled queries with their answers, the timeline (from the timeline query's rows) and
+    the diagram: the pages of :data:`DRAWN`."""
+    store = ox.Store()
+    store.bulk_extend(quads)
+    queries, timeline_rows = renderer.queries(store)
+    return {
+        "queries.html": queries,
+        "timeline.html": renderer.timeline(timeline_rows),
+        "diagram.html": renderer.diagram(),
+    }
+
+
+def whole_dataset(quads: list[ox.Quad], name: str) -> bytes:
+    """The site's file ``name`` (one of :data:`WHOLE`): every quad of the site."""
+    from .export import RdfFormat, compact_jsonld, serialize
+
+    if name == SITE_DATASET:
+        return serialize(quads, RdfFormat.TRIG, note="casegraph publish: every graph of the site")
+    return compact_jsonld(quads)
+
+
 def site_files(quads: Iterable[ox.Quad], base: str | None = None) -> dict[str, bytes]:
     """Every file of the site of ``quads``, by path."""
-    from .export import RdfFormat, compact_jsonld, serialize
     from .files import MANIFEST
 
     quads = list(quads)
@@ -665,15 +697,11 @@ def site_files(quads: Iterable[ox.Quad], base: str | None = None) -> dict[str, b
         files.update(renderer.page(node))
     files["index.html"] = renderer.index()
     files["ontology.html"] = renderer.ontology()
-    store = ox.Store()
-    store.bulk_extend(quads)
-    files["queries.html"], timeline_rows = renderer.queries(store)
-    files["timeline.html"] = renderer.timeline(timeline_rows)
-    files["diagram.html"] = renderer.diagram()
-    for name in ("style.css", "favicon.svg"):
+    files.update(drawn_pages(renderer, quads))
+    for name in STATIC:
         files[name] = (Path(__file__).parent / "templates" / name).read_bytes()
-    files[SITE_DATASET] = serialize(quads, RdfFormat.TRIG, note="casegraph publish: every graph of the site")
-    files["casegraph.jsonld"] = compact_jsonld(quads)
+    files[SITE_DATASET] = whole_dataset(quads, SITE_DATASET)
+    files["casegraph.jsonld"] = whole_dataset(quads, "casegraph.jsonld")
     files.update(renderer.negotiation())
     import hashlib
 
