@@ -151,6 +151,18 @@ def test_the_embedded_jsonld_of_every_page_is_its_jsonld_file(site: Path, pages:
     assert checked == len(pages) - 2
 
 
+def test_each_page_s_jsonld_says_what_its_turtle_says(site: Path) -> None:
+    """The small context a page's JSON-LD carries defines every prefix it uses, also the prefix of a
+    compact IRI used as a key (``dcterms:source``): else a reader takes ``dcterms:`` for a scheme."""
+    checked = 0
+    for jsonld in sorted((site / "id").rglob("*.jsonld")):
+        as_jsonld = {ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(path=jsonld)}
+        as_turtle = {ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(path=jsonld.with_suffix(".ttl"))}
+        assert as_jsonld == as_turtle, jsonld
+        checked += 1
+    assert checked > 150
+
+
 def test_a_page_publishes_its_facts_with_their_evidence(site: Path, quads: list[ox.Quad]) -> None:
     published = {
         ox.Triple(q.subject, q.predicate, q.object)
