@@ -36,12 +36,15 @@ def wheel(sdist: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_the_wheel_ships_the_data_folders(wheel: Path) -> None:
+    import casegraph
+
     names = set(zipfile.ZipFile(wheel).namelist())
     for needed in (
         "casegraph/_data/ontology/casegraph.ttl",
         "casegraph/_data/ontology/context.jsonld",
         "casegraph/_data/graph/build/casegraph.nq",
         "casegraph/_data/graph/article.ttl",
+        "casegraph/_data/graph/release.ttl",  # the release record the build reads
         "casegraph/_data/graph/sources/000_1ffa199c7bd90bb3.txt",
         "casegraph/_data/queries/ordered-over-objection.rq",
         "casegraph/_data/LICENSE",  # for casegraph package
@@ -50,7 +53,7 @@ def test_the_wheel_ships_the_data_folders(wheel: Path) -> None:
         "casegraph/templates/style.css",
         "casegraph/py.typed",
         "casegraph/ProfileCheck.java",
-        "casegraph-0.1.0.dist-info/licenses/LICENSE",
+        f"casegraph-{casegraph.__version__}.dist-info/licenses/LICENSE",
     ):
         assert needed in names
 

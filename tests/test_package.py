@@ -16,15 +16,22 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
+import casegraph
 from casegraph.errors import DatasetError, UsageError
 from casegraph.iris import DATASET_IRI, GRAPH_METADATA, SOURCE_IRI
 from casegraph.package import write_package
-from casegraph.release import release_date
+from casegraph.release import read_release, release_date
+from casegraph.resources import default_paths
 
 from .conftest import Run
 
-#: The shipped report's date (dcterms:date): the release date when nothing else is given.
+#: The shipped report's date (dcterms:date).
 REPORT_DATE = "2025-06-13"
+#: The release's date (graph/release.ttl's dcterms:issued): every date of a package without
+#: SOURCE_DATE_EPOCH.
+_RELEASE = read_release(default_paths().release)
+assert _RELEASE is not None
+RELEASE_DATE, RELEASE_VERSION = _RELEASE.issued, _RELEASE.version
 CC_BY = "https://creativecommons.org/licenses/by/4.0/"
 BUILT = "graph/build/casegraph.ttl"
 
@@ -51,13 +58,13 @@ def payload(folder: Path) -> set[str]:
     return {p.relative_to(data).as_posix() for p in data.rglob("*") if p.is_file()}
 
 
-def test_the_bag_validates_with_both_manifests_dated_by_the_report(written: Written) -> None:
+def test_the_bag_validates_with_both_manifests_dated_by_the_release(written: Written) -> None:
     import bagit
 
     bag = bagit.Bag(str(written.folder))
     bag.validate()
     assert sorted(bag.algorithms) == ["sha256", "sha512"]
-    assert bag.info["Bagging-Date"] == REPORT_DATE  # no SOURCE_DATE_EPOCH: the report's date, not today
+    assert bag.info["Bagging-Date"] == RELEASE_DATE  # no SOURCE_DATE_EPOCH: the release's date, not today
     assert bag.info["External-Identifier"] == DATASET_IRI
     assert {name.removeprefix("data/") for name in bag.payload_entries()} == payload(written.folder)
     assert {
@@ -83,7 +90,7 @@ def test_the_crate_reads_back_as_ro_crate_1_2_describing_report_licence_and_buil
     assert crate.metadata.as_jsonld()["conformsTo"] == {"@id": "https://w3id.org/ro/crate/1.2"}
     root = crate.root_dataset
     assert root["name"] == "casegraph: the HHS-CMS-DHS Medicaid data transfer"
-    assert root["datePublished"] == REPORT_DATE
+    assert (root["datePublished"], root["version"]) == (RELEASE_DATE, RELEASE_VERSION)
     assert root["license"].id == CC_BY and root["license"].type == "CreativeWork"
     assert root["creator"]["name"] == "casegraph developers"
     files = {entity.id: entity for entity in crate.data_entities}
@@ -101,6 +108,7 @@ def test_the_crate_reads_back_as_ro_crate_1_2_describing_report_licence_and_buil
     assert {entity.id for entity in action["object"]} == {
         "graph/article.ttl",
         "graph/enrichment.trig",
+        "graph/release.ttl",
         "graph/retired.ttl",
         "graph/sources/000_1ffa199c7bd90bb3.ttl",
         "graph/sources/000_1ffa199c7bd90bb3.txt",
@@ -110,7 +118,7 @@ def test_the_crate_reads_back_as_ro_crate_1_2_describing_report_licence_and_buil
         f"graph/build/casegraph.{ext}" for ext in ("jsonld", "nq", "trig", "ttl")
     }
     software = {entity["name"]: entity.get("version") for entity in action["instrument"]}
-    assert software == {"casegraph": "0.1.0", "owlrl, the OWL 2 RL reference reasoner": None}
+    assert software == {"casegraph": casegraph.__version__, "owlrl, the OWL 2 RL reference reasoner": None}
 
 
 def test_each_file_s_recorded_sha256_is_its_own(written: Written) -> None:
@@ -129,7 +137,7 @@ def test_verify_accepts_the_package_and_its_zip(run: Run, written: Written) -> N
         done = run("verify", str(path))
         assert (done.exit_code, done.stdout) == (0, ""), done.output
         assert done.stderr == (
-            "verified the bag's 24 payload files, the RO-Crate's list of them, and the dataset's 4 files and 5 "
+            "verified the bag's 25 payload files, the RO-Crate's list of them, and the dataset's 4 files and 5 "
             f"graphs' canonical hashes in {path}\n"
         )
 
@@ -219,7 +227,7 @@ def test_a_previous_package_is_replaced_whole_dated_by_source_date_epoch(
     assert done.exit_code == 0, done.output
     size, count = (previous / "bag-info.txt").read_text().split("Payload-Oxum: ")[1].split()[0].split(".")
     assert done.stderr == f"wrote {previous}: a bag of {count} payload files ({size} bytes), dated 2026-01-01\n"
-    assert count == "24"
+    assert count == "25"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["pkg"]  # the old one and the temporary are gone
     assert not (previous / "data" / "stray.txt").exists()
     assert "Bagging-Date: 2026-01-01\n" in (previous / "bag-info.txt").read_text()
@@ -246,7 +254,7 @@ def test_the_package_is_byte_identical_across_runs_and_hash_seeds(written: Writt
     with zipfile.ZipFile(written.archive) as opened:
         infos = opened.infolist()
     assert [info.filename for info in infos] == sorted(info.filename for info in infos)
-    assert {info.date_time for info in infos} == {(2025, 6, 13, 0, 0, 0)}
+    assert {info.date_time for info in infos} == {(*map(int, RELEASE_DATE.split("-")), 0, 0, 0)}
     assert {info.external_attr >> 16 for info in infos} == {0o100644, 0o40755}
 
 

@@ -147,7 +147,21 @@ def test_the_embedded_jsonld_of_every_page_is_its_jsonld_file(site: Path, pages:
         from_file = set(ox.parse(path=path.with_suffix(".jsonld"), format=ox.RdfFormat.JSON_LD))
         assert from_page == from_file and from_page, path
         checked += 1
-    assert checked == len(nodes) == len(pages) - 5  # all but index, ontology, queries, timeline, diagram
+    assert (
+        checked == len(nodes) == len(pages) - 6
+    )  # all but the index, ontology, queries, timeline, diagram, deprecated
+
+
+def test_each_page_s_jsonld_says_what_its_turtle_says(site: Path) -> None:
+    """The small context a page's JSON-LD carries defines every prefix it uses, also the prefix of a
+    compact IRI used as a key (``dcterms:source``): else a reader takes ``dcterms:`` for a scheme."""
+    checked = 0
+    for jsonld in sorted((site / "id").rglob("*.jsonld")):
+        as_jsonld = {ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(path=jsonld)}
+        as_turtle = {ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(path=jsonld.with_suffix(".ttl"))}
+        assert as_jsonld == as_turtle, jsonld
+        checked += 1
+    assert checked > 150
 
 
 def test_a_page_publishes_its_facts_with_their_evidence(site: Path, quads: list[ox.Quad]) -> None:
@@ -215,8 +229,8 @@ def test_publish_replaces_a_previous_site_and_refuses_anything_else(run: Run, tm
     (previous / "id" / "stale.html").write_text("old", encoding="utf-8")
     again = run("publish", "--data", str(data), "--output", str(previous))
     assert again.exit_code == 0, again.stderr
-    # event/x and the five top pages: index, ontology, queries, timeline, diagram
-    assert again.stderr == f"wrote 6 pages (15 files) to {previous}\n"
+    # event/x and the six top pages: index, ontology, queries, timeline, diagram, deprecated
+    assert again.stderr == f"wrote 7 pages (16 files) to {previous}\n"
     assert not (previous / "id" / "stale.html").exists() and not (previous / "w3id.htaccess").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.nt", "notes", "previous"]  # no temporary folder
 

@@ -43,6 +43,7 @@ from .iris import (
 )
 from .ontology import CG, DCAT, DCTERMS, PROV, SKOS, SPDX, VOID, read_turtle, undeclared_terms
 from .reason import Engine, reason, resolve, union
+from .release import RELEASE_NS, Release, later, read_release, version_of
 from .resources import Paths, default_paths, is_installed
 from .validate import Report, Severity, ontology_findings, read_shapes, shacl
 
@@ -89,6 +90,8 @@ class Sources:
     ontology: Graph
     enrichment: Graph
     retired: Graph
+    #: the release the tree builds (``graph/release.ttl``), or None when it has no record
+    release: Release | None
     reports: tuple[SourceReport, ...]
     #: the SHA-256 of each file read, by input name (``ontology``, ``facts/REPORT``, …; a
     #: report's text as ``text/REPORT``)
@@ -203,7 +206,7 @@ def _check_layout(paths: Paths, reports: tuple[SourceReport, ...], ontology: Gra
             )
     facts = {report.facts_path.resolve() for report in reports}
     for path in sorted((paths.root / "graph").glob("*.ttl")):
-        if path.resolve() not in facts and path != paths.retired:
+        if path.resolve() not in facts and path not in (paths.retired, paths.release):
             raise OntologyError(
                 f"{path}: no report names it as its facts file (cgc:facts in graph/sources/ID.ttl); name it in its "
                 "report's description, or remove it"
@@ -225,19 +228,45 @@ def read_sources(paths: Paths) -> Sources:
     ontology = read_turtle(paths.ontology)
     _check_layout(paths, found, ontology)  # before the (large) facts files are parsed: mistakes fail fast
     reports = tuple(dataclasses.replace(r, facts=read_turtle(r.facts_path)) for r in found)
-    for name in ("enrichment", "retired"):
+    for name in ("enrichment", "retired", "release"):
         if getattr(paths, name).exists():
             files[name] = getattr(paths, name)
     digests = {name: sha256(path) for name, path in files.items()}
     _check_fixity(paths, {text.name: digests[f"text/{text.stem}"] for text in texts})
+    release = read_release(paths.release)
+    retired = read_turtle(paths.retired) if paths.retired.exists() else Graph()
+    _check_retired(paths.retired, retired, release)
     return Sources(
         ontology=ontology,
         enrichment=read_enrichment(paths.enrichment),
-        retired=read_turtle(paths.retired) if paths.retired.exists() else Graph(),
+        retired=retired,
+        release=release,
         reports=reports,
         digests=digests,
         inputs={name: path.relative_to(paths.root).as_posix() for name, path in files.items() if "text/" not in name},
     )
+
+
+def _check_retired(path: Path, retired: Graph, release: Release | None) -> None:
+    """Each retired IRI says which release deprecated it (``cg:deprecatedIn``, a release IRI), and
+    no release later than the one the tree builds.
+
+    Raises:
+        OntologyError: naming the file and the IRI.
+    """
+    deprecated_in = URIRef(str(CG) + "deprecatedIn")
+    for iri in sorted(set(retired.subjects(URIRef("http://www.w3.org/2002/07/owl#deprecated"), None)), key=str):
+        releases = [str(r) for r in retired.objects(iri, deprecated_in)]
+        version = version_of(releases[0]) if len(releases) == 1 else None
+        if version is None:
+            raise OntologyError(
+                f"{path}: {_short(iri)}: say once which release deprecated it, as cg:deprecatedIn <{RELEASE_NS}VERSION>"
+            )
+        if release is not None and later(version, release.version):
+            raise OntologyError(
+                f"{path}: {_short(iri)} is deprecated in {version}, later than the release {release.version} this "
+                "tree builds (graph/release.ttl); bump the release, or name it"
+            )
 
 
 def _check_fixity(paths: Paths, digests: dict[str, str]) -> None:
@@ -328,14 +357,13 @@ def describe_inputs(sources: Sources) -> Graph:
     g.add((ds, RDF.type, VOID.Dataset))
     g.add((ds, DCTERMS.title, Literal("casegraph: the HHS-CMS-DHS Medicaid data transfer", lang="en")))
     g.add((ds, DCTERMS.license, LICENSE))
-    g.add((ds, DCTERMS.hasVersion, Literal(__version__)))
     g.add((ds, VOID.vocabulary, URIRef(ONTOLOGY_IRI)))
     g.add((ds, PROV.wasGeneratedBy, BUILD))
     g.add((BUILD, RDF.type, PROV.Activity))
     g.add((BUILD, PROV.wasAssociatedWith, SOFTWARE))
     g.add((SOFTWARE, RDF.type, PROV.SoftwareAgent))
     g.add((SOFTWARE, SKOS.prefLabel, Literal("casegraph", lang="en")))
-    g.add((SOFTWARE, DCTERMS.hasVersion, Literal(__version__)))
+    g.add((SOFTWARE, DCAT.version, Literal(__version__)))
     for name, file in sources.inputs.items():
         entity = URIRef(f"{ID_NS}input/{name}")
         g.add((BUILD, PROV.used, entity))
@@ -344,6 +372,30 @@ def describe_inputs(sources: Sources) -> Graph:
         _add_checksum(g, entity, sources.digests[name])
     for triple in sources.retired:  # retired IRIs stay resolvable: deprecated, with their replacements
         g.add(triple)
+    if sources.release is not None:
+        g += describe_release(sources.release)
+    return g
+
+
+def describe_release(release: Release) -> Graph:
+    """The release identity (DCAT 3 versioning, PROV): the record's triples about the release
+    ``…/dataset/casegraph/VERSION``; the stable dataset IRI with the current release's version and
+    issue date and its versions (the release, and the one it revises); the release a version of the
+    dataset, generated by this build, and its previous version (``dcat:previousVersion``, DCAT's
+    sub-property of the record's ``prov:wasRevisionOf``)."""
+    g = Graph()
+    for triple in release.record:
+        g.add(triple)
+    ds, iri = URIRef(DATASET_IRI), URIRef(release.iri)
+    g.add((ds, DCAT.version, Literal(release.version)))
+    g.add((ds, DCTERMS.issued, Literal(release.issued, datatype=XSD.date)))
+    g.add((ds, DCAT.hasCurrentVersion, iri))
+    g.add((ds, DCAT.hasVersion, iri))
+    g.add((iri, DCTERMS.isVersionOf, ds))
+    g.add((iri, PROV.wasGeneratedBy, BUILD))
+    if release.previous is not None:
+        g.add((ds, DCAT.hasVersion, URIRef(release.previous)))
+        g.add((iri, DCAT.previousVersion, URIRef(release.previous)))
     return g
 
 

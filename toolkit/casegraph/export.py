@@ -501,6 +501,7 @@ def used_context(ctx: dict[str, Any], graph: Any) -> dict[str, Any]:
         if isinstance(item, dict):
             for key, value in item.items():
                 names.add(key)
+                names.add(key.partition(":")[0])  # a compact IRI as a key (dcterms:source) needs its prefix
                 walk(value)
         elif isinstance(item, list):
             for value in item:

@@ -93,7 +93,7 @@ class Linked:
 
     def __init__(self, quads: Sequence[ox.Quad]) -> None:
         from .dataset import select_quads
-        from .site import SITE_GRAPHS, Graph, Renderer
+        from .site import SITE_GRAPHS, Graph, Renderer, page_path
 
         self.quads = select_quads(list(quads), SITE_GRAPHS)
         self.graph = Graph(self.quads)
@@ -101,12 +101,16 @@ class Linked:
         self.renderer.env.auto_reload = False  # templates are read now, never again (see serve's workers)
         #: site path without extension (``id/event/hhs-order``) -> its node
         self.stems = {path: node for node, path in self.graph.pages.items()}
+        #: the pages kept at deprecated IRIs, by site path without extension
+        self.retired = {page_path(node.value): node for node in self.graph.deprecated}
+        self.stems.update(self.retired)
         self.counts = Counter(q.graph_name for q in quads if isinstance(q.graph_name, ox.NamedNode))
         from .site import STATIC, drawn_pages
 
         templates = Path(__file__).parent / "templates"
         self.static = {name: (templates / name).read_bytes() for name in (*STATIC, "query.js")}
         self.static.update(drawn_pages(self.renderer, self.quads))  # the queries' answers, drawn once
+        self.static["deprecated.html"] = self.renderer.deprecations()
         self.query_page = self.renderer.env.get_template("query.html").render(
             title="Query the dataset", root="/", footer=self.renderer.footer()
         )
@@ -140,6 +144,8 @@ class Linked:
         node = self.stems.get(stem) if dot else None
         if node is None or "." + extension not in (".html", ".ttl", ".jsonld"):
             return 404, f"no {path} here\n".encode(), "text/plain; charset=utf-8"
+        if node in self.graph.deprecated and stem in self.retired:
+            return 200, self.renderer.retired(node)[path], media
         return 200, self.renderer.page(node)[path], media
 
     def resolve(self, raw: str) -> tuple[str, str]:

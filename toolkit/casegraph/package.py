@@ -48,6 +48,7 @@ CRATE_FILE = "ro-crate-metadata.json"
 BUILD_FOLDER = "graph/build"
 
 _DCTERMS = "http://purl.org/dc/terms/"
+_DCAT = "http://www.w3.org/ns/dcat#"  # dcat:version; casegraph before 0.2 wrote dcterms:hasVersion
 _PROV = "http://www.w3.org/ns/prov#"
 _SKOS = "http://www.w3.org/2004/02/skos/core#"
 _SPDX = "http://spdx.org/rdf/terms#"
@@ -208,7 +209,7 @@ def _write_crate(data: Path, meta: _Metadata, released: datetime, inputs: list[s
         "SPARQL queries; `casegraph build --root .` rebuilds the dataset from them."
     )
     root["identifier"] = ds
-    root["version"] = meta.one(ds, _DCTERMS + "hasVersion") or __version__
+    root["version"] = meta.one(ds, _DCAT + "version") or meta.one(ds, _DCTERMS + "hasVersion") or __version__
     root["datePublished"] = released.date().isoformat()
     root["creator"] = creator
     if licence:
@@ -256,7 +257,7 @@ def _write_crate(data: Path, meta: _Metadata, released: datetime, inputs: list[s
         instruments = []
         for iri in dict.fromkeys(software):
             properties = {"@type": "SoftwareApplication", "name": meta.name(iri)}
-            version = meta.one(iri, _DCTERMS + "hasVersion")
+            version = meta.one(iri, _DCAT + "version") or meta.one(iri, _DCTERMS + "hasVersion")
             if version:
                 properties["version"] = version
             instruments.append(crate.add(ContextEntity(crate, iri, properties)))

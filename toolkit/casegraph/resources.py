@@ -49,6 +49,11 @@ class Paths:
         return self.root / "graph" / "retired.ttl"
 
     @property
+    def release(self) -> Path:
+        """The release record: the version and date of the release the tree builds."""
+        return self.root / "graph" / "release.ttl"
+
+    @property
     def sources(self) -> Path:
         """The source reports: each a text ``ID.txt`` with its curated description ``ID.ttl``."""
         return self.root / "graph" / "sources"

@@ -7,8 +7,10 @@ the node's label and types, each relation the report states with the words that 
 quote highlighted between the selectors' own prefix and suffix: never whole sentences, per the
 rights position), the curator's notes and inferences flagged as such, where the report names the
 node, what refers to it, and apart, what we know from elsewhere with its reference. An index, the
-ontology's documentation, content-negotiation rules for Apache and nginx and (with a base URL) a
-w3id redirect rule complete the site. Every text from the graph is HTML-escaped by Jinja2; links
+ontology's documentation, the IRIs deprecated since the previous release (``deprecated.html``, with
+a page at each old IRI pointing at what replaces it, so old links keep working),
+content-negotiation rules for Apache and nginx and (with a base URL) a w3id redirect rule complete
+the site. Every text from the graph is HTML-escaped by Jinja2; links
 are relative, so the folder works from any host or from disk, and nothing loads from outside it.
 """
 
@@ -35,6 +37,8 @@ OWL = "http://www.w3.org/2002/07/owl#"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 OA = "http://www.w3.org/ns/oa#"
 DCTERMS = "http://purl.org/dc/terms/"
+DCAT = "http://www.w3.org/ns/dcat#"
+PROV = "http://www.w3.org/ns/prov#"
 RDF_TYPE = RDF + "type"
 PREF_LABEL = SKOS + "prefLabel"
 #: The graphs a site is made from: the ontology (its documentation, the labels of terms), the
@@ -78,6 +82,29 @@ class Evidence:
     inferred: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class ReleaseInfo:
+    """The release the metadata describes: its IRI, version and date, and the previous release's
+    IRI and version ("" when none is given)."""
+
+    iri: str
+    version: str
+    issued: str
+    previous: str
+    previous_version: str
+
+
+@dataclass(frozen=True)
+class Deprecated:
+    """A deprecated IRI, as the metadata says: what replaces it, the curator's notes, and the release
+    that deprecated it ("" when not said)."""
+
+    iri: ox.NamedNode
+    replacements: list[ox.NamedNode]
+    notes: list[str]
+    release: str
+
+
 class Graph:
     """The quads a site is made from, indexed by role and subject."""
 
@@ -110,6 +137,45 @@ class Graph:
     def pages(self) -> dict[ox.NamedNode, str]:
         """Each node with a page -> the page's path in the site, without extension."""
         return {subject: page_path(subject.value) for subject in self.facts if isinstance(subject, ox.NamedNode)}
+
+    @cached_property
+    def release(self) -> ReleaseInfo | None:
+        """The release the dataset's metadata names as its current version, if any."""
+        for subject, quads in sorted(self.metadata.items(), key=lambda item: str(item[0])):
+            for current in self.values(quads, DCAT + "hasCurrentVersion"):
+                if isinstance(subject, ox.NamedNode) and isinstance(current, ox.NamedNode):
+                    own = self.metadata.get(current, [])
+                    previous = self.value(own, PROV + "wasRevisionOf")
+                    return ReleaseInfo(
+                        current.value,
+                        self.value(own, DCAT + "version"),
+                        self.value(own, DCTERMS + "issued"),
+                        previous,
+                        self.value(self.metadata.get(ox.NamedNode(previous), []), DCAT + "version")
+                        or previous.rsplit("/", 1)[-1],
+                    )
+        return None
+
+    @cached_property
+    def deprecated(self) -> dict[ox.NamedNode, Deprecated]:
+        """Each IRI of the dataset's own namespace that the metadata says is deprecated (retired:
+        ``owl:deprecated true``) and that has no page of its own -> what the metadata says of it."""
+        out: dict[ox.NamedNode, Deprecated] = {}
+        for subject, quads in sorted(self.metadata.items(), key=lambda item: str(item[0])):
+            if not isinstance(subject, ox.NamedNode) or not subject.value.startswith(ID_NS) or subject in self.pages:
+                continue
+            if not any(v.value == "true" for v in self.values(quads, OWL + "deprecated") if isinstance(v, ox.Literal)):
+                continue
+            out[subject] = Deprecated(
+                subject,
+                sorted(
+                    (v for v in self.values(quads, DCTERMS + "isReplacedBy") if isinstance(v, ox.NamedNode)),
+                    key=lambda v: v.value,
+                ),
+                sorted(v.value for v in self.values(quads, SKOS + "editorialNote") if isinstance(v, ox.Literal)),
+                self.value(quads, ONTOLOGY_NS + "deprecatedIn"),
+            )
+        return out
 
     @cached_property
     def labels(self) -> dict[str, str]:
@@ -317,6 +383,8 @@ class Renderer:
         page = self.graph.pages.get(term)
         if page is not None:
             return Value(label or self.curie(iri), self.link(here, page + ".html"), iri)
+        if term in self.graph.deprecated:
+            return Value(label or self.curie(iri), self.link(here, page_path(iri) + ".html"), iri, "deprecated")
         if iri in self.documented:
             return Value(label or self.curie(iri), self.link(here, "ontology.html") + "#" + self.anchor(iri), iri)
         # a link out only to the web: a javascript:, data: or file: IRI is shown, never followed
@@ -437,6 +505,8 @@ class Renderer:
             }
         html = self.env.get_template("index.html").render(
             title=graph.value(dataset, DCTERMS + "title") or "casegraph",
+            release=graph.release,
+            deprecated=len(graph.deprecated),
             source=source,
             licence=self.value(licence[0], "index.html") if licence else None,
             pages=len(graph.pages),
@@ -632,6 +702,58 @@ class Renderer:
             drawings.append(Markup(diagram([c for c in columns if c], arrows, title=title)))
         return self.render("diagram.html", title="Who ordered what over whose objection", drawings=drawings)
 
+    def deprecations(self) -> bytes:
+        """``deprecated.html``: the IRIs deprecated since the previous release (by the current
+        release), each with its replacements and the curator's note; then any deprecated earlier."""
+        graph, here = self.graph, "deprecated.html"
+        release = graph.release
+        groups: list[dict[str, Any]] = []
+        for since in (True, False):
+            entries = [
+                {
+                    "iri": node.value,
+                    "old": self.value(node, here),
+                    "replacements": [self.value(r, here) for r in deprecated.replacements],
+                    "notes": deprecated.notes,
+                    "release": deprecated.release.rsplit("/", 1)[-1] if deprecated.release else "",
+                }
+                for node, deprecated in graph.deprecated.items()
+                if (release is None or deprecated.release == release.iri) == since
+            ]
+            if entries:
+                groups.append({"since": since, "entries": entries})
+        html = self.env.get_template("deprecated.html").render(
+            title="Deprecated IRIs", release=release, groups=groups, root="", footer=self.footer()
+        )
+        return html.encode()
+
+    def retired(self, node: ox.NamedNode) -> dict[str, bytes]:
+        """The page kept at a deprecated IRI: what replaces it and why, with what the metadata says
+        of it as Turtle and JSON-LD beside it (so content negotiation finds them too)."""
+        from .export import RdfFormat, serialize
+
+        path = page_path(node.value)
+        here = path + ".html"
+        deprecated = self.graph.deprecated[node]
+        quads = sorted(self.graph.metadata.get(node, []), key=str)
+        jsonld = self.jsonld(quads)
+        html = self.env.get_template("retired.html").render(
+            title=self.curie(node.value),
+            iri=node.value,
+            name=posixpath.basename(path),
+            replacements=[self.value(r, here) for r in deprecated.replacements],
+            notes=deprecated.notes,
+            release=deprecated.release.rsplit("/", 1)[-1] if deprecated.release else "",
+            jsonld=script_json(jsonld),
+            root=self.root(here),
+            footer=self.footer(),
+        )
+        return {
+            here: html.encode(),
+            path + ".ttl": serialize(quads, RdfFormat.TURTLE, note=f"{node.value}: deprecated; casegraph publish"),
+            path + ".jsonld": jsonld.encode(),
+        }
+
     def negotiation(self) -> dict[str, bytes]:
         """Content negotiation for ``id/…`` (Apache ``.htaccess``, an nginx snippet) and, with a
         base URL, the w3id.org redirect rule that sends the IRIs to the site."""
@@ -695,6 +817,9 @@ def site_files(quads: Iterable[ox.Quad], base: str | None = None) -> dict[str, b
     files: dict[str, bytes] = {}
     for node in sorted(graph.pages, key=lambda n: n.value):
         files.update(renderer.page(node))
+    for node in graph.deprecated:
+        files.update(renderer.retired(node))
+    files["deprecated.html"] = renderer.deprecations()
     files["index.html"] = renderer.index()
     files["ontology.html"] = renderer.ontology()
     files.update(drawn_pages(renderer, quads))
