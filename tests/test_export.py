@@ -231,7 +231,7 @@ def test_verify_recomputes_every_checksum_and_names_each_difference(run: Run, tm
     lines = tampered.stdout.splitlines()
     assert [line.split(":")[0] for line in lines] == [str(copy / "casegraph.ttl"), "graph <https"]
     assert lines[1].startswith(f"graph <{GRAPHS['asserted']}>: canonical SHA-256 ")
-    assert tampered.stderr == f"casegraph: error: {copy}: 2 checksum(s) differ (listed above)\n"
+    assert tampered.stderr == f"casegraph: error: {copy}: 2 difference(s) from the recorded checksums (listed above)\n"
     nothing = run("verify", str(tmp_path))
     assert (nothing.exit_code, nothing.stderr) == (
         1,

@@ -194,6 +194,10 @@ def test_the_people_tree_gives_posts_and_the_words_that_state_them(framed: Calla
         (["--frame", "evnts"], "'evnts' is not one of claims, events, people; did you mean events?"),
         (["--frame", "events", "--format", "turtle"], "--frame writes framed JSON-LD, not turtle"),
         (["--frame", "events", "--output", "{tmp}/x.ttl"], "--frame writes framed JSON-LD, not turtle"),
+        (
+            ["--frame", "events", "--output", "{tmp}/x.json", "--format", "trig"],
+            "--frame writes framed JSON-LD, not trig",
+        ),
         (["--frame", "events", "--canonical"], "--canonical and --frame exclude each other"),
     ],
 )
@@ -219,3 +223,9 @@ def test_a_frame_reads_your_own_data(run: Run, tmp_path: Path) -> None:
     document = json.loads(done.stdout)
     assert [node["@id"] for node in document["@graph"]] == ["event:x"]
     assert document["@graph"][0]["issuedBy"]["@id"] == "person:y"
+
+
+def test_a_frame_may_go_to_a_json_file(run: Run, tmp_path: Path, framed: Callable[[str], bytes]) -> None:
+    done = run("export", "--frame", "people", "--output", str(tmp_path / "people.json"))
+    assert done.exit_code == 0, done.stderr
+    assert (tmp_path / "people.json").read_bytes() == framed("people")

@@ -160,7 +160,7 @@ def test_verify_names_a_tampered_payload_file_and_an_unlisted_one(
     assert lines[0].startswith(f"{tampered}: sha256 ") and "the bag's manifest records" in lines[0]
     assert lines[1].startswith(f"{tampered}: SHA-256 ") and "SHA256SUMS records" in lines[1]
     assert len(lines) == 2, lines
-    assert done.stderr == f"casegraph: error: {copy}: 2 checksum(s) differ (listed above)\n"
+    assert done.stderr == f"casegraph: error: {copy}: 2 difference(s) from the recorded checksums (listed above)\n"
     assert [record.name for record in caplog.records if record.name.startswith("bagit")] == []
     tampered.write_bytes(original)
     (copy / "data" / "notes.txt").write_text("added\n")

@@ -17,6 +17,7 @@ import pytest
 
 from casegraph.dataset import select_quads
 from casegraph.facade import Source, publish
+from casegraph.files import sha256
 from casegraph.site import SITE_GRAPHS, site_files
 
 from .conftest import Run
@@ -133,6 +134,27 @@ def test_the_order_page_highlights_the_reports_words_for_each_relation(
     assert 'href="../group/kennedy-advisers.html"' in issued
     assert "…gal and ethical concerns.\nStill </span><mark>two top consultants" in issued  # the selector's prefix
     assert "Curator's note: &#39;on Tuesday&#39; is the day the officials had to comply" in html
+    occurred = html[html.index(">occurred at</a>") : html.index(">on behalf of</a>")]
+    assert (
+        "The value is the curator's reading: The text says &#39;June 10&#39; and &#39;Tuesday&#39; without a "
+        "year; Tuesday 10 June 2025." in occurred
+    )
+
+
+def test_the_curators_inferences_are_flagged_with_their_notes(site: Path) -> None:
+    """An asserted triple the report does not state (cg:inferred on its statement) says so, with
+    the curator's note, instead of showing as a fact without words."""
+    html = (site / "id" / "person" / "gavin-newsom.html").read_text(encoding="utf-8")
+    party = html[html.index(">member of party</a>") :]
+    party = party[: party.index("</dd>")]
+    assert "Democratic Party" in party and "(no span of the report)" not in party
+    assert (
+        "Inferred by the curator, not stated in the report: Inferred: the report never calls Newsom a Democrat."
+        in party
+    )
+    assert (
+        sum(p.read_text(encoding="utf-8").count("Inferred by the curator") for p in (site / "id").rglob("*.html")) == 29
+    )
 
 
 def test_the_embedded_jsonld_of_every_page_is_its_jsonld_file(site: Path, pages: dict[Path, Links]) -> None:
@@ -221,17 +243,24 @@ def test_publish_replaces_a_previous_site_and_refuses_anything_else(run: Run, tm
         "written by casegraph publish); nothing was written; choose a new path, or remove it yourself\n"
     )
     assert [p.name for p in other.iterdir()] == ["mine.txt"]
-    bad = run("publish", "--data", str(data), "--output", str(tmp_path / "new"), "--base", "example.org/casegraph")
-    assert bad.exit_code == 2 and "--base 'example.org/casegraph' is not an absolute http(s) URL" in bad.stderr
+    for base in ("example.org/casegraph", "https://example.org/c g/", 'https://example.org/"x'):
+        bad = run("publish", "--data", str(data), "--output", str(tmp_path / "new"), "--base", base)
+        assert bad.exit_code == 2 and f"--base {base!r} is not an absolute http(s) URL" in bad.stderr
     assert not (tmp_path / "new").exists()
     previous = tmp_path / "previous"
     assert run("publish", "--data", str(data), "--output", str(previous), "--base", BASE).exit_code == 0
-    (previous / "id" / "stale.html").write_text("old", encoding="utf-8")
+    (previous / ".git").mkdir()  # someone's own files in a previous site: never deleted
+    kept = run("publish", "--data", str(data), "--output", str(previous))
+    assert kept.exit_code == 2 and kept.stderr == (
+        f"casegraph: error: --output {previous}: a previous site, but .git is not one of its files (its SHA256SUMS "
+        "does not list it) and would be deleted; nothing was written; move it out, or choose a new path\n"
+    )
+    (previous / ".git").rmdir()
     again = run("publish", "--data", str(data), "--output", str(previous))
     assert again.exit_code == 0, again.stderr
     # event/x and the six top pages: index, ontology, queries, timeline, diagram, deprecated
     assert again.stderr == f"wrote 7 pages (16 files) to {previous}\n"
-    assert not (previous / "id" / "stale.html").exists() and not (previous / "w3id.htaccess").exists()
+    assert not (previous / "w3id.htaccess").exists()  # the new site has no --base
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.nt", "notes", "previous"]  # no temporary folder
 
 
@@ -247,14 +276,30 @@ def test_verify_checks_a_site_and_names_a_tampered_page(run: Run, tmp_path: Path
     assert done.stderr == f"verified {files} files and 5 graphs' canonical hashes in {copy}\n"
     page = copy / "id" / "event" / "hhs-order.html"
     page.write_text(page.read_text(encoding="utf-8").replace("Kennedy", "Kenedy"), encoding="utf-8")
+    outside = tmp_path / "outside.css"
+    outside.write_bytes((copy / "style.css").read_bytes())
+    (copy / "style.css").unlink()
+    (copy / "style.css").symlink_to(outside)  # the same bytes, from outside the site
+    (copy / "id" / "added.html").write_text("mine", encoding="utf-8")
     with (copy / "SHA256SUMS").open("a", encoding="utf-8") as listing:
         listing.write("0" * 64 + "  ../../etc/passwd\n")
     tampered = run("verify", str(copy))
     assert tampered.exit_code == 1
-    lines = tampered.stdout.splitlines()
-    assert len(lines) == 2
-    assert lines[0].startswith(f"{page}: SHA-256 ") and lines[0].endswith(" SHA256SUMS records")
-    assert lines[1] == f"{copy / 'SHA256SUMS'}:{files + 1}: '../../etc/passwd' is outside the folder; not checked"
+    assert sorted(tampered.stdout.splitlines()) == sorted(
+        [
+            f"{page}: SHA-256 {sha256(page)}, not the {_recorded(copy, 'id/event/hhs-order.html')} SHA256SUMS records",
+            f"{copy / 'SHA256SUMS'}:{files + 1}: '../../etc/passwd' is outside the folder; not checked",
+            f"{copy / 'style.css'}: leads outside the folder (a symbolic link); not checked",
+            f"{copy / 'id' / 'added.html'}: not listed in SHA256SUMS",
+        ]
+    )
+
+
+def _recorded(folder: Path, name: str) -> str:
+    for line in (folder / "SHA256SUMS").read_text(encoding="utf-8").splitlines():
+        if line.endswith("  " + name):
+            return line.split()[0]
+    raise AssertionError(name)
 
 
 def test_no_iri_leads_a_page_out_of_the_site_or_a_link_into_a_script(tmp_path: Path) -> None:

@@ -960,7 +960,9 @@ def verify(path: Path) -> None:
         click.echo(visible(difference))
     if done.differences:
         count = len(done.differences)
-        click.echo(f"casegraph: error: {path}: {count} checksum(s) differ (listed above)", err=True)
+        click.echo(
+            f"casegraph: error: {path}: {count} difference(s) from the recorded checksums (listed above)", err=True
+        )
         raise click.exceptions.Exit(1)
     what = f"{done.files} files and {done.graphs} graphs' canonical hashes"
     if done.package is not None:

@@ -304,7 +304,8 @@ def export(
     elif frame is not None:
         from .frames import FRAME_GRAPHS, frame_document, framed_jsonld
 
-        rdf = format_for(output, fmt, bare=RdfFormat.JSONLD)
+        plain_json = fmt is None and output.lower().endswith(".json")  # framed JSON-LD is JSON: no doubt
+        rdf = RdfFormat.JSONLD if plain_json else format_for(output, fmt, bare=RdfFormat.JSONLD)
         if rdf is not RdfFormat.JSONLD:
             raise UsageError(
                 f"--frame writes framed JSON-LD, not {rdf.value}; give --format jsonld (or none), and a .jsonld "

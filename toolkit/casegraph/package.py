@@ -386,8 +386,8 @@ def write_package(output: Path, *, dataset: Path | None = None, root: Path | Non
     checked = verify(folder)
     if checked.differences:
         raise DatasetError(
-            f"{folder}: {len(checked.differences)} checksum(s) differ ({checked.differences[0]}); run "
-            f"`casegraph verify {folder}`, and rebuild it"
+            f"{folder}: {len(checked.differences)} difference(s) from the recorded checksums "
+            f"({checked.differences[0]}); run `casegraph verify {folder}`, and rebuild it"
         )
     released = release_date(quads)
     meta = _Metadata(quads)

@@ -183,6 +183,7 @@ class Graph:
         out: dict[str, str] = {}
         for index, predicate in (
             (self.facts, ONTOLOGY_NS + "timeValue"),  # a time without a label reads as its value
+            (self.facts, RDFS + "label"),  # (your own data may label with rdfs:label)
             (self.ontology, RDFS + "label"),
             (self.metadata, PREF_LABEL),
             (self.facts, PREF_LABEL),
@@ -206,6 +207,8 @@ class Graph:
             if subject and predicate and obj:
                 statements[node] = (subject[0], str(predicate[0].value), obj[0])  # type: ignore[union-attr]
         out: dict[tuple[Term, str, Term], Evidence] = {}
+        for node, triple in statements.items():  # a curator's inference is noted on the statement itself
+            self._fill(out.setdefault(triple, Evidence()), self.evidence[node])
         for quads in self.evidence.values():
             for body in self.values(quads, OA + "hasBody"):
                 if body in statements:
@@ -245,6 +248,7 @@ class Graph:
 
     def _fill(self, evidence: Evidence, annotation: list[ox.Quad]) -> None:
         evidence.spans += self.spans(annotation)
+        flagged = False
         for quad in annotation:
             if isinstance(quad.object, ox.Literal):
                 local = quad.predicate.value
@@ -254,6 +258,10 @@ class Graph:
                     evidence.readings.append(quad.object.value)
                 elif local == ONTOLOGY_NS + "inferenceNote":
                     evidence.inferred.append(quad.object.value)
+                elif local == ONTOLOGY_NS + "inferred" and quad.object.value == "true":
+                    flagged = True
+        if flagged and not evidence.inferred:
+            evidence.inferred.append("(no note)")
 
     @cached_property
     def pointing(self) -> dict[Term, list[Term]]:
@@ -317,7 +325,8 @@ def check_base(base: str | None) -> str | None:
     from urllib.parse import urlsplit
 
     parts = urlsplit(base)
-    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+    unsafe = re.search(r'[\x00-\x20"<>\\^`{|}\x7f]', base)  # (it is written into rewrite rules)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment or unsafe:
         raise UsageError(
             f"--base {base!r} is not an absolute http(s) URL (such as https://example.org/casegraph/); "
             "give where the site will be hosted"
@@ -430,6 +439,8 @@ class Renderer:
                     "property": self.value(quad.predicate, here),
                     "value": self.value(quad.object, here),
                     "evidence": graph.grounding.get((node, quad.predicate.value, quad.object)),
+                    # a value the curator worked out (a date read from "on Tuesday"), with the reading
+                    "reading": graph.value(graph.facts.get(quad.object, []), ONTOLOGY_NS + "inferenceNote"),
                 }
             )
         incoming = [
@@ -845,6 +856,29 @@ def is_site(folder: Path) -> bool:
         return False
 
 
+def unlisted(folder: Path) -> list[str]:
+    """The paths in the site ``folder`` that its ``SHA256SUMS`` does not list (nor a folder of a
+    listed file): what is not the site's own, sorted. With no readable SHA256SUMS, everything."""
+    from .files import MANIFEST, sha256sum_entry
+
+    try:
+        lines = (folder / MANIFEST).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        lines = []
+    listed = {MANIFEST}
+    for line in lines:
+        entry = sha256sum_entry(line)
+        if entry is not None:
+            listed.add(entry[1])
+            listed.update(str(parent) for parent in Path(entry[1]).parents if str(parent) != ".")
+    found: list[str] = []
+    for path in sorted(folder.rglob("*")):
+        name = path.relative_to(folder).as_posix()
+        if name not in listed and not any(name.startswith(other + "/") for other in found):
+            found.append(name)
+    return found
+
+
 def check_output(output: Path) -> None:
     """``output`` may take a site: it is absent, an empty folder, or a previous site.
 
@@ -857,6 +891,13 @@ def check_output(output: Path) -> None:
         raise UsageError(
             f"--output {output}: an existing folder that is not a casegraph site (no index.html written by "
             "casegraph publish); nothing was written; choose a new path, or remove it yourself"
+        )
+    foreign = unlisted(output) if output.is_dir() and any(output.iterdir()) else []
+    if foreign:  # a previous site, with files of someone else's that replacing it would delete
+        more = f" and {len(foreign) - 1} more" if len(foreign) > 1 else ""
+        raise UsageError(
+            f"--output {output}: a previous site, but {foreign[0]}{more} is not one of its files (its SHA256SUMS "
+            "does not list it) and would be deleted; nothing was written; move it out, or choose a new path"
         )
 
 

@@ -153,6 +153,7 @@ def diagram(columns: Sequence[Sequence[Box]], arrows: Sequence[Arrow], *, title:
         '<defs><marker id="arrowhead" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" '
         'orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" fill="#555"/></marker></defs>',
     ]
+    labels: list[str] = []
     for arrow in arrows:
         (sx, sy), (tx, ty) = place[arrow.source], place[arrow.target]
         if sx == tx:  # same column: along the right side
@@ -167,7 +168,7 @@ def diagram(columns: Sequence[Sequence[Box]], arrows: Sequence[Arrow], *, title:
             path = f"M {x1:.0f} {y1:.0f} L {x2:.0f} {y2:.0f}"
             lx, ly = x1 + (x2 - x1) * 0.6, y1 + (y2 - y1) * 0.6 - 4  # nearer the target: fanned-out labels part
         parts.append(f'<path d="{path}" fill="none" stroke="#555" marker-end="url(#arrowhead)"/>')
-        parts.append(
+        labels.append(  # drawn last, over the boxes
             f'<text x="{lx:.0f}" y="{ly:.0f}" font-size="11" text-anchor="middle" fill="#333" '
             f'paint-order="stroke" stroke="#fff" stroke-width="3">{escape(arrow.label)}</text>'
         )
@@ -179,6 +180,7 @@ def diagram(columns: Sequence[Sequence[Box]], arrows: Sequence[Arrow], *, title:
         for i, line in enumerate(lines):
             parts.append(f'<text x="{x + 8}" y="{y + 30 + 14 * i}" font-size="12">{escape(line)}</text>')
         parts.append("</a>" if box.href else "</g>")
+    parts += labels
     parts.append("</svg>")
     return "\n".join(parts)
 

@@ -71,6 +71,9 @@ def verify(folder: Path) -> Verification:
         if name.startswith("/") or ".." in Path(name).parts:
             differences.append(f"{listing}:{number}: {name!r} is outside the folder; not checked")
             continue
+        if not path.resolve().is_relative_to(folder.resolve()):
+            differences.append(f"{path}: leads outside the folder (a symbolic link); not checked")
+            continue
         if not path.is_file():
             differences.append(f"{path}: listed in SHA256SUMS, missing")
             continue
@@ -78,6 +81,10 @@ def verify(folder: Path) -> Verification:
         found = sha256(path)
         if found != digest:
             differences.append(f"{path}: SHA-256 {found}, not the {digest} SHA256SUMS records")
+    if site:  # a site is all its SHA256SUMS lists: anything else was added
+        from .site import unlisted
+
+        differences += [f"{folder / name}: not listed in SHA256SUMS" for name in unlisted(folder)]
     quads = list(ox.parse(path=graphs_file, format=ox.RdfFormat.TRIG)) if site else read_quads(folder)
     recorded = _graph_checksums(quads)
     by_graph: dict[str, list[ox.Quad]] = {}
