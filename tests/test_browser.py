@@ -1,4 +1,5 @@
-"""The published site in a real headless browser (Debian Chromium, driven by Playwright): pages
+"""The published site, and `casegraph serve`'s query page, in a real headless browser (Debian
+Chromium, driven by Playwright): pages
 render without console errors or failed requests, load nothing from any other host, highlight
 exactly the words the evidence quotes, and draw their SVGs. Screenshots of the index, an event
 page, the timeline and the diagram are written to build/screenshots/ (kept out of git) to look at.
@@ -7,6 +8,7 @@ page, the timeline and the diagram are written to build/screenshots/ (kept out o
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -93,3 +95,40 @@ def test_the_timeline_and_the_diagram_are_drawn(visited: dict[str, dict[str, Any
     # objectors and the four authorities the objection cites
     assert diagram["links"] == 1 + 2 + 3 + 2 + 4
     assert (SCREENSHOTS / "diagram.png").stat().st_size > 10_000
+
+
+def test_the_query_page_of_casegraph_serve_runs_a_query_in_the_browser(tmp_path: Path) -> None:
+    """`casegraph serve`'s offline query page in the same browser: a query typed and run shows
+    its answer as a table; a dataset IRI looked up at /id/… lands (303) on the node's page."""
+    import signal
+
+    from .servers import serving
+
+    server, endpoint, log = serving(tmp_path)
+    base = endpoint.removesuffix("query")
+    try:
+        with chromium() as browser:
+            page = browser.new_page()
+            errors: list[str] = []
+            hosts: set[str] = set()
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.on("request", lambda q: hosts.add(urlsplit(q.url).netloc))
+            page.goto(endpoint, wait_until="load")
+            page.fill(
+                "#query",
+                "SELECT ?post WHERE { <https://w3id.org/casegraph/id/person/sara-vitolo> "
+                "<http://www.w3.org/ns/org#holds> ?post }",
+            )
+            page.click("#run")
+            page.wait_for_selector("#results td")
+            cells = page.eval_on_selector_all("#results td", "cells => cells.map(c => c.textContent)")
+            assert cells == ["https://w3id.org/casegraph/id/post/cms-medicaid-deputy-director"]
+            page.click("#results td a")  # the value links to its page, through /id/… and a 303
+            page.wait_for_load_state("load")
+            assert page.url == base + "id/post/cms-medicaid-deputy-director.html"
+            assert page.inner_text("h1") == "Medicaid Deputy Director, Centers for Medicare & Medicaid Services"
+            assert errors == [] and hosts == {urlsplit(base).netloc}
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=10)
