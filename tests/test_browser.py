@@ -1,7 +1,8 @@
 """The published site, and `casegraph serve`'s query page, in a real headless browser (Debian
 Chromium, driven by Playwright): pages render without console errors or failed requests, load
-nothing from any other host, highlight exactly the words the evidence quotes, and draw their SVGs. Screenshots of the index, an event
-page, the timeline and the diagram are written to build/screenshots/ (kept out of git) to look at.
+nothing from any other host, highlight exactly the words the evidence quotes, and draw their SVGs.
+Screenshots of the index, an event page, the timeline and the diagram are written to
+build/screenshots/ (kept out of git) to look at.
 """
 
 from __future__ import annotations
