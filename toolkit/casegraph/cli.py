@@ -920,7 +920,9 @@ def load(
 @data_options
 def publish(output: Path, base: str | None, dataset: Path | None, **source: Any) -> None:
     """Write a static linked-data site: a page per node of the report's facts with the words that
-    state each, an index, the ontology's documentation, content-negotiation rules.
+    state each; an index, a timeline, a diagram of who ordered what over whose objection, the
+    bundled queries' answers, the ontology's documentation, the deprecated IRIs; content-negotiation
+    rules. A previous site is replaced whole; any other folder is refused.
 
     \b
     Examples:
