@@ -122,7 +122,7 @@ class Linked:
         graph = self.graph
         for name in ("pages", "labels", "grounding", "mentions", "pointing"):
             getattr(graph, name)
-        for name in ("page.html", "index.html", "ontology.html"):
+        for name in ("node.html", "page.html", "retired.html", "index.html", "ontology.html"):
             self.renderer.env.get_template(name)
         if self.stems:
             self.renderer.page(next(iter(self.graph.pages)))
