@@ -108,6 +108,16 @@ def test_every_link_resolves_and_nothing_loads_from_outside(site: Path, pages: d
                 assert fragment in pages[resolved].ids, f"{path}: {link} names no anchor of {target}"
 
 
+def test_the_index_describes_the_dataset_and_its_source(site: Path) -> None:
+    html = (site / "index.html").read_text(encoding="utf-8")
+    assert "<h1>casegraph: the HHS-CMS-DHS Medicaid data transfer</h1>" in html
+    assert (
+        "<p>From the report <cite>Trump administration gives personal data of immigrant Medicaid enrollees to "
+        "deportation officials</cite> by Amanda Seitz and Kimberly Kindy (Associated Press, 2025-06-13)." in html
+    )
+    assert 'Licence: <a href="https://creativecommons.org/licenses/by/4.0/"' in html
+
+
 def test_each_page_of_the_dataset_has_its_turtle_and_jsonld_and_the_manifest_lists_every_file(site: Path) -> None:
     order = site / "id" / "event" / "hhs-order"
     for extension in (".html", ".ttl", ".jsonld"):

@@ -29,7 +29,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from .errors import UsageError
-from .iris import ID_NS, ONTOLOGY_NS, role_of
+from .iris import DATASET_IRI, ID_NS, ONTOLOGY_NS, role_of
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
@@ -494,15 +494,7 @@ class Renderer:
             )
             kind = graph.labels.get(types[0], self.curie(types[0])) if types else "other"
             groups[kind].append(self.value(node, "index.html"))
-        dataset = next(
-            (
-                quads
-                for s, quads in graph.metadata.items()
-                if ox.NamedNode(OWL + "Ontology") not in graph.values(quads, RDF_TYPE)
-                and ox.NamedNode("http://www.w3.org/ns/dcat#Dataset") in graph.values(quads, RDF_TYPE)
-            ),
-            [],
-        )
+        dataset = graph.metadata.get(ox.NamedNode(DATASET_IRI), [])  # (each release has a node of its own too)
         licence = graph.values(dataset, DCTERMS + "license")
         source = None
         for reference in graph.values(dataset, DCTERMS + "source")[:1]:
