@@ -194,6 +194,11 @@ class Graph:
                     out[subject.value] = label
         return out
 
+    def kinds(self, node: Term) -> list[str]:
+        """The IRIs of the node's types, the ontology's own (``cg:``) first: what it is listed as."""
+        found = [t.value for t in self.values(self.facts.get(node, []), RDF_TYPE) if isinstance(t, ox.NamedNode)]
+        return sorted(found, key=lambda iri: (not iri.startswith(ONTOLOGY_NS), iri))
+
     def label(self, term: Term) -> str:
         """The label of ``term`` ("" for none, or for a literal)."""
         return self.labels.get(term.value, "") if isinstance(term, ox.NamedNode) else ""
@@ -489,9 +494,7 @@ class Renderer:
         graph = self.graph
         groups: dict[str, list[Value]] = defaultdict(list)
         for node in graph.pages:
-            types = sorted(
-                str(t.value) for t in graph.values(graph.facts[node], RDF_TYPE) if isinstance(t, ox.NamedNode)
-            )
+            types = graph.kinds(node)
             kind = graph.labels.get(types[0], self.curie(types[0])) if types else "other"
             groups[kind].append(self.value(node, "index.html"))
         dataset = graph.metadata.get(ox.NamedNode(DATASET_IRI), [])  # (each release has a node of its own too)
@@ -658,9 +661,7 @@ class Renderer:
 
         def box(node: Term) -> Box:
             shown = self.value(node, here)
-            types = sorted(
-                t.value for t in graph.values(graph.facts.get(node, []), RDF_TYPE) if isinstance(t, ox.NamedNode)
-            )
+            types = graph.kinds(node)
             kind = graph.labels.get(types[0], "") if types else ""
             return Box(shown.text, shown.href, kind)
 
