@@ -119,13 +119,12 @@ def test_the_release_s_version_is_the_package_s(release: Release) -> None:
 def test_the_metadata_carries_the_release_identity(quads: list[ox.Quad], release: Release) -> None:
     node, build = ox.NamedNode(release.iri), ox.NamedNode(f"{ID_NS}build/casegraph-{casegraph.__version__}")
     issued = ox.Literal(release.issued, datatype=XSD_DATE)
-    assert release.version == "0.2.0" and release.previous == RELEASE_NS + "0.1.0"
-    previous = ox.NamedNode(release.previous)
+    assert release.version == "0.2.0" and release.previous is None  # the first release: 0.1.0 was never released
     dataset = metadata(quads, DATASET_IRI)
     assert dataset[DCAT + "version"] == [ox.Literal(release.version)]
     assert dataset[DCTERMS + "issued"] == [issued]
     assert dataset[DCAT + "hasCurrentVersion"] == [node]
-    assert dataset[DCAT + "hasVersion"] == sorted([node, previous], key=str)
+    assert dataset[DCAT + "hasVersion"] == [node]
     assert DCTERMS + "hasVersion" not in dataset  # its range is a resource: the version is dcat:version
     assert metadata(quads, release.iri) == {
         "http://www.w3.org/1999/02/22-rdf-syntax-ns#type": [ox.NamedNode(DCAT + "Dataset")],
@@ -133,8 +132,6 @@ def test_the_metadata_carries_the_release_identity(quads: list[ox.Quad], release
         DCTERMS + "issued": [issued],
         DCTERMS + "isVersionOf": [ox.NamedNode(DATASET_IRI)],
         PROV + "wasGeneratedBy": [build],
-        PROV + "wasRevisionOf": [previous],
-        DCAT + "previousVersion": [previous],
     }
 
 
@@ -180,7 +177,7 @@ def test_the_deprecated_page_lists_each_retired_iri_with_its_replacements_and_no
 ) -> None:
     page = listing(site, "deprecated.html")
     assert page.entries == retired(paths)  # exactly the retired IRIs, each with exactly its replacements
-    assert "Deprecated in 0.2.0, since 0.1.0" in page.text and "earlier releases" not in page.text
+    assert "Deprecated in 0.2.0" in page.text and "since" not in page.text and "earlier releases" not in page.text
     notes = [q.object.value for q in ox.parse(path=paths.retired) if q.predicate.value.endswith("editorialNote")]
     assert notes and all(note in page.text for note in notes)
     assert all(resolves(site, "deprecated.html", link) for link in page.links)
@@ -220,7 +217,9 @@ def test_the_next_release_revises_this_one_and_lists_no_older_deprecation_as_new
     tree = copy_tree(tmp_path, paths)
     record = tree.release.read_text(encoding="utf-8")
     record = record.replace('"0.2.0"', '"0.3.0"').replace("casegraph/0.2.0>", "casegraph/0.3.0>")
-    record = record.replace("casegraph/0.1.0>", "casegraph/0.2.0>").replace("2026-11-30", "2027-03-01")
+    record = record.replace(
+        '"2026-11-30"^^xsd:date .', f'"2027-03-01"^^xsd:date ; prov:wasRevisionOf <{RELEASE_NS}0.2.0> .'
+    )
     tree.release.write_text(record, encoding="utf-8")
     quads = build(tree, output=tmp_path / "built").quads
     facts = metadata(quads, RELEASE_NS + "0.3.0")
@@ -233,8 +232,6 @@ def test_the_next_release_revises_this_one_and_lists_no_older_deprecation_as_new
 
 def test_a_retirement_later_than_the_release_is_refused(tmp_path: Path, paths: Tree) -> None:
     tree = copy_tree(tmp_path, paths)
-    tree.release.write_text(
-        tree.release.read_text(encoding="utf-8").replace("0.2.0", "0.1.9").replace("0.1.0", "0.1.8"), encoding="utf-8"
-    )
+    tree.release.write_text(tree.release.read_text(encoding="utf-8").replace("0.2.0", "0.1.9"), encoding="utf-8")
     with pytest.raises(OntologyError, match=r"is deprecated in 0\.2\.0, later than the release 0\.1\.9"):
         read_sources(tree)

@@ -151,7 +151,11 @@ class Graph:
                         self.value(own, DCAT + "version"),
                         self.value(own, DCTERMS + "issued"),
                         previous,
-                        self.value(self.metadata.get(ox.NamedNode(previous), []), DCAT + "version")
+                        (
+                            self.value(self.metadata.get(ox.NamedNode(previous), []), DCAT + "version")
+                            if previous
+                            else ""
+                        )
                         or previous.rsplit("/", 1)[-1],
                     )
         return None
