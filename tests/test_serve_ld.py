@@ -327,3 +327,15 @@ class _Page(HTMLParser):
 
     def handle_endtag(self, tag: str) -> None:
         self._script = False
+
+
+def test_the_ontology_iri_answers_303_to_its_documents(served: Served) -> None:
+    for accept, document in (
+        ("text/turtle", "/ontology.ttl"),
+        ("application/ld+json", "/ontology.jsonld"),
+        (BROWSER, "/ontology.html"),
+    ):
+        answer = served.get("/ontology", {"Accept": accept})
+        assert (answer.status, answer.headers["location"]) == (303, document)
+        body = served.get(document)
+        assert body.status == 200 and body.body == served.site[document.lstrip("/")]

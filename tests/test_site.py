@@ -125,10 +125,13 @@ def test_each_page_of_the_dataset_has_its_turtle_and_jsonld_and_the_manifest_lis
     listed = {line.split("  ", 1)[1] for line in (site / "SHA256SUMS").read_text(encoding="utf-8").splitlines()}
     written = {str(p.relative_to(site)) for p in site.rglob("*") if p.is_file()} - {"SHA256SUMS"}
     assert listed == written
-    assert "RewriteRule ^id/(.+)$ https://example.org/casegraph/id/$1 [R=303,L]" in (site / "w3id.htaccess").read_text(
-        encoding="utf-8"
-    )
-    assert "location /casegraph/id/ {" in (site / "nginx.conf").read_text(encoding="utf-8")
+    w3id = (site / "w3id.htaccess").read_text(encoding="utf-8")
+    for extension, accept in ((".ttl", "text/turtle"), (".jsonld", "application/ld\\+json")):
+        rule = f"RewriteRule ^((?:id|graph)/.+|ontology)$ https://example.org/casegraph/$1{extension} [R=303,L]"
+        assert f"RewriteCond %{{HTTP_ACCEPT}} {accept}\n{rule}\n" in w3id
+    assert "RewriteRule ^((?:id|graph)/.+|ontology)$ https://example.org/casegraph/$1.html [R=303,L]" in w3id
+    nginx = (site / "nginx.conf").read_text(encoding="utf-8")
+    assert "location ~ ^/casegraph/(id|graph)/ {" in nginx and "location = /casegraph/ontology {" in nginx
 
 
 def test_the_order_page_highlights_the_reports_words_for_each_relation(
@@ -171,7 +174,7 @@ def test_the_embedded_jsonld_of_every_page_is_its_jsonld_file(site: Path, pages:
     import extruct
 
     checked = 0
-    nodes = [path for path in pages if path.is_relative_to((site / "id").resolve())]
+    nodes = [path for path in pages if path.parent != site.resolve()]  # (id/… and graph/…)
     for path in nodes:
         embedded = extruct.extract(path.read_text(encoding="utf-8"), syntaxes=["json-ld"], uniform=False)["json-ld"]
         assert len(embedded) == 1, path
@@ -269,7 +272,7 @@ def test_publish_replaces_a_previous_site_and_refuses_anything_else(run: Run, tm
     again = run("publish", "--data", str(data), "--output", str(previous))
     assert again.exit_code == 0, again.stderr
     # event/x and the six top pages: index, ontology, queries, timeline, diagram, deprecated
-    assert again.stderr == f"wrote 7 pages (16 files) to {previous}\n"
+    assert again.stderr == f"wrote 7 pages (18 files) to {previous}\n"  # (and ontology.ttl, .jsonld)
     assert not (previous / "w3id.htaccess").exists()  # the new site has no --base
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.nt", "notes", "previous"]  # no temporary folder
 
@@ -348,3 +351,25 @@ def _hashed(iris: list[str]) -> list[str]:
     from casegraph.site import page_path
 
     return [page_path(iri).removeprefix("other/") + ".html" for iri in iris]
+
+
+def test_every_iri_of_the_dataset_s_own_has_a_page_and_no_link_leaves_the_site_for_one(
+    site: Path, pages: dict[Path, Links]
+) -> None:
+    """The dataset, its release, its source, the references of the enrichment and the named graphs
+    have pages too, so a page never links out to a casegraph IRI that would find nothing."""
+    for name in (
+        "id/dataset/casegraph",
+        "id/dataset/casegraph/0.2.0",
+        "id/source/ap-2025-06-13-medicaid-data-dhs",
+        "id/reference/wikidata",
+        "graph/asserted/000_1ffa199c7bd90bb3",
+        "ontology",
+    ):
+        for extension in (".html", ".ttl", ".jsonld"):
+            assert (site / (name + extension)).is_file(), name + extension
+    for path, page in pages.items():
+        assert not [link for link in page.links if link.startswith("https://w3id.org/casegraph/")], path
+    source = (site / "id" / "source" / "ap-2025-06-13-medicaid-data-dhs.html").read_text(encoding="utf-8")
+    assert "What the dataset&#39;s description says" in source or "What the dataset's description says" in source
+    assert "Amanda Seitz" in source and "Associated Press" in source

@@ -80,6 +80,8 @@ RESULT_FORMATS = (
     "RDF_XML",
     "JSON-LD",
 )
+#: The ontology's documents, as the site writes them.
+ONTOLOGY_FILES = ("ontology.html", "ontology.ttl", "ontology.jsonld")
 #: Bytes of rendered documents the server keeps.
 CACHE_BYTES = 64 << 20
 
@@ -137,8 +139,8 @@ class Linked:
         media = MEDIA.get("." + extension, "application/octet-stream")
         if path == "index.html":
             return 200, self.renderer.index(served=True), media
-        if path == "ontology.html":
-            return 200, self.renderer.ontology(), media
+        if path in ONTOLOGY_FILES:
+            return 200, self.renderer.ontology()[path], media
         if path in WHOLE:
             return 200, whole_dataset(self.quads, path), media
         node = self.stems.get(stem) if dot else None
@@ -167,7 +169,9 @@ class Linked:
         if path in self.stems:
             return "node", path
         stem, dot, extension = path.rpartition(".")
-        if path in ("ontology.html", "casegraph.trig", "casegraph.jsonld") or (
+        if path == "ontology":  # the ontology's IRI (w3id.org/casegraph/ontology): 303 to its documents
+            return "node", path
+        if path in (*ONTOLOGY_FILES, "casegraph.trig", "casegraph.jsonld") or (
             dot and stem in self.stems and extension in ("html", "ttl", "jsonld")
         ):
             return "file", path

@@ -29,7 +29,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from .errors import UsageError
-from .iris import DATASET_IRI, ID_NS, ONTOLOGY_NS, role_of
+from .iris import DATASET_IRI, GRAPH_NS, ID_NS, ONTOLOGY_NS, role_of
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
@@ -135,8 +135,23 @@ class Graph:
 
     @cached_property
     def pages(self) -> dict[ox.NamedNode, str]:
-        """Each node with a page -> the page's path in the site, without extension."""
-        return {subject: page_path(subject.value) for subject in self.facts if isinstance(subject, ox.NamedNode)}
+        """Each node with a page -> the page's path in the site, without extension: every node the
+        report's facts describe, and every IRI of the dataset's own that its description (the
+        dataset, its releases, sources, graphs, build) or the enrichment (its references) describes,
+        so none of them is a dead link; not a retired IRI (it has a page of its own, see
+        :attr:`deprecated`) nor an enrichment statement (shown on the page of what it is about)."""
+        out = {subject: page_path(subject.value) for subject in self.facts if isinstance(subject, ox.NamedNode)}
+        statement = ox.NamedNode(RDF + "Statement")
+        for index in (self.metadata, self.enrichment):
+            for subject, quads in index.items():
+                if not isinstance(subject, ox.NamedNode) or subject in out:
+                    continue
+                if not subject.value.startswith((ID_NS, GRAPH_NS)) or statement in self.values(quads, RDF_TYPE):
+                    continue
+                if any(v.value == "true" for v in self.values(quads, OWL + "deprecated") if isinstance(v, ox.Literal)):
+                    continue
+                out[subject] = page_path(subject.value)
+        return out
 
     @cached_property
     def release(self) -> ReleaseInfo | None:
@@ -200,7 +215,8 @@ class Graph:
 
     def kinds(self, node: Term) -> list[str]:
         """The IRIs of the node's types, the ontology's own (``cg:``) first: what it is listed as."""
-        found = [t.value for t in self.values(self.facts.get(node, []), RDF_TYPE) if isinstance(t, ox.NamedNode)]
+        quads = self.facts.get(node) or self.metadata.get(node) or self.enrichment.get(node) or []
+        found = [t.value for t in self.values(quads, RDF_TYPE) if isinstance(t, ox.NamedNode)]
         return sorted(found, key=lambda iri: (not iri.startswith(ONTOLOGY_NS), iri))
 
     def label(self, term: Term) -> str:
@@ -302,7 +318,7 @@ class Graph:
                         todo.append(quad.object)
         return [
             quad for index in (self.facts, self.evidence, self.enrichment) for n in nodes for quad in index.get(n, [])
-        ]
+        ] + self.metadata.get(node, [])
 
 
 #: A page path below ``id/`` that is the IRI's own path: segments of unreserved characters, none
@@ -317,9 +333,9 @@ def page_path(iri: str) -> str:
     hash of the IRI, so no IRI can lead a page out of the site or onto another's."""
     import hashlib
 
-    rest = iri[len(ID_NS) :] if iri.startswith(ID_NS) else ""
-    if _PLAIN_PATH.fullmatch(rest):
-        return "id/" + rest
+    for namespace, folder in ((ID_NS, "id/"), (GRAPH_NS, "graph/")):
+        if iri.startswith(namespace) and _PLAIN_PATH.fullmatch(iri[len(namespace) :]):
+            return folder + iri[len(namespace) :]
     return "other/" + hashlib.sha256(iri.encode()).hexdigest()[:16]
 
 
@@ -437,6 +453,11 @@ class Renderer:
         path = graph.pages[node]
         here = path + ".html"
         own = graph.facts.get(node, [])
+        described = [
+            {"property": self.value(q.predicate, here), "value": self.value(q.object, here)}
+            for q in sorted(graph.metadata.get(node, []), key=lambda q: (q.predicate.value, str(q.object)))
+            if q.predicate.value not in (RDF_TYPE, PREF_LABEL)
+        ]
         quads = sorted(graph.page_quads(node), key=str)
         jsonld = self.jsonld(quads)
         facts = []
@@ -477,8 +498,9 @@ class Renderer:
             title=graph.labels.get(node.value) or self.curie(node.value),
             iri=node.value,
             name=posixpath.basename(path),
-            types=[self.value(t, here) for t in sorted(graph.values(own, RDF_TYPE), key=str)],
+            types=[self.value(ox.NamedNode(t), here) for t in graph.kinds(node)],
             facts=facts,
+            described=described,
             mentions=graph.mentions.get(node, []),
             incoming=incoming,
             elsewhere=elsewhere,
@@ -497,10 +519,11 @@ class Renderer:
         page, VoID description and SPARQL service description."""
         graph = self.graph
         groups: dict[str, list[Value]] = defaultdict(list)
+        about: dict[str, list[Value]] = defaultdict(list)  # the dataset's description, the references
         for node in graph.pages:
             types = graph.kinds(node)
             kind = graph.labels.get(types[0], self.curie(types[0])) if types else "other"
-            groups[kind].append(self.value(node, "index.html"))
+            (groups if node in graph.facts else about)[kind].append(self.value(node, "index.html"))
         dataset = graph.metadata.get(ox.NamedNode(DATASET_IRI), [])  # (each release has a node of its own too)
         licence = graph.values(dataset, DCTERMS + "license")
         source = None
@@ -519,18 +542,20 @@ class Renderer:
             deprecated=len(graph.deprecated),
             source=source,
             licence=self.value(licence[0], "index.html") if licence else None,
-            pages=len(graph.pages),
-            groups=[
-                {"label": label[:1].upper() + label[1:], "members": sorted(members, key=lambda v: v.text.lower())}
-                for label, members in sorted(groups.items())
-            ],
+            nodes=sum(1 for node in graph.pages if node in graph.facts),
+            groups=_groups(groups),
+            described=_groups(about),
             root="",
             footer=self.footer(),
             served=served,
         )
         return html.encode()
 
-    def ontology(self) -> bytes:
+    def ontology(self) -> dict[str, bytes]:
+        """The ontology's documentation (``ontology.html``), and the ontology itself as Turtle and
+        JSON-LD beside it (``ontology.ttl``, ``ontology.jsonld``; the page embeds the JSON-LD)."""
+        from .export import RdfFormat, serialize
+
         graph = self.graph
         kinds = [
             ("Classes", OWL + "Class"),
@@ -578,15 +603,24 @@ class Renderer:
             if terms:
                 sections.append({"label": label, "terms": terms})
         header = graph.ontology.get(ox.NamedNode(ONTOLOGY_NS.rstrip("#")), [])
+        quads = sorted((q for index in (graph.ontology,) for qs in index.values() for q in qs), key=str)
+        jsonld = self.jsonld(quads)
         html = self.env.get_template("ontology.html").render(
             title=graph.value(header, RDFS + "label") or "The casegraph ontology",
             iri=ONTOLOGY_NS.rstrip("#"),
             definition=graph.value(header, DCTERMS + "description") or graph.value(header, RDFS + "comment"),
             sections=sections,
+            name="ontology",
+            jsonld=script_json(jsonld),
             root="",
             footer=self.footer(),
         )
-        return html.encode()
+        note = f"{ONTOLOGY_NS.rstrip('#')}: generated by casegraph publish"
+        return {
+            "ontology.html": html.encode(),
+            "ontology.ttl": serialize(quads, RdfFormat.TURTLE, note=note),
+            "ontology.jsonld": jsonld.encode(),
+        }
 
     def render(self, template: str, **values: Any) -> bytes:
         """A page at the site's top level from ``template``."""
@@ -777,6 +811,14 @@ class Renderer:
         return files
 
 
+def _groups(groups: dict[str, list[Value]]) -> list[dict[str, Any]]:
+    """The index's groups, by label, each sorted."""
+    return [
+        {"label": label[:1].upper() + label[1:], "members": sorted(members, key=lambda v: (v.text.lower(), v.href))}
+        for label, members in sorted(groups.items())
+    ]
+
+
 def script_json(text: str) -> Any:
     """JSON text made safe inside ``<script>``: ``<``, ``>`` and ``&`` as JSON escapes (the same
     JSON), so no label can close the script or open a comment."""
@@ -829,7 +871,7 @@ def site_files(quads: Iterable[ox.Quad], base: str | None = None) -> dict[str, b
         files.update(renderer.retired(node))
     files["deprecated.html"] = renderer.deprecations()
     files["index.html"] = renderer.index()
-    files["ontology.html"] = renderer.ontology()
+    files.update(renderer.ontology())
     files.update(drawn_pages(renderer, quads))
     for name in STATIC:
         files[name] = (Path(__file__).parent / "templates" / name).read_bytes()
