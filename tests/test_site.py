@@ -373,3 +373,15 @@ def test_every_iri_of_the_dataset_s_own_has_a_page_and_no_link_leaves_the_site_f
     source = (site / "id" / "source" / "ap-2025-06-13-medicaid-data-dhs.html").read_text(encoding="utf-8")
     assert "What the dataset&#39;s description says" in source or "What the dataset's description says" in source
     assert "Amanda Seitz" in source and "Associated Press" in source
+
+
+def test_the_curators_bookkeeping_is_apart_from_what_the_report_says(site: Path) -> None:
+    """Names, notes and the bounds of a date are the curator's: a time's page lists them under
+    "Recorded by the curator"; every other relation of the article's pages has the report's words
+    (or is flagged as the curator's inference), so no page shows a relation without either."""
+    html = (site / "id" / "time" / "hhs-order.html").read_text(encoding="utf-8")
+    recorded = html[html.index("<h2>Recorded by the curator</h2>") :]
+    for label in ("earliest", "latest", "inferred", "inference note", "precision"):
+        assert f">{label}</a></dt>" in recorded, label
+    assert "<h2>What the report says</h2>" not in html
+    assert not [p for p in (site / "id").rglob("*.html") if "no span of the report" in p.read_text(encoding="utf-8")]

@@ -32,12 +32,12 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from rdflib import OWL, RDF, RDFS, XSD, BNode, Graph, Literal, URIRef
+from rdflib import RDF, XSD, BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from .errors import GroundingError
-from .iris import ID_NS
-from .ontology import CG, CGC, DCTERMS, OA, PROV, SCHEMA, SKOS, TIME
+from .iris import ID_NS, UNGROUNDED
+from .ontology import CG, CGC, OA, PROV, SCHEMA, SKOS
 
 CONTEXT_CHARS = 32
 OPEN, CLOSE = "[[", "]]"
@@ -46,29 +46,7 @@ Triple = tuple[Node, Node, Node]
 #: Kinds of asserted triple that need no span of their own: types, labels, definitions and notes,
 #: and time bookkeeping (value, precision, inferred flag, bounds: the span that dates an event
 #: supports the event's link to its time; the bounds follow from the value, or carry a note).
-EXEMPT = frozenset(
-    {
-        RDF.type,
-        SKOS.prefLabel,
-        SKOS.altLabel,
-        RDFS.label,
-        SKOS.definition,
-        SKOS.note,
-        SKOS.editorialNote,
-        CG.inferenceNote,
-        CG.timeValue,
-        CG.precision,
-        CG.inferred,
-        CG.earliest,
-        CG.latest,
-        TIME.hasBeginning,
-        TIME.hasEnd,
-        TIME.inXSDDateTimeStamp,
-        CG.curatorGist,
-        OWL.deprecated,
-        DCTERMS.isReplacedBy,
-    }
-)
+EXEMPT = frozenset(URIRef(iri) for iri in UNGROUNDED)
 BLOCKS = (CGC.evidence, CGC.inferred)
 BLOCK_KEYS = {CGC.supports, CGC.object, CGC.quote, CGC.note, CGC.reading, CGC.unclear}
 QUOTATION_KEYS = {CGC.quote, CGC.gist}

@@ -206,3 +206,31 @@ def expand(value: str) -> str:
     if colon and prefix in PREFIXES and not rest.startswith("//"):
         return PREFIXES[prefix] + rest
     return value
+
+
+#: The predicates whose triples need no words of the report (``casegraph.ground`` exempts them from
+#: evidence; the site shows them apart as the curator's): types, names, notes, the bookkeeping of
+#: dates, retirements.
+UNGROUNDED: Final = frozenset(
+    {
+        "http://www.w3.org/1999/02/22-rdf-syntax-ns#type",
+        "http://www.w3.org/2004/02/skos/core#prefLabel",
+        "http://www.w3.org/2004/02/skos/core#altLabel",
+        "http://www.w3.org/2000/01/rdf-schema#label",
+        "http://www.w3.org/2004/02/skos/core#definition",
+        "http://www.w3.org/2004/02/skos/core#note",
+        "http://www.w3.org/2004/02/skos/core#editorialNote",
+        ONTOLOGY_NS + "inferenceNote",
+        ONTOLOGY_NS + "timeValue",
+        ONTOLOGY_NS + "precision",
+        ONTOLOGY_NS + "inferred",
+        ONTOLOGY_NS + "earliest",
+        ONTOLOGY_NS + "latest",
+        "http://www.w3.org/2006/time#hasBeginning",
+        "http://www.w3.org/2006/time#hasEnd",
+        "http://www.w3.org/2006/time#inXSDDateTimeStamp",
+        ONTOLOGY_NS + "curatorGist",
+        "http://www.w3.org/2002/07/owl#deprecated",
+        "http://purl.org/dc/terms/isReplacedBy",
+    }
+)

@@ -29,7 +29,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from .errors import UsageError
-from .iris import DATASET_IRI, GRAPH_NS, ID_NS, ONTOLOGY_NS, role_of
+from .iris import DATASET_IRI, GRAPH_NS, ID_NS, ONTOLOGY_NS, UNGROUNDED, role_of
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
@@ -201,6 +201,7 @@ class Graph:
         """IRI -> its label: a node's skos:prefLabel, a term's rdfs:label."""
         out: dict[str, str] = {}
         for index, predicate in (
+            (self.facts, "http://www.w3.org/2006/time#inXSDDateTimeStamp"),  # an instant reads as its moment
             (self.facts, ONTOLOGY_NS + "timeValue"),  # a time without a label reads as its value
             (self.facts, RDFS + "label"),  # (your own data may label with rdfs:label)
             (self.ontology, RDFS + "label"),
@@ -460,9 +461,13 @@ class Renderer:
         ]
         quads = sorted(graph.page_quads(node), key=str)
         jsonld = self.jsonld(quads)
-        facts = []
+        facts, recorded = [], []
         for quad in sorted(own, key=lambda q: (q.predicate.value, str(q.object))):
             if quad.predicate.value in (RDF_TYPE, PREF_LABEL):
+                continue
+            grounded = (node, quad.predicate.value, quad.object) in graph.grounding
+            if quad.predicate.value in UNGROUNDED and not grounded:  # names, notes, the bookkeeping of dates
+                recorded.append({"property": self.value(quad.predicate, here), "value": self.value(quad.object, here)})
                 continue
             facts.append(
                 {
@@ -500,6 +505,7 @@ class Renderer:
             name=posixpath.basename(path),
             types=[self.value(ox.NamedNode(t), here) for t in graph.kinds(node)],
             facts=facts,
+            recorded=recorded,
             described=described,
             mentions=graph.mentions.get(node, []),
             incoming=incoming,
