@@ -93,6 +93,7 @@ def test_the_crate_reads_back_as_ro_crate_1_2_describing_report_licence_and_buil
     assert (root["datePublished"], root["version"]) == (RELEASE_DATE, RELEASE_VERSION)
     assert root["license"].id == CC_BY and root["license"].type == "CreativeWork"
     assert root["creator"]["name"] == "casegraph developers"
+    assert root["identifier"] == "https://w3id.org/casegraph/id/dataset/casegraph/0.2.0"  # the release, to cite
     files = {entity.id: entity for entity in crate.data_entities}
     assert set(files) == payload(written.folder) - {"ro-crate-metadata.json"}
     report = files["graph/sources/000_1ffa199c7bd90bb3.txt"]
@@ -102,6 +103,9 @@ def test_the_crate_reads_back_as_ro_crate_1_2_describing_report_licence_and_buil
     assert [publisher["name"] for publisher in report["publisher"]] == ["Associated Press"]
     assert [holder["name"] for holder in report["copyrightHolder"]] == ["Associated Press"]
     assert (report["datePublished"], report["encodingFormat"]) == (REPORT_DATE, "text/plain")
+    # the text is the AP's: its own licence entity keeps the root's CC BY 4.0 from reaching it
+    assert report["license"].id == "#rights-000_1ffa199c7bd90bb3"
+    assert report["license"]["name"] == "All rights reserved by Associated Press"
     nq = files["graph/build/casegraph.nq"]
     assert nq["encodingFormat"] == "application/n-quads"
     (action,) = crate.get_by_type("CreateAction")

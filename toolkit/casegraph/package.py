@@ -208,7 +208,8 @@ def _write_crate(data: Path, meta: _Metadata, released: datetime, inputs: list[s
         "text and description, the curated facts, the ontology, SHACL shapes, JSON-LD context and the bundled "
         "SPARQL queries; `casegraph build --root .` rebuilds the dataset from them."
     )
-    root["identifier"] = ds
+    # the IRI to cite: this release's own (the stable dataset IRI names every release)
+    root["identifier"] = meta.one(ds, _DCAT + "hasCurrentVersion") or ds
     root["version"] = meta.one(ds, _DCAT + "version") or meta.one(ds, _DCTERMS + "hasVersion") or __version__
     root["datePublished"] = released.date().isoformat()
     root["creator"] = creator
@@ -242,6 +243,14 @@ def _write_crate(data: Path, meta: _Metadata, released: datetime, inputs: list[s
         note = meta.one(report, _SKOS + "editorialNote")
         if note:
             properties["description"] = note
+        holders = " and ".join(meta.name(o) for o in meta.all(report, _DCTERMS + "rightsHolder")) or "its rights holder"
+        rights = {  # the text is not the dataset's to license: the root's licence must not reach it
+            "@type": "CreativeWork",
+            "name": f"All rights reserved by {holders}",
+            "description": "The report's text belongs to its rights holder and is not under the dataset's licence; "
+            "casegraph keeps it as the evidence of its facts, and its exports carry only the quoted spans.",
+        }
+        properties["license"] = crate.add(ContextEntity(crate, f"#rights-{Path(text).stem}", rights))
         report_files.append(text)
         root.append_to("isBasedOn", {"@id": text})
         _add_file(crate, data, text, properties)
