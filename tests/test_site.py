@@ -385,3 +385,10 @@ def test_the_curators_bookkeeping_is_apart_from_what_the_report_says(site: Path)
         assert f">{label}</a></dt>" in recorded, label
     assert "<h2>What the report says</h2>" not in html
     assert not [p for p in (site / "id").rglob("*.html") if "no span of the report" in p.read_text(encoding="utf-8")]
+
+
+def test_the_timeline_names_a_bounded_date_by_its_last_possible_day(site: Path) -> None:
+    """The transfer happened "this week" of a report dated Friday 13 June: between 10 and 13 June
+    (its latest bound is the exclusive midnight of the 14th)."""
+    html = (site / "timeline.html").read_text(encoding="utf-8")
+    assert "between 2025-06-10 and 2025-06-13</tspan> · CMS hands Medicaid enrollee data to DHS" in html

@@ -41,6 +41,14 @@ def _x(moment: datetime, start: datetime, end: datetime, left: float, width: flo
     return left + width * (moment - start).total_seconds() / span
 
 
+def _last_day(latest: datetime) -> datetime:
+    """The last day a date's bounds allow: ``latest`` is exclusive, so a midnight is the day before."""
+    from datetime import timedelta
+
+    midnight = (latest.hour, latest.minute, latest.second, latest.microsecond) == (0, 0, 0, 0)
+    return latest - timedelta(days=1) if midnight else latest
+
+
 def _months(start: datetime, end: datetime) -> list[datetime]:
     out, year, month = [], start.year, start.month
     while (year, month) <= (end.year, end.month):
@@ -90,7 +98,7 @@ def timeline(items: Sequence[Dated], *, title: str = "Timeline") -> str:
         x1 = _x(item.earliest, start, end, left, width)
         x2 = _x(item.latest, start, end, left, width)
         colour = COLOURS.get(item.precision, "#444")
-        when = item.when or f"between {item.earliest:%Y-%m-%d} and {item.latest:%Y-%m-%d}"
+        when = item.when or f"between {item.earliest:%Y-%m-%d} and {_last_day(item.latest):%Y-%m-%d}"
         tip = f"{when} ({item.precision}; {item.role}): {item.label}"
         parts.append(f'<a href="{escape(item.href)}">' if item.href else "<g>")
         parts.append(f"<title>{escape(tip)}</title>")
