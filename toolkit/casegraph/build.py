@@ -51,6 +51,8 @@ DATASET_FILE = "casegraph.nq"
 EXPORT_STEM = "casegraph"
 LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
 SOFTWARE = URIRef(ID_NS + "software/casegraph")
+#: The dataset's creator (its curators and developers, as the LICENSE names them).
+CREATOR = URIRef(ID_NS + "organization/casegraph-developers")
 BUILD = URIRef(f"{ID_NS}build/casegraph-{__version__}")
 REASONING = URIRef(f"{ID_NS}build/casegraph-{__version__}/reasoning")
 ENGINE_AGENTS = {Engine.OWLRL: URIRef(ID_NS + "software/owlrl"), Engine.FAST: URIRef(ID_NS + "software/reasonable")}
@@ -357,6 +359,9 @@ def describe_inputs(sources: Sources) -> Graph:
     g.add((ds, RDF.type, VOID.Dataset))
     g.add((ds, DCTERMS.title, Literal("casegraph: the HHS-CMS-DHS Medicaid data transfer", lang="en")))
     g.add((ds, DCTERMS.license, LICENSE))
+    g.add((ds, DCTERMS.creator, CREATOR))  # who made the dataset (the report's authors made the report)
+    g.add((CREATOR, RDF.type, PROV.Organization))
+    g.add((CREATOR, SKOS.prefLabel, Literal("casegraph developers", lang="en")))
     g.add((ds, VOID.vocabulary, URIRef(ONTOLOGY_IRI)))
     g.add((ds, PROV.wasGeneratedBy, BUILD))
     g.add((BUILD, RDF.type, PROV.Activity))

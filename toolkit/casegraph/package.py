@@ -198,7 +198,14 @@ def _write_crate(data: Path, meta: _Metadata, released: datetime, inputs: list[s
         maker = metadata("casegraph")["Author"] or "casegraph developers"
     except PackageNotFoundError:  # pragma: no cover - run from a tree without the package installed
         maker = "casegraph developers"
-    creator = crate.add(ContextEntity(crate, "#casegraph-developers", {"@type": "Organization", "name": maker}))
+    made_by = meta.one(ds, _DCTERMS + "creator")  # the dataset's creator, as its metadata names it
+    creator = crate.add(
+        ContextEntity(
+            crate,
+            made_by or "#casegraph-developers",
+            {"@type": "Organization", "name": meta.name(made_by) if made_by else maker},
+        )
+    )
     root = crate.root_dataset
     root["name"] = title
     root["description"] = (
