@@ -23,6 +23,7 @@ INSTALL_HINTS: dict[str, str] = {
     "node": "install Node.js >= 18 (Debian package nodejs, or a NodeSource build)",
     "npm": "install npm (Debian package npm, or the one bundled with Node.js)",
     "chromium": "install the Debian package chromium (apt-get install chromium)",
+    "nginx": "install the Debian package nginx-light (apt-get install nginx-light)",
 }
 
 

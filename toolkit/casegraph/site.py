@@ -810,7 +810,7 @@ class Renderer:
         path = urlsplit(self.base).path if self.base else "/"
         files = {
             ".htaccess": self.env.get_template("htaccess").render().encode(),
-            "nginx.conf": self.env.get_template("nginx.conf").render(path=path).encode(),
+            "nginx.conf": self.env.get_template("nginx.conf").render(path=path, path_re=re.escape(path)).encode(),
         }
         if self.base:
             files["w3id.htaccess"] = self.env.get_template("w3id.htaccess").render(base=self.base).encode()
