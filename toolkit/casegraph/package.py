@@ -21,6 +21,7 @@ here only, when a package is written or verified.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import shutil
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -469,9 +470,17 @@ def _stage(
     }
     with _quiet_bagit():
         bag = bagit.make_bag(str(stage), bag_info=info, processes=1, checksums=list(CHECKSUMS))
+    # bagit-python declares BagIt 0.97; the bag is RFC 8493's BagIt 1.0 (the same layout and files)
+    declaration = b"BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"
+    (stage / "bagit.txt").write_bytes(declaration)
     for algorithm in CHECKSUMS:  # bagit lists the tag files in directory order: sort them
         tags = stage / f"tagmanifest-{algorithm}.txt"
-        tags.write_text("".join(f"{line}\n" for line in sorted(tags.read_text(encoding="utf-8").splitlines())))
+        digest = hashlib.new(algorithm, declaration).hexdigest()
+        lines = [
+            f"{digest} bagit.txt" if line.endswith(" bagit.txt") else line
+            for line in tags.read_text(encoding="utf-8").splitlines()
+        ]
+        tags.write_text("".join(f"{line}\n" for line in sorted(lines)))
     for folder in (stage, stage / "data"):
         folder.chmod(file_mode(folder=True))  # mkdtemp's 0700, which bagit copies onto data/
     size, count = str(bag.info["Payload-Oxum"]).split(".")
