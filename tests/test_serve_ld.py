@@ -137,6 +137,10 @@ def test_void_describes_the_dataset_with_the_triples_of_each_graph(served: Serve
     void = _triples(answer.body, ox.RdfFormat.TURTLE)
     dataset = ox.NamedNode(ID + "dataset/casegraph")
     assert _objects(void, dataset, VOID + "sparqlEndpoint") == [ox.NamedNode(f"http://127.0.0.1:{served.port}/query")]
+    dump = _objects(void, dataset, VOID + "dataDump")
+    assert dump == [ox.NamedNode(f"http://127.0.0.1:{served.port}/casegraph.trig")]
+    assert served.get("/casegraph.trig").status == 200
+    assert len(_objects(void, dataset, VOID + "exampleResource")) == 1
     assert _objects(void, dataset, VOID + "uriSpace") == [ox.Literal(ID)]
     assert _objects(void, dataset, VOID + "triples") == [_integer(len(served.quads))]
     counts = Counter(q.graph_name for q in served.quads)

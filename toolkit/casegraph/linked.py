@@ -192,7 +192,16 @@ class Linked:
             ox.Triple(dataset, ox.NamedNode(VOID + "sparqlEndpoint"), ox.NamedNode(endpoint)),
             ox.Triple(dataset, ox.NamedNode(VOID + "uriSpace"), ox.Literal(ID_NS)),
             ox.Triple(dataset, ox.NamedNode(VOID + "triples"), _count(sum(self.counts.values()))),
+            # the whole dataset, every graph apart, as this server serves it beside the endpoint
+            ox.Triple(
+                dataset, ox.NamedNode(VOID + "dataDump"), ox.NamedNode(endpoint.rsplit("/", 1)[0] + "/casegraph.trig")
+            ),
         ]
+        example = next(
+            (node for node in sorted(self.graph.pages, key=lambda n: n.value) if node in self.graph.facts), None
+        )
+        if example is not None:  # one of the report's nodes, to look at first
+            out.append(ox.Triple(dataset, ox.NamedNode(VOID + "exampleResource"), example))
         for graph, count in sorted(self.counts.items(), key=lambda item: item[0].value):
             out += [
                 ox.Triple(dataset, ox.NamedNode(VOID + "subset"), graph),
