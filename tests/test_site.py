@@ -392,3 +392,12 @@ def test_the_timeline_names_a_bounded_date_by_its_last_possible_day(site: Path) 
     (its latest bound is the exclusive midnight of the 14th)."""
     html = (site / "timeline.html").read_text(encoding="utf-8")
     assert "between 2025-06-10 and 2025-06-13</tspan> · CMS hands Medicaid enrollee data to DHS" in html
+
+
+def test_a_page_s_turtle_declares_only_the_prefixes_it_uses(site: Path) -> None:
+    text = (site / "id" / "person" / "sara-vitolo.ttl").read_text(encoding="utf-8")
+    declared = [line.split()[1] for line in text.splitlines() if line.startswith("@prefix ")]
+    body = "\n".join(line for line in text.splitlines() if not line.startswith(("@prefix ", "#")))
+    assert declared and all(f"{name}" in body for name in declared)
+    assert "event:" not in declared and "dcat:" not in declared  # used elsewhere, not on this page
+    assert "\n\n@prefix" not in text  # one block of prefixes, then a blank line

@@ -239,10 +239,12 @@ def readable_quads(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
 
 
 @cache
-def _prefix_head(fmt: ox.RdfFormat) -> bytes:
-    """The ``@prefix`` lines pyoxigraph writes first in ``fmt`` (Turtle or TriG) with ``PREFIXES``."""
+def _prefix_head(fmt: ox.RdfFormat, prefixes: tuple[tuple[str, str], ...] | None = None) -> bytes:
+    """The ``@prefix`` lines pyoxigraph writes first in ``fmt`` (Turtle or TriG) with ``prefixes``
+    (default: ``PREFIXES``)."""
     node = ox.NamedNode("urn:casegraph:head")
-    text = cast(bytes, ox.serialize([ox.Triple(node, node, node)], format=fmt, prefixes=PREFIXES))
+    used = PREFIXES if prefixes is None else dict(prefixes)
+    text = cast(bytes, ox.serialize([ox.Triple(node, node, node)], format=fmt, prefixes=used))
     return text[: text.index(b"<urn:casegraph:head>")]
 
 
@@ -255,10 +257,11 @@ class Spaced:
     never a long ``\"\"\"`` string): the byte ``\\n`` only ever ends a line, so a line ending in
     `` .`` ends a subject's block (or a prefix line: those come first and are passed as they are)."""
 
-    def __init__(self, out: IO[bytes], fmt: ox.RdfFormat) -> None:
+    def __init__(self, out: IO[bytes], fmt: ox.RdfFormat, prefixes: dict[str, str] | None = None) -> None:
         self.out = out
         self.trig = fmt == ox.RdfFormat.TRIG
-        self.head = _prefix_head(fmt) if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else b""
+        declared = None if prefixes is None else tuple(prefixes.items())
+        self.head = _prefix_head(fmt, declared) if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else b""
         self.pending = b""
         self.started = not self.head
 
@@ -311,7 +314,24 @@ def context() -> dict[str, Any]:
     return document
 
 
-def serialize(quads: Sequence[ox.Quad], fmt: RdfFormat, *, note: str = "") -> bytes:
+def used_prefixes(quads: Iterable[ox.Quad]) -> dict[str, str]:
+    """The entries of :data:`PREFIXES` that the IRIs of ``quads`` use (in its order): a small
+    document declares only its own prefixes."""
+    writer = compact_writer()
+    names: set[str] = set()
+    for quad in quads:
+        for term in (quad.subject, quad.predicate, quad.object, quad.graph_name):
+            iri = term.datatype.value if isinstance(term, ox.Literal) else getattr(term, "value", None)
+            if isinstance(term, ox.NamedNode | ox.Literal) and iri:
+                compact = writer.compact_iri(iri)
+                if compact != iri:
+                    names.add(compact.partition(":")[0])
+    return {name: namespace for name, namespace in PREFIXES.items() if name in names}
+
+
+def serialize(
+    quads: Sequence[ox.Quad], fmt: RdfFormat, *, note: str = "", prefixes: dict[str, str] | None = None
+) -> bytes:
     """Serialise ``quads`` in ``fmt``; triple formats merge the graphs (TriG, N-Quads and JSON-LD
     keep them apart).
 
@@ -319,7 +339,9 @@ def serialize(quads: Sequence[ox.Quad], fmt: RdfFormat, *, note: str = "") -> by
         quads: the data, with graph names.
         fmt: the output format.
         note: text of a leading comment, where the format allows comments.
+        prefixes: the prefixes Turtle, TriG and RDF/XML declare (default: all of :data:`PREFIXES`).
     """
+    prefixes = PREFIXES if prefixes is None else prefixes
     head = header(fmt, note) if note else b""
     if fmt is RdfFormat.JSONLD:
         return compact_jsonld(quads)
@@ -329,13 +351,14 @@ def serialize(quads: Sequence[ox.Quad], fmt: RdfFormat, *, note: str = "") -> by
 
         data = readable_quads(quads) if fmt is RdfFormat.TRIG else readable_triples(quads)
         buffer = io.BytesIO()
-        sink = Spaced(buffer, fmt.ox_format)
-        ox.serialize(data, cast(IO[bytes], sink), format=fmt.ox_format, prefixes=PREFIXES)  # it writes and flushes
+        sink = Spaced(buffer, fmt.ox_format, prefixes)
+        ox.serialize(data, cast(IO[bytes], sink), format=fmt.ox_format, prefixes=prefixes)  # it writes and flushes
         sink.close()
         return head + buffer.getvalue()
     data = sorted_quads(quads) if fmt.keeps_graphs else sorted_triples(quads)
-    prefixes = PREFIXES if fmt is RdfFormat.RDFXML else None
-    body = cast(bytes, ox.serialize(data, format=_OX_FORMATS[fmt], prefixes=prefixes))
+    body = cast(
+        bytes, ox.serialize(data, format=_OX_FORMATS[fmt], prefixes=prefixes if fmt is RdfFormat.RDFXML else None)
+    )
     return head + body
 
 
