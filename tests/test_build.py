@@ -306,3 +306,31 @@ def test_the_report_is_described_by_its_curated_turtle_beside_the_text(tmp_path:
         f"{tree.description}: describe the report once, as an IRI with rdf:type and "
         'dcterms:identifier "000_1ffa199c7bd90bb3.txt"'
     )
+
+
+def test_the_build_records_the_versions_of_the_libraries_whose_work_is_in_it(quads: list[ox.Quad]) -> None:
+    """Provenance names each library with its version (the reasoner, and what reads, writes and
+    validates the data); the test environment pins exactly the versions the shipped build records
+    (scripts/constraints.txt), so rebuilding it gives the same bytes."""
+    from casegraph.build import LIBRARIES, library_version
+
+    dcat_version = "http://www.w3.org/ns/dcat#version"
+    recorded = {
+        q.subject.value.removeprefix(ID_NS_SOFTWARE): q.object.value
+        for q in quads
+        if q.predicate.value == dcat_version
+        and isinstance(q.subject, ox.NamedNode)
+        and q.subject.value.startswith(ID_NS_SOFTWARE)
+        and isinstance(q.object, ox.Literal)
+    }
+    names = [*LIBRARIES, "owlrl"]
+    assert {name: recorded[name] for name in names} == {name: library_version(name) for name in names}
+    pinned = dict(
+        line.split("==")
+        for line in (REPO / "scripts" / "constraints.txt").read_text(encoding="utf-8").splitlines()
+        if line and not line.startswith("#")
+    )
+    assert pinned == {name: recorded[name] for name in names}
+
+
+ID_NS_SOFTWARE = "https://w3id.org/casegraph/id/software/"

@@ -57,6 +57,25 @@ BUILD = URIRef(f"{ID_NS}build/casegraph-{__version__}")
 REASONING = URIRef(f"{ID_NS}build/casegraph-{__version__}/reasoning")
 ENGINE_AGENTS = {Engine.OWLRL: URIRef(ID_NS + "software/owlrl"), Engine.FAST: URIRef(ID_NS + "software/reasonable")}
 ENGINE_NAMES = {Engine.OWLRL: "owlrl, the OWL 2 RL reference reasoner", Engine.FAST: "reasonable (OWL 2 RL, Rust)"}
+ENGINE_DISTRIBUTIONS = {Engine.OWLRL: "owlrl", Engine.FAST: "reasonable"}
+#: The libraries whose work is in the dataset besides the reasoner: what reads the curated files,
+#: writes the dataset and validates it (their versions are the build's provenance; the test
+#: environment pins them, scripts/constraints.txt, so that the shipped build can be rebuilt).
+LIBRARIES = {
+    "rdflib": "rdflib, which reads the curated Turtle and TriG",
+    "pyoxigraph": "pyoxigraph, which parses, canonicalises and writes the dataset",
+    "pyshacl": "pySHACL, which validates it against the shapes",
+}
+
+
+def library_version(distribution: str) -> str:
+    """The installed version of ``distribution`` ("unknown" when it is not installed)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(distribution)
+    except PackageNotFoundError:  # pragma: no cover - every library listed is a dependency
+        return "unknown"
 
 
 #: The roles of the graphs a curator writes (the build adds inferred and metadata).
@@ -369,6 +388,12 @@ def describe_inputs(sources: Sources) -> Graph:
     g.add((SOFTWARE, RDF.type, PROV.SoftwareAgent))
     g.add((SOFTWARE, SKOS.prefLabel, Literal("casegraph", lang="en")))
     g.add((SOFTWARE, DCAT.version, Literal(__version__)))
+    for name, label in LIBRARIES.items():
+        library = URIRef(f"{ID_NS}software/{name}")
+        g.add((BUILD, PROV.wasAssociatedWith, library))
+        g.add((library, RDF.type, PROV.SoftwareAgent))
+        g.add((library, SKOS.prefLabel, Literal(label, lang="en")))
+        g.add((library, DCAT.version, Literal(library_version(name))))
     for name, file in sources.inputs.items():
         entity = URIRef(f"{ID_NS}input/{name}")
         g.add((BUILD, PROV.used, entity))
@@ -460,6 +485,7 @@ def describe_dataset(graphs: dict[str, Graph], inputs: Graph, engine: Engine) ->
             g.add((REASONING, PROV.wasAssociatedWith, ENGINE_AGENTS[agent]))
             g.add((ENGINE_AGENTS[agent], RDF.type, PROV.SoftwareAgent))
             g.add((ENGINE_AGENTS[agent], SKOS.prefLabel, Literal(ENGINE_NAMES[agent], lang="en")))
+            g.add((ENGINE_AGENTS[agent], DCAT.version, Literal(library_version(ENGINE_DISTRIBUTIONS[agent]))))
     for name in names:  # the metadata's own count is a placeholder until the graph is complete
         g.add((URIRef(name), VOID.triples, Literal(len(graphs[name]) if name in graphs else 0)))
         if name != metadata and name in graphs:  # fixity of the content, whatever the serialisation
