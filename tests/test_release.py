@@ -52,6 +52,21 @@ def retired(paths: Tree) -> dict[str, set[str]]:
     return out
 
 
+def deprecated(paths: Tree) -> dict[str, set[str]]:
+    """Every deprecated IRI -> the IRIs that replace it: graph/retired.ttl's, and the ontology's
+    own deprecated terms (documented on its page, listed on deprecated.html too)."""
+    out = retired(paths)
+    triples = list(ox.parse(path=paths.ontology))
+    for q in triples:
+        if q.predicate.value == "http://www.w3.org/2002/07/owl#deprecated" and q.object.value == "true":
+            out[q.subject.value] = {
+                r.object.value
+                for r in triples
+                if r.subject == q.subject and r.predicate.value == DCTERMS + "isReplacedBy"
+            }
+    return out
+
+
 class Listing(HTMLParser):
     """A deprecated page's entries (the old IRI -> the IRIs its links name) and every link."""
 
@@ -176,7 +191,7 @@ def test_the_deprecated_page_lists_each_retired_iri_with_its_replacements_and_no
     site: dict[str, bytes], paths: Tree
 ) -> None:
     page = listing(site, "deprecated.html")
-    assert page.entries == retired(paths)  # exactly the retired IRIs, each with exactly its replacements
+    assert page.entries == deprecated(paths)  # exactly the deprecated IRIs, each with exactly its replacements
     assert "Deprecated in 0.2.0" in page.text and "since" not in page.text and "earlier releases" not in page.text
     notes = [q.object.value for q in ox.parse(path=paths.retired) if q.predicate.value.endswith("editorialNote")]
     assert notes and all(note in page.text for note in notes)
@@ -226,7 +241,7 @@ def test_the_next_release_revises_this_one_and_lists_no_older_deprecation_as_new
     assert facts[PROV + "wasRevisionOf"] == facts[DCAT + "previousVersion"] == [ox.NamedNode(RELEASE_NS + "0.2.0")]
     assert release_date(quads, {}) == datetime(2027, 3, 1, tzinfo=UTC)
     page = listing(site_files(select_quads(quads, SITE_GRAPHS)), "deprecated.html")
-    assert page.entries == retired(paths)
+    assert page.entries == deprecated(paths)
     assert "Deprecated in earlier releases" in page.text and "since 0.2.0" not in page.text
 
 

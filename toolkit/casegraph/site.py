@@ -176,6 +176,29 @@ class Graph:
         return None
 
     @cached_property
+    def deprecated_terms(self) -> dict[ox.NamedNode, Deprecated]:
+        """Each ontology term the ontology says is deprecated -> its replacements, notes, release
+        (documented on the ontology's page, so no page of its own)."""
+        out: dict[ox.NamedNode, Deprecated] = {}
+        for subject, quads in sorted(self.ontology.items(), key=lambda item: str(item[0])):
+            if isinstance(subject, ox.NamedNode) and any(
+                v.value == "true" for v in self.values(quads, OWL + "deprecated") if isinstance(v, ox.Literal)
+            ):
+                out[subject] = self._deprecation(subject, quads)
+        return out
+
+    def _deprecation(self, subject: ox.NamedNode, quads: list[ox.Quad]) -> Deprecated:
+        return Deprecated(
+            subject,
+            sorted(
+                (v for v in self.values(quads, DCTERMS + "isReplacedBy") if isinstance(v, ox.NamedNode)),
+                key=lambda v: v.value,
+            ),
+            sorted(v.value for v in self.values(quads, SKOS + "editorialNote") if isinstance(v, ox.Literal)),
+            self.value(quads, ONTOLOGY_NS + "deprecatedIn"),
+        )
+
+    @cached_property
     def deprecated(self) -> dict[ox.NamedNode, Deprecated]:
         """Each IRI of the dataset's own namespace that the metadata says is deprecated (retired:
         ``owl:deprecated true``) and that has no page of its own -> what the metadata says of it."""
@@ -185,15 +208,7 @@ class Graph:
                 continue
             if not any(v.value == "true" for v in self.values(quads, OWL + "deprecated") if isinstance(v, ox.Literal)):
                 continue
-            out[subject] = Deprecated(
-                subject,
-                sorted(
-                    (v for v in self.values(quads, DCTERMS + "isReplacedBy") if isinstance(v, ox.NamedNode)),
-                    key=lambda v: v.value,
-                ),
-                sorted(v.value for v in self.values(quads, SKOS + "editorialNote") if isinstance(v, ox.Literal)),
-                self.value(quads, ONTOLOGY_NS + "deprecatedIn"),
-            )
+            out[subject] = self._deprecation(subject, quads)
         return out
 
     @cached_property
@@ -752,7 +767,7 @@ class Renderer:
                     "notes": deprecated.notes,
                     "release": deprecated.release.rsplit("/", 1)[-1] if deprecated.release else "",
                 }
-                for node, deprecated in graph.deprecated.items()
+                for node, deprecated in (*graph.deprecated.items(), *graph.deprecated_terms.items())
                 if (release is None or deprecated.release == release.iri) == since
             ]
             if entries:
