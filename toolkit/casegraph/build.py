@@ -10,7 +10,6 @@ dataset and its exports.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +24,7 @@ from .dataset import select_quads
 from .enrichment import read_enrichment
 from .errors import BuildError, OntologyError, UsageError, ValidationError
 from .export import RdfFormat, export_note, graph_hash, graph_iri, serialize, sorted_triples
-from .files import sha256, sha256sum_entry, write_files
+from .files import MANIFEST, manifest, sha256, sha256sum_entry, write_files
 from .ground import ground
 from .iris import (
     CURATION_NS,
@@ -688,8 +687,7 @@ def render(quads: list[ox.Quad]) -> dict[str, bytes]:
         f"{EXPORT_STEM}.ttl": serialize(default, RdfFormat.TURTLE, note=usual),
         f"{EXPORT_STEM}.jsonld": serialize(default, RdfFormat.JSONLD),
     }
-    sums = "".join(f"{hashlib.sha256(data).hexdigest()}  {name}\n" for name, data in sorted(files.items()))
-    files["SHA256SUMS"] = sums.encode()
+    files[MANIFEST] = manifest(files)
     return files
 
 

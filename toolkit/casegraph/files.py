@@ -147,6 +147,13 @@ def _temporary(path: Path, data: bytes) -> Path:
 MANIFEST = "SHA256SUMS"
 
 
+def manifest(files: dict[str, bytes]) -> bytes:
+    """The ``SHA256SUMS`` of ``files`` (name -> bytes): ``sha256sum``'s lines, sorted by name."""
+    import hashlib
+
+    return "".join(f"{hashlib.sha256(data).hexdigest()}  {name}\n" for name, data in sorted(files.items())).encode()
+
+
 def write_files(folder: Path, files: dict[str, bytes]) -> dict[str, Path]:
     """Write several files into ``folder`` (created, with its parents, as ``mkdir -p`` would):
     all are written to temporary files first and only then renamed into place, the checksum

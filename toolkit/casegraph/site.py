@@ -873,7 +873,7 @@ def whole_dataset(quads: list[ox.Quad], name: str) -> bytes:
 
 def site_files(quads: Iterable[ox.Quad], base: str | None = None) -> dict[str, bytes]:
     """Every file of the site of ``quads``, by path."""
-    from .files import MANIFEST
+    from .files import MANIFEST, manifest
 
     quads = list(quads)
     graph = Graph(quads)
@@ -892,11 +892,7 @@ def site_files(quads: Iterable[ox.Quad], base: str | None = None) -> dict[str, b
     files[SITE_DATASET] = whole_dataset(quads, SITE_DATASET)
     files["casegraph.jsonld"] = whole_dataset(quads, "casegraph.jsonld")
     files.update(renderer.negotiation())
-    import hashlib
-
-    files[MANIFEST] = "".join(
-        f"{hashlib.sha256(data).hexdigest()}  {name}\n" for name, data in sorted(files.items())
-    ).encode()
+    files[MANIFEST] = manifest(files)
     return files
 
 
