@@ -104,6 +104,11 @@ class Deprecated:
     notes: list[str]
     release: str
 
+    @property
+    def version(self) -> str:
+        """The version of the release that deprecated it ("" when not said)."""
+        return self.release.rsplit("/", 1)[-1] if self.release else ""
+
 
 class Graph:
     """The quads a site is made from, indexed by role and subject."""
@@ -148,7 +153,7 @@ class Graph:
                     continue
                 if not subject.value.startswith((ID_NS, GRAPH_NS)) or statement in self.values(quads, RDF_TYPE):
                     continue
-                if any(v.value == "true" for v in self.values(quads, OWL + "deprecated") if isinstance(v, ox.Literal)):
+                if self.is_deprecated(quads):
                     continue
                 out[subject] = page_path(subject.value)
         return out
@@ -181,11 +186,14 @@ class Graph:
         (documented on the ontology's page, so no page of its own)."""
         out: dict[ox.NamedNode, Deprecated] = {}
         for subject, quads in sorted(self.ontology.items(), key=lambda item: str(item[0])):
-            if isinstance(subject, ox.NamedNode) and any(
-                v.value == "true" for v in self.values(quads, OWL + "deprecated") if isinstance(v, ox.Literal)
-            ):
+            if isinstance(subject, ox.NamedNode) and self.is_deprecated(quads):
                 out[subject] = self._deprecation(subject, quads)
         return out
+
+    @classmethod
+    def is_deprecated(cls, quads: list[ox.Quad]) -> bool:
+        """True when ``quads`` (a subject's) say ``owl:deprecated true``."""
+        return any(v.value == "true" for v in cls.values(quads, OWL + "deprecated") if isinstance(v, ox.Literal))
 
     def _deprecation(self, subject: ox.NamedNode, quads: list[ox.Quad]) -> Deprecated:
         return Deprecated(
@@ -206,7 +214,7 @@ class Graph:
         for subject, quads in sorted(self.metadata.items(), key=lambda item: str(item[0])):
             if not isinstance(subject, ox.NamedNode) or not subject.value.startswith(ID_NS) or subject in self.pages:
                 continue
-            if not any(v.value == "true" for v in self.values(quads, OWL + "deprecated") if isinstance(v, ox.Literal)):
+            if not self.is_deprecated(quads):
                 continue
             out[subject] = self._deprecation(subject, quads)
         return out
@@ -440,6 +448,10 @@ class Renderer:
         # a link out only to the web: a javascript:, data: or file: IRI is shown, never followed
         return Value(label or self.curie(iri), iri if iri.startswith(("http://", "https://")) else "", iri)
 
+    def row(self, quad: ox.Quad, here: str) -> dict[str, Value]:
+        """A relation as a page lists it: its property and its value."""
+        return {"property": self.value(quad.predicate, here), "value": self.value(quad.object, here)}
+
     @staticmethod
     def link(here: str, target: str) -> str:
         return posixpath.relpath(target, posixpath.dirname(here) or ".")
@@ -468,7 +480,7 @@ class Renderer:
         here = path + ".html"
         own = graph.facts.get(node, [])
         described = [
-            {"property": self.value(q.predicate, here), "value": self.value(q.object, here)}
+            self.row(q, here)
             for q in sorted(graph.metadata.get(node, []), key=lambda q: (q.predicate.value, str(q.object)))
             if q.predicate.value not in (RDF_TYPE, PREF_LABEL)
         ]
@@ -478,15 +490,14 @@ class Renderer:
         for quad in sorted(own, key=lambda q: (q.predicate.value, str(q.object))):
             if quad.predicate.value in (RDF_TYPE, PREF_LABEL):
                 continue
-            grounded = (node, quad.predicate.value, quad.object) in graph.grounding
-            if quad.predicate.value in UNGROUNDED and not grounded:  # names, notes, the bookkeeping of dates
-                recorded.append({"property": self.value(quad.predicate, here), "value": self.value(quad.object, here)})
+            evidence = graph.grounding.get((node, quad.predicate.value, quad.object))
+            if quad.predicate.value in UNGROUNDED and evidence is None:  # names, notes, the bookkeeping of dates
+                recorded.append(self.row(quad, here))
                 continue
             facts.append(
                 {
-                    "property": self.value(quad.predicate, here),
-                    "value": self.value(quad.object, here),
-                    "evidence": graph.grounding.get((node, quad.predicate.value, quad.object)),
+                    **self.row(quad, here),
+                    "evidence": evidence,
                     # a value the curator worked out (a date read from "on Tuesday"), with the reading
                     "reading": graph.value(graph.facts.get(quad.object, []), ONTOLOGY_NS + "inferenceNote"),
                 }
@@ -505,13 +516,7 @@ class Renderer:
                 and quad.predicate in graph.values(graph.enrichment[statement], RDF + "predicate")
                 for reference in graph.values(graph.enrichment[statement], DCTERMS + "source")
             ]
-            elsewhere.append(
-                {
-                    "property": self.value(quad.predicate, here),
-                    "value": self.value(quad.object, here),
-                    "references": references,
-                }
-            )
+            elsewhere.append({**self.row(quad, here), "references": references})
         html = self.env.get_template("page.html").render(
             title=graph.labels.get(node.value) or self.curie(node.value),
             iri=node.value,
@@ -551,7 +556,8 @@ class Renderer:
                 "publisher": ", ".join(graph.label(p) for p in graph.values(described, DCTERMS + "publisher")),
                 "date": graph.value(described, DCTERMS + "date"),
             }
-        html = self.env.get_template("index.html").render(
+        return self.render(
+            "index.html",
             title=graph.value(dataset, DCTERMS + "title") or "casegraph",
             release=graph.release,
             deprecated=len(graph.deprecated),
@@ -560,11 +566,8 @@ class Renderer:
             nodes=sum(1 for node in graph.pages if node in graph.facts),
             groups=_groups(groups),
             described=_groups(about),
-            root="",
-            footer=self.footer(),
             served=served,
         )
-        return html.encode()
 
     def ontology(self) -> dict[str, bytes]:
         """The ontology's documentation (``ontology.html``), and the ontology itself as Turtle and
@@ -680,13 +683,17 @@ class Renderer:
             item, earliest, latest = row.get("item"), row.get("earliest"), row.get("latest")
             if not isinstance(item, ox.NamedNode) or earliest is None or latest is None:
                 continue
+
+            def text(name: str, row: dict[str, Any] = row) -> str:
+                return str(row[name].value) if row.get(name) is not None else ""
+
             shown = self.value(item, "timeline.html")
             dated = Dated(
-                label=str(row["itemLabel"].value) if row.get("itemLabel") is not None else shown.text,
+                label=text("itemLabel") or shown.text,
                 href=shown.href,
-                when=str(row["when"].value) if row.get("when") is not None else "",
-                precision=str(row["precisionLabel"].value) if row.get("precisionLabel") is not None else "",
-                role=str(row["dateRole"].value) if row.get("dateRole") is not None else "",
+                when=text("when"),
+                precision=text("precisionLabel"),
+                role=text("dateRole"),
                 earliest=datetime.fromisoformat(earliest.value),
                 latest=datetime.fromisoformat(latest.value),
             )
@@ -765,17 +772,14 @@ class Renderer:
                     "old": self.value(node, here),
                     "replacements": [self.value(r, here) for r in deprecated.replacements],
                     "notes": deprecated.notes,
-                    "release": deprecated.release.rsplit("/", 1)[-1] if deprecated.release else "",
+                    "release": deprecated.version,
                 }
                 for node, deprecated in (*graph.deprecated.items(), *graph.deprecated_terms.items())
                 if (release is None or deprecated.release == release.iri) == since
             ]
             if entries:
                 groups.append({"since": since, "entries": entries})
-        html = self.env.get_template("deprecated.html").render(
-            title="Deprecated IRIs", release=release, groups=groups, root="", footer=self.footer()
-        )
-        return html.encode()
+        return self.render("deprecated.html", title="Deprecated IRIs", release=release, groups=groups)
 
     def retired(self, node: ox.NamedNode) -> dict[str, bytes]:
         """The page kept at a deprecated IRI: what replaces it and why, with what the metadata says
@@ -791,7 +795,7 @@ class Renderer:
             name=posixpath.basename(path),
             replacements=[self.value(r, here) for r in deprecated.replacements],
             notes=deprecated.notes,
-            release=deprecated.release.rsplit("/", 1)[-1] if deprecated.release else "",
+            release=deprecated.version,
             jsonld=script_json(jsonld),
             root=self.root(here),
             footer=self.footer(),
@@ -936,12 +940,14 @@ def check_output(output: Path) -> None:
     """
     if output.is_symlink() or (output.exists() and not output.is_dir()):
         raise UsageError(f"--output {output}: is not a folder; nothing was written; give a new folder's path")
-    if output.is_dir() and any(output.iterdir()) and not is_site(output):
+    if not output.is_dir() or not any(output.iterdir()):
+        return  # new, or empty: nothing to lose
+    if not is_site(output):
         raise UsageError(
             f"--output {output}: an existing folder that is not a casegraph site (no index.html written by "
             "casegraph publish); nothing was written; choose a new path, or remove it yourself"
         )
-    foreign = unlisted(output) if output.is_dir() and any(output.iterdir()) else []
+    foreign = unlisted(output)
     if foreign:  # a previous site, with files of someone else's that replacing it would delete
         more = f" and {len(foreign) - 1} more" if len(foreign) > 1 else ""
         raise UsageError(
@@ -952,15 +958,15 @@ def check_output(output: Path) -> None:
 
 def publish(quads: Iterable[ox.Quad], output: Path, *, base: str | None = None) -> Site:
     """Write the site of ``quads`` into the folder ``output``: created whole beside it, then put in
-    place of ``output`` (which must be absent, empty, or a previous site).
+    place of ``output``, which :func:`check_output` has found may take it (the caller checks it
+    before it reads any input: :func:`casegraph.facade.publish`).
 
     Raises:
-        UsageError: ``base`` is not an absolute http(s) URL, or ``output`` is something else;
+        UsageError: ``base`` is not an absolute http(s) URL;
         ExportError: ``output`` cannot be written.
     """
     from .files import replace_folder
 
-    check_output(output)
-    files = site_files(quads, check_base(base))
+    files = site_files(quads, base)
     replace_folder(output, files)
     return Site(output, sum(1 for name in files if name.endswith(".html")), len(files))
