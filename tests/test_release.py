@@ -198,6 +198,7 @@ def test_the_deprecated_page_lists_each_retired_iri_with_its_replacements_and_no
     assert all(resolves(site, "deprecated.html", link) for link in page.links)
     index = listing(site, "index.html")
     assert "deprecated.html" in index.links and "Release 0.2.0, issued" in index.text
+    assert f"Deprecated IRIs ({len(page.entries)}), with what replaces them." in index.text  # the page's own count
 
 
 def test_each_retired_iri_keeps_a_page_pointing_at_its_replacements(site: dict[str, bytes], paths: Tree) -> None:

@@ -560,7 +560,7 @@ class Renderer:
             "index.html",
             title=graph.value(dataset, DCTERMS + "title") or "casegraph",
             release=graph.release,
-            deprecated=len(graph.deprecated),
+            deprecated=len(graph.deprecated) + len(graph.deprecated_terms),  # as deprecated.html lists them
             source=source,
             licence=self.value(licence[0], "index.html") if licence else None,
             nodes=sum(1 for node in graph.pages if node in graph.facts),
