@@ -62,7 +62,7 @@ def framed_jsonld(quads: Iterable[ox.Quad], name: str) -> bytes:
     frame["@context"][0] = used_context(published, [merged["@graph"], {**frame, "@context": own}])
     merged["@context"] = frame["@context"][0]
     framed = jsonld.frame(merged, frame, {"omitDefault": True, "omitGraph": False, "documentLoader": _no_loading})
-    nested = [term for term, definition in frame["@context"][1].items() if "@reverse" in definition]
+    nested = [term for term, definition in own.items() if "@reverse" in definition]
     return (json.dumps(_readable(framed, nested), indent=2, ensure_ascii=False) + "\n").encode()
 
 
